@@ -1,0 +1,1 @@
+"""Database: engine and sessions, models, queries, and the migrations runner."""

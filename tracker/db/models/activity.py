@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.models.base import Base, utcnow
+
+
+class ActivityKind(Base):
+    """A kind from the rules file's catalogue; kept when later rules drop it."""
+
+    __tablename__ = "activity_kind"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+
+
+class Activity(Base):
+    """One occurrence of a kind: a colloquium on a day, a symposium, an excursion."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("kind", "held_on", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(ForeignKey("activity_kind.code"))
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

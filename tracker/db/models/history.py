@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.models.base import Base, utcnow
+
+
+class Change(Base):
+    """One command's writes, as the user sees them in ``history``. Append-only."""
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[str] = mapped_column(String(1000))
+    # Set on an undo: the change it reverted. A change is undone when one points at it.
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("change.id"), unique=True)
+
+
+class ChangeEntry(Base):
+    """One row written by a change: its table, key and values before and after."""
+
+    __tablename__ = "change_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(64))
+    # Which student the row concerns, for `history NUMBER`; not a foreign key because
+    # history outlives the rows it describes.
+    student_id: Mapped[int | None] = mapped_column(index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.models.base import Base, utcnow
+
+PARTICIPATION_STATUSES = ("attended", "excused")
+
+
+class Participation(Base):
+    """A student at an activity. Only ``attended`` counts towards requirements."""
+
+    __tablename__ = "participation"
+    __table_args__ = (
+        UniqueConstraint("student_id", "activity_id"),
+        CheckConstraint("status IN ('attended', 'excused')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(500))  # "typed", or "file.csv:12"
+    note: Mapped[str | None] = mapped_column(Text)  # evidence, e.g. the question asked

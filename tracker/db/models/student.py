@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.models.base import Base, utcnow
+
+STUDENT_STATUSES = ("active", "graduated", "withdrawn")
+
+
+class Student(Base):
+    __tablename__ = "student"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'graduated', 'withdrawn')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    start: Mapped[date] = mapped_column(Date, index=True)  # first day of the start month
+    specialisation: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # An individual programme agreed with the study advisor: a requirement-set id
+    # that replaces the one chosen by start month.
+    rules_override: Mapped[str | None] = mapped_column(String(64))
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,59 @@
+"""Is the database at the schema this tracker expects? Without importing Alembic.
+
+Every command but ``tracker db ...`` goes through :func:`ensure_ready`: one read of the
+``alembic_version`` row, compared with :data:`HEAD_REVISION` (a test keeps that constant
+equal to the migrations' head).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from tracker.errors import DatabaseNotReady
+
+HEAD_REVISION = "0001"
+
+
+def database_revision(engine: Engine) -> tuple[bool, str | None]:
+    """(whether the database has a version table, the revision it holds)."""
+    try:
+        with engine.connect() as connection:
+            revision = connection.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalar()
+            return True, revision
+    except DBAPIError:
+        pass
+    with engine.connect() as connection:
+        # The read failed: either there is no version table, or the server is unreachable
+        # (inspect raises again then, and the caller reports it).
+        if inspect(connection).has_table("alembic_version"):
+            raise
+    return False, None
+
+
+def ensure_ready(engine: Engine) -> bool:
+    """Create a brand-new database at head; refuse one at another revision.
+
+    Returns True when the database was just created.
+    """
+    has_version_table, revision = database_revision(engine)
+    if not has_version_table:
+        with engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        if tables:
+            raise DatabaseNotReady(
+                f"the database holds tables ({', '.join(sorted(tables)[:3])}, ...) but no "
+                "tracker schema version: is it a tracker database?"
+            )
+        from tracker.db.migrate import upgrade
+
+        upgrade(engine, "head")
+        return True
+    if revision != HEAD_REVISION:
+        raise DatabaseNotReady(
+            f"the database schema is at revision {revision or 'base (empty)'}, this tracker "
+            f"needs {HEAD_REVISION}: run `tracker db upgrade` first"
+        )
+    return False

@@ -1,0 +1,63 @@
+"""Calendar months (``YYYY-MM``) and dates as the tracker reads and writes them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.errors import InvalidInput
+
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month; the unit of start dates and requirement-set boundaries."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str, *, what: str = "month") -> Month:
+        match = _MONTH.match(text)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+            raise InvalidInput(f"{what} {text!r} is not a month of the form YYYY-MM")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    def plus(self, months: int) -> Month:
+        index = self.year * 12 + (self.month - 1) + months
+        return Month(index // 12, index % 12 + 1)
+
+    def months_until(self, other: Month) -> int:
+        """How many months ``other`` lies after this month (negative if before)."""
+        return (other.year - self.year) * 12 + (other.month - self.month)
+
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def last_day(self) -> date:
+        return self.plus(1).first_day() - timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def parse_date(text: str, *, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def programme_year(start: Month, day: date) -> int:
+    """The programme year ``day`` falls in: 1 for the first twelve months from ``start``.
+
+    Days before the start month give 0 (before the programme).
+    """
+    offset = start.months_until(Month.of(day))
+    return 0 if offset < 0 else offset // 12 + 1

@@ -1,0 +1,146 @@
+"""Decide a student's progress from aggregated facts: a pure function, no database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.months import Month
+from tracker.rules.model import (
+    AssignmentRequirement,
+    AttendanceRequirement,
+    PointsRequirement,
+    Requirement,
+    RequirementSet,
+)
+
+DONE, OPEN, OVERDUE = "done", "open", "overdue"
+
+
+@dataclass(frozen=True)
+class AttendanceTally:
+    """How many activities of one kind a student attended in one calendar month."""
+
+    kind: str
+    month: Month
+    count: int
+
+
+@dataclass(frozen=True)
+class StudentRecord:
+    """Everything the rules need to know about one student, already aggregated."""
+
+    start: Month
+    attendance: tuple[AttendanceTally, ...]
+    approved: Mapping[int, date]  # assignment number -> date approved
+
+
+@dataclass(frozen=True)
+class RequirementProgress:
+    requirement: Requirement
+    required: int
+    done: int
+    status: str
+    due: date | None
+
+    @property
+    def remaining(self) -> int:
+        return max(self.required - self.done, 0)
+
+    @property
+    def blocking(self) -> bool:
+        return self.status != DONE and not self.requirement.optional
+
+
+@dataclass(frozen=True)
+class Progress:
+    requirement_set: RequirementSet
+    requirements: tuple[RequirementProgress, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not any(r.blocking for r in self.requirements)
+
+    @property
+    def met(self) -> int:
+        return sum(r.status == DONE for r in self.requirements)
+
+
+def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
+    """The progress of a student with ``record`` on ``as_of``.
+
+    ``record`` must hold only what happened on or before ``as_of``.
+    """
+    return Progress(
+        requirement_set,
+        tuple(_evaluate_one(r, record, as_of) for r in requirement_set.requirements),
+    )
+
+
+def programme_year_end(start: Month, year: int) -> date:
+    return start.plus(12 * year - 1).last_day()
+
+
+def assignment_due(start: Month, due_months: int) -> date:
+    """The last day of the ``due_months``-th month of the programme."""
+    return start.plus(due_months - 1).last_day()
+
+
+def _counts_by_kind(record: StudentRecord, year: int | None) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for tally in record.attendance:
+        if year is None or _year_of(record.start, tally.month) == year:
+            counts[tally.kind] += tally.count
+    return counts
+
+
+def _year_of(start: Month, month: Month) -> int:
+    offset = start.months_until(month)
+    return 0 if offset < 0 else offset // 12 + 1
+
+
+def _evaluate_one(requirement: Requirement, record: StudentRecord, as_of: date) \
+        -> RequirementProgress:
+    if isinstance(requirement, AssignmentRequirement):
+        approved = requirement.number in record.approved
+        due = (assignment_due(record.start, requirement.due_months)
+               if requirement.due_months else None)
+        return RequirementProgress(requirement, 1, int(approved),
+                                   _status(approved, due, as_of), due)
+
+    counts = _counts_by_kind(record, requirement.year)
+    if isinstance(requirement, AttendanceRequirement):
+        done = sum(counts[kind] for kind in requirement.kinds)
+    else:
+        done = points_earned(requirement, counts)
+    due = programme_year_end(record.start, requirement.year) if requirement.year else None
+    return RequirementProgress(requirement, requirement.minimum, done,
+                               _status(done >= requirement.minimum, due, as_of), due)
+
+
+def points_earned(requirement: PointsRequirement, counts: Mapping[str, int]) -> int:
+    """Points after each kind's own cap, then after the caps on kinds together."""
+    per_kind = {
+        kind: min(counts.get(kind, 0) * points, requirement.caps.get(kind, 10**9))
+        for kind, points in requirement.points.items()
+    }
+    grouped: set[str] = set()
+    total = 0
+    for shared in requirement.shared_caps:
+        grouped.update(shared.kinds)
+        total += min(sum(per_kind[kind] for kind in shared.kinds), shared.maximum)
+    return total + sum(points for kind, points in per_kind.items() if kind not in grouped)
+
+
+def _status(met: bool, due: date | None, as_of: date) -> str:
+    if met:
+        return DONE
+    return OVERDUE if due is not None and as_of > due else OPEN
+
+
+def kinds_that_count(requirement: Requirement) -> Iterable[str]:
+    if isinstance(requirement, AssignmentRequirement):
+        return ()
+    return requirement.kinds
