@@ -21,10 +21,14 @@ DONE, OPEN, OVERDUE = "done", "open", "overdue"
 
 @dataclass(frozen=True)
 class AttendanceTally:
-    """How many activities of one kind a student attended in one calendar month."""
+    """How many activities of one kind a student attended in one calendar month.
+
+    ``month`` counts months from the student's start month (0 is the start month itself,
+    negative is before it), which is what programme years are made of.
+    """
 
     kind: str
-    month: Month
+    month: int
     count: int
 
 
@@ -91,14 +95,14 @@ def assignment_due(start: Month, due_months: int) -> date:
 def _counts_by_kind(record: StudentRecord, year: int | None) -> Counter[str]:
     counts: Counter[str] = Counter()
     for tally in record.attendance:
-        if year is None or _year_of(record.start, tally.month) == year:
+        if year is None or programme_year_of(tally.month) == year:
             counts[tally.kind] += tally.count
     return counts
 
 
-def _year_of(start: Month, month: Month) -> int:
-    offset = start.months_until(month)
-    return 0 if offset < 0 else offset // 12 + 1
+def programme_year_of(month: int) -> int:
+    """The programme year of the ``month``-th month after the start (0 before the start)."""
+    return 0 if month < 0 else month // 12 + 1
 
 
 def _evaluate_one(requirement: Requirement, record: StudentRecord, as_of: date) \

@@ -28,4 +28,5 @@ class Activity(Base):
     held_on: Mapped[date] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(String(300))
     location: Mapped[str | None] = mapped_column(String(300))
+    organiser: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -27,3 +27,6 @@ class Participation(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     source: Mapped[str] = mapped_column(String(500))  # "typed", or "file.csv:12"
     note: Mapped[str | None] = mapped_column(Text)  # evidence, e.g. the question asked
+    # The change that recorded this row: undo deletes by it, without a history entry
+    # per row (a sign-in sheet of thousands of rows stays one cheap change).
+    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"), index=True)

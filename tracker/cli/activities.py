@@ -1,0 +1,53 @@
+"""``tracker activity``: schedule activities and list them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from tracker.cli.common import DATE, by_option, database, emit, format_option
+
+
+@click.group()
+def activity() -> None:
+    """Schedule activities (a colloquium, a symposium, ...) and list them."""
+
+
+@activity.command()
+@click.argument("kind")
+@click.option("--date", "held_on", type=DATE, required=True, help="The day it is held.")
+@click.option("--title", required=True, help="What it is, e.g. the speaker and topic.")
+@click.option("--location", help="Where it is held.")
+@click.option("--organiser", help="Who organises it.")
+@by_option
+def add(kind: str, held_on: date, title: str, location: str | None, organiser: str | None,
+        by: str | None) -> None:
+    """Schedule an activity of KIND; prints its id (for `tracker attend`).
+
+    KIND is one of the rules' kinds (`tracker rules show --toml` lists them).
+
+    Example: tracker activity add colloquium --date 2024-10-03 --title "Peer colloquium"
+    """
+    from tracker.service.activities import add_activity
+
+    outcome = add_activity(database(), kind, held_on, title, location, organiser, by)
+    click.echo(outcome.activity["id"])
+    if not outcome.created:
+        click.echo(f"already scheduled as #{outcome.activity['id']}: nothing changed", err=True)
+
+
+@activity.command("list")
+@click.option("--kind", help="Only activities of this kind.")
+@click.option("--from", "start", type=DATE, help="Only on or after this day.")
+@click.option("--to", "end", type=DATE, help="Only on or before this day.")
+@format_option
+def list_(kind: str | None, start: date | None, end: date | None, fmt: str | None) -> None:
+    """List activities by date, with how many attended.
+
+    Example: tracker activity list --kind colloquium --from 2024-09-01
+    """
+    from tracker.service.activities import list_activities
+
+    rows = list_activities(database(), kind, start, end)
+    emit(rows, ["id", "date", "kind", "title", "attended"], fmt)

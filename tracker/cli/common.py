@@ -1,0 +1,126 @@
+"""What every command shares: the application context, options, parsing and output.
+
+Nothing here imports SQLAlchemy: ``tracker --help`` must stay as fast as Click itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from tracker.errors import TrackerError
+from tracker.months import Month, parse_date
+
+if TYPE_CHECKING:
+    from tracker.db.engine import Database
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """Bad usage or bad input: one sentence, exit code 2, nothing written."""
+
+    exit_code = 2
+
+
+class AppContext:
+    """Settings of this run, and the database opened on first use (``ctx.obj``)."""
+
+    def __init__(self, db_option: str | None = None) -> None:
+        self.db_option = db_option
+        self._database: Database | None = None
+
+    def url(self) -> str:
+        from tracker.db.engine import resolve_url
+
+        return resolve_url(self.db_option)
+
+    def database(self, *, check_schema: bool = True) -> Database:
+        """The database, created at the newest schema if brand-new, refused if behind."""
+        if self._database is None:
+            from tracker.db.engine import Database
+            from tracker.db.schema import ensure_ready
+
+            database = Database.from_url(self.url())
+            if check_schema:
+                ensure_ready(database.engine)
+            self._database = database
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+
+
+def app(ctx: click.Context) -> AppContext:
+    obj = ctx.find_object(AppContext)
+    if obj is None:  # a command invoked on its own, as some tests do
+        obj = ctx.ensure_object(AppContext)
+    return obj
+
+
+def database() -> Database:
+    return app(click.get_current_context()).database()
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Month:
+        if isinstance(value, Month):
+            return value
+        try:
+            return Month.parse(str(value), what=param.name if param and param.name else "month")
+        except TrackerError as error:
+            self.fail(str(error), param, ctx)
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value), what="date")
+        except TrackerError as error:
+            self.fail(str(error), param, ctx)
+
+
+MONTH = MonthType()
+DATE = DateType()
+
+
+def by_option(function: F) -> F:
+    return click.option("--by", metavar="NAME",
+                        help="Who makes the change (default: your login name).")(function)
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
+        help="Output format (default: table on a terminal, csv when piped).",
+    )(function)
+
+
+def chosen_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str | None) -> None:
+    from tracker.output import render
+
+    click.echo(render(rows, columns, chosen_format(fmt)), nl=False)
+
+
+def note(message: str) -> None:
+    """A remark for the person at the terminal: on stderr, so piped output stays clean."""
+    click.echo(message, err=True)

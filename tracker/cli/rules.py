@@ -1,0 +1,94 @@
+"""``tracker rules``: check, load and show the requirement rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli.common import UserError, by_option, chosen_format, database, emit, format_option
+from tracker.errors import RulesError
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror}") from None
+
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.group()
+def rules() -> None:
+    """The requirement rules: which activities count, how many, by when."""
+
+
+@rules.command()
+@click.argument("file", type=_FILE)
+def check(file: Path) -> None:
+    """Validate a rules FILE without loading it (exit 1 if it has problems).
+
+    Example: tracker rules check rules.toml
+    """
+    from tracker.rules import parse_rules
+
+    try:
+        book = parse_rules(_read(file), str(file))
+    except RulesError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{file}: ok, {len(book.kinds)} kinds, {len(book.assignments)} assignments, "
+               f"{len(book.sets)} requirement sets ({', '.join(s.id for s in book.sets)})")
+
+
+@rules.command()
+@click.argument("file", type=_FILE)
+@by_option
+def load(file: Path, by: str | None) -> None:
+    """Load a rules FILE as the new version in force (refused whole if invalid).
+
+    Example: tracker rules load rules.toml
+    """
+    from tracker.service.rules import load_rules
+
+    outcome = load_rules(database(), _read(file), file.name, by)
+    if outcome.created:
+        click.echo(f"loaded {file} as rules version {outcome.version}")
+    else:
+        click.echo(f"{file} is the same as rules version {outcome.version}: nothing changed")
+
+
+@rules.command()
+@click.option("--toml", "as_toml", is_flag=True,
+              help="Print the rules file in force, to edit and load again.")
+@format_option
+def show(as_toml: bool, fmt: str | None) -> None:
+    """Show the rules in force: every requirement of every set.
+
+    Example: tracker rules show --toml > rules.toml
+    """
+    from tracker.service.rules import current_rules
+
+    in_force = current_rules(database())
+    if as_toml:
+        click.echo(in_force.content, nl=False)
+        return
+    rows = []
+    for requirement_set in in_force.book.sets:
+        for requirement in requirement_set.requirements:
+            rows.append({
+                "set": requirement_set.id, "starts": requirement_set.describe_range(),
+                "requirement": requirement.id, "kind": requirement.type,
+                "label": requirement.label, "min": getattr(requirement, "minimum", 1),
+                "year": getattr(requirement, "year", None),
+                "due_months": getattr(requirement, "due_months", None),
+                "optional": requirement.optional})
+    if chosen_format(fmt) == "table":
+        click.echo(f"rules version {in_force.version}: {in_force.book.programme} "
+                   f"(loaded {in_force.loaded_at:%Y-%m-%d} by {in_force.loaded_by} from "
+                   f"{in_force.source})")
+    emit(rows, ["set", "requirement", "kind", "min", "year", "optional", "label"], fmt)

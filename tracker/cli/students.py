@@ -1,0 +1,116 @@
+"""``tracker student``: register, list and show students; individual programmes."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import MONTH, by_option, chosen_format, database, emit, format_option
+from tracker.months import Month
+
+_COLUMNS = ["student", "name", "start", "status", "email", "specialisation"]
+
+
+@click.group()
+def student() -> None:
+    """Register students and look them up."""
+
+
+@student.command()
+@click.argument("number")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--start", type=MONTH, required=True, help="Start month, e.g. 2024-09.")
+@click.option("--email", help="E-mail address.")
+@click.option("--specialisation", help="Specialisation (free text).")
+@by_option
+def add(number: str, name: str, start: Month, email: str | None, specialisation: str | None,
+        by: str | None) -> None:
+    """Register student NUMBER (Leiden form s1234567, any case).
+
+    Example: tracker student add s1234567 --name "Ada Jansen" --start 2024-09
+    """
+    from tracker.service.students import add_student
+
+    outcome = add_student(database(), number, name, start, email, specialisation, by)
+    row = outcome.student
+    if outcome.created:
+        click.echo(f"registered {row['student']} {row['name']}, started {row['start']}")
+    else:
+        click.echo(f"{row['student']} is already registered with these details: "
+                   "nothing changed")
+
+
+@student.command("list")
+@click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
+              help="Only students who started in this calendar year.")
+@format_option
+def list_(cohort: int | None, fmt: str | None) -> None:
+    """List students, oldest cohort first.
+
+    Example: tracker student list --cohort 2024 --format csv
+    """
+    from tracker.service.students import list_students
+
+    emit(list_students(database(), cohort), _COLUMNS, fmt)
+
+
+@student.command()
+@click.argument("number")
+@format_option
+def show(number: str, fmt: str | None) -> None:
+    """Show one student's record and which requirement set applies.
+
+    Example: tracker student show s1234567
+    """
+    from tracker.output import to_json
+    from tracker.service.students import show_student
+
+    row = show_student(database(), number)
+    fmt = chosen_format(fmt)
+    if fmt == "json":
+        click.echo(to_json(row))
+    elif fmt == "csv":
+        emit([row], list(row), fmt)
+    else:
+        width = max(len(key) for key in row)
+        for key, value in row.items():
+            click.echo(f"{key.replace('_', ' '):<{width}}  {'' if value is None else value}")
+
+
+@student.command()
+@click.argument("number")
+@click.argument("set_id", metavar="SET")
+@click.option("--reason", help="What was agreed with the study advisor (required).")
+@by_option
+def override(number: str, set_id: str, reason: str | None, by: str | None) -> None:
+    """Put student NUMBER on requirement SET (an individual programme).
+
+    SET 'none' goes back to the set chosen by start month. The override and its
+    reason are kept in the history.
+
+    Example: tracker student override s1234567 aasco --reason "transferred in 2024"
+    """
+    from tracker.service.students import set_override
+
+    clear = set_id.lower() == "none"
+    row, changed = set_override(database(), number, None if clear else set_id, reason, by)
+    if not changed:
+        click.echo(f"{row['student']} already follows that: nothing changed")
+    elif clear:
+        click.echo(f"{row['student']} follows the requirement set of their start month again")
+    else:
+        click.echo(f"{row['student']} now follows requirement set {set_id}")
+
+
+@student.command()
+@click.argument("number")
+@click.argument("status", type=click.Choice(["active", "graduated", "withdrawn"]))
+@by_option
+def status(number: str, status: str, by: str | None) -> None:
+    """Mark student NUMBER active, graduated or withdrawn.
+
+    Example: tracker student status s1234567 graduated
+    """
+    from tracker.service.students import set_status
+
+    row, changed = set_status(database(), number, status, by)
+    click.echo(f"{row['student']} is {status}" + ("" if changed else " already: nothing changed"))

@@ -1,0 +1,87 @@
+"""Run the migrations that ship with the tracker. Only the ``db`` commands import this.
+
+The installed wheel carries the top-level ``alembic/`` folder as ``tracker/migrations``;
+in a source checkout (an editable install) it is ``<repo>/alembic``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from tracker.errors import InvalidInput
+
+
+def migrations_folder() -> Path:
+    installed = Path(str(resources.files("tracker"))) / "migrations"
+    if (installed / "env.py").is_file():
+        return installed
+    checkout = Path(__file__).resolve().parents[2] / "alembic"
+    if (checkout / "env.py").is_file():
+        return checkout
+    raise RuntimeError("the tracker's migrations are missing from this installation")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@contextmanager
+def _bound(engine: Engine) -> Iterator[Config]:
+    """An Alembic config whose env.py runs on one connection, in one transaction."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        yield config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with _bound(engine) as config:
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    if revision not in ("base", "-1") and not revision.startswith("-"):
+        try:
+            script.get_revision(revision)
+        except Exception:
+            raise InvalidInput(f"unknown revision {revision!r} (known: base, "
+                               + ", ".join(r.revision for r in script.walk_revisions())
+                               + ")") from None
+    with _bound(engine) as config:
+        command.downgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def model_differences(engine: Engine) -> list[str]:
+    """How the database's tables differ from the models (empty when they agree)."""
+    from alembic.autogenerate import compare_metadata
+
+    from tracker.db.models import Base
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        return [str(diff) for diff in compare_metadata(context, Base.metadata)]

@@ -1,0 +1,86 @@
+"""Log who attended (or was excused from) an activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.db.bulk import insert_missing
+from tracker.db.engine import Database
+from tracker.db.models import PARTICIPATION_STATUSES, Participation
+from tracker.errors import InvalidInput
+from tracker.service.activities import activity_row
+from tracker.service.changes import open_change, record, snapshot
+from tracker.service.lookup import find_activity, find_students, text_field
+from tracker.service.rules import rules_in_force
+
+
+@dataclass
+class AttendOutcome:
+    activity: dict[str, Any]
+    status: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    change_id: int | None = None
+
+
+def attend(db: Database, activity_id: int, numbers: list[str], *, status: str = "attended",
+           note: str | None = None, by: str | None = None, source: str = "typed",
+           today: date | None = None) -> AttendOutcome:
+    """Record ``numbers`` at the activity; all or nothing. Repeating it changes nothing."""
+    if status not in PARTICIPATION_STATUSES:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(PARTICIPATION_STATUSES)}")
+    if not numbers:
+        raise InvalidInput("name at least one student number")
+    clean_note = text_field("note", note)
+    clean_by = text_field("by", by)
+    with db.transaction() as session:
+        book = rules_in_force(session).book
+        activity = find_activity(session, activity_id)
+        if status == "attended" and activity.held_on > (today or date.today()):
+            raise InvalidInput(f"activity #{activity.id} is on {activity.held_on}, in the "
+                               "future: attendance can be logged from that day on "
+                               "(--excused works ahead)")
+        students = find_students(session, numbers, book)
+        outcome = AttendOutcome(activity_row(activity), status)
+        held = {p.student_id: p for p in session.scalars(select(Participation).where(
+            Participation.activity_id == activity.id,
+            Participation.student_id.in_([s.id for s in students])))}
+        new = [s for s in students if s.id not in held]
+        changed = [s for s in students if s.id in held and (
+            held[s.id].status != status
+            or (clean_note is not None and held[s.id].note != clean_note))]
+        outcome.unchanged = [s.number for s in students
+                             if s.id in held and s not in changed]
+        if not new and not changed:
+            return outcome
+        change = open_change(session, "attend", clean_by,
+                             f"{status} #{activity.id} {activity.title}: "
+                             f"{len(new) + len(changed)} student(s)")
+        outcome.change_id = change.id
+        for student in changed:
+            participation = held[student.id]
+            before = snapshot(participation)
+            participation.status = status
+            if clean_note is not None:
+                participation.note = clean_note
+            participation.recorded_by = change.actor
+            participation.recorded_at = change.at
+            record(session, change, participation, before)
+            outcome.updated.append(student.number)
+        inserted = insert_missing(session, Participation.__table__, [
+            {"student_id": s.id, "activity_id": activity.id, "status": status,
+             "recorded_by": change.actor, "recorded_at": change.at, "source": source,
+             "note": clean_note, "change_id": change.id} for s in new])
+        # Another coordinator may have recorded some of them a moment ago.
+        raced = {p for p in session.scalars(select(Participation.student_id).where(
+            Participation.activity_id == activity.id,
+            Participation.student_id.in_([s.id for s in new]),
+            Participation.change_id != change.id))} if inserted < len(new) else set()
+        outcome.added = [s.number for s in new if s.id not in raced]
+        outcome.unchanged += [s.number for s in new if s.id in raced]
+        return outcome
