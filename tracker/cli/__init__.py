@@ -29,7 +29,10 @@ class TrackerGroup(click.Group):
             raise UserError(str(error)) from None
         except Exception as error:
             if type(error).__module__.startswith("sqlalchemy"):
-                raise UserError(_database_failure(error)) from None
+                from sqlalchemy.exc import DBAPIError
+
+                if isinstance(error, DBAPIError):  # the server, the file, a lock
+                    raise UserError(_database_failure(error)) from None
             raise
 
 

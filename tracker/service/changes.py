@@ -68,6 +68,7 @@ def _restore(table: str, values: dict[str, Any]) -> dict[str, Any]:
     restored: dict[str, Any] = {}
     for key, value in values.items():
         column_type = columns[key].type
+        column_type = getattr(column_type, "impl", column_type)  # see through UTCDateTime
         if value is not None and isinstance(column_type, DateTime):
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(column_type, Date):
