@@ -67,7 +67,7 @@ def database() -> Database:
     return app(click.get_current_context()).database()
 
 
-class MonthType(click.ParamType):
+class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic from Click 8.5
     name = "YYYY-MM"
 
     def convert(self, value: Any, param: click.Parameter | None,
@@ -80,7 +80,7 @@ class MonthType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None,

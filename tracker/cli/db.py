@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from tracker.cli.common import app
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @click.group()
@@ -12,7 +17,7 @@ def db() -> None:
     """Create, upgrade and check the database schema."""
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     return app(click.get_current_context()).database(check_schema=False).engine
 
 
@@ -23,7 +28,8 @@ def upgrade(revision: str) -> None:
 
     Example: tracker db upgrade
     """
-    from tracker.db.migrate import current_revision, upgrade as run_upgrade
+    from tracker.db.migrate import current_revision
+    from tracker.db.migrate import upgrade as run_upgrade
 
     engine = _engine()
     before = current_revision(engine)
@@ -42,7 +48,8 @@ def downgrade(revision: str) -> None:
 
     Example: tracker db downgrade base
     """
-    from tracker.db.migrate import current_revision, downgrade as run_downgrade
+    from tracker.db.migrate import current_revision
+    from tracker.db.migrate import downgrade as run_downgrade
 
     engine = _engine()
     before = current_revision(engine)

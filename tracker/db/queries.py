@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tracker.db.models import Activity, AssignmentRecord, Participation, Student
 
 
-def _month_index(day: ColumnElement[date]) -> ColumnElement[int]:
+def _month_index(day: ColumnElement[date] | InstrumentedAttribute[date]) \
+        -> ColumnElement[int]:
     return cast(extract("year", day) * 12 + extract("month", day), Integer)
 
 
@@ -45,7 +46,8 @@ def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \
                AssignmentRecord.decided_on <= as_of)
     )
     for student_id, number, decided_on in session.execute(query):
-        yield student_id, number, decided_on
+        if decided_on is not None:
+            yield student_id, number, decided_on
 
 
 def upcoming_activities(session: Session, after: date, kinds: set[str], student_id: int,

@@ -72,7 +72,7 @@ def attend(db: Database, activity_id: int, numbers: list[str], *, status: str = 
             participation.recorded_at = change.at
             record(session, change, participation, before)
             outcome.updated.append(student.number)
-        inserted = insert_missing(session, Participation.__table__, [
+        inserted = insert_missing(session, Participation, [
             {"student_id": s.id, "activity_id": activity.id, "status": status,
              "recorded_by": change.actor, "recorded_at": change.at, "source": source,
              "note": clean_note, "change_id": change.id} for s in new])

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.db.models import Base, Change, ChangeEntry, Participation, utcnow
 from tracker.errors import CannotUndo
 
-_TABLES = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers}
+_TABLES = {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
 
 
 def actor(by: str | None) -> str:

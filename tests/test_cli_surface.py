@@ -1,0 +1,49 @@
+"""What a user sees before touching data: help, start-up cost, output formats."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+from click.testing import CliRunner
+
+from tracker.cli import main
+from tracker.output import to_csv, to_table
+
+
+def all_commands(group: click.Group, prefix: str = ""):
+    for name, command in group.commands.items():
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, f"{prefix}{name} ")
+
+
+def test_every_command_has_help_text():
+    for name, command in all_commands(main):
+        assert command.help, f"`tracker {name}` has no help text"
+        result = CliRunner().invoke(main, [*name.split(), "--help"])
+        assert result.exit_code == 0, name
+
+
+def test_help_does_not_import_sqlalchemy():
+    code = ("import sys\nfrom tracker.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')]\n"
+            "print(bad)\nsys.exit(1 if bad else 0)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_table_fits_80_columns():
+    rows = [{"student": "s1234567", "name": "A" * 120, "title": "B" * 90}]
+    table = to_table(rows, ["student", "name", "title"], width=80)
+    assert all(len(line) <= 80 for line in table.splitlines())
+    assert "…" in table and "s1234567" in table
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised():
+    rows = [{"name": '=HYPERLINK("http://x","y")'}, {"name": "+31 6"}, {"name": "-12.5"},
+            {"name": "@SUM(A1)"}]
+    lines = to_csv(rows, ["name"]).splitlines()[1:]
+    assert lines == ['"\'=HYPERLINK(""http://x"",""y"")"', "'+31 6", "-12.5", "'@SUM(A1)"]
