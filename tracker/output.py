@@ -36,7 +36,9 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):  # a moment: to the minute, in the reader's time zone
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return ", ".join(_text(v) for v in value)

@@ -30,7 +30,7 @@ def list_history(db: Database, number: str | None = None,
                               .where(ChangeEntry.student_id == student.id)),
                 Change.id.in_(select(Participation.change_id)
                               .where(Participation.student_id == student.id))))
-        return [{"id": change.id, "at": change.at.isoformat(timespec="seconds"),
+        return [{"id": change.id, "at": change.at,
                  "by": change.actor, "command": change.command, "summary": change.summary,
                  "undone_by": undone_by}
                 for change, undone_by in session.execute(query)]
