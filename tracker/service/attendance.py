@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
-from tracker.db.bulk import insert_missing
+from tracker.db.bulk import MissingRowInserter
 from tracker.db.engine import Database
 from tracker.db.models import PARTICIPATION_STATUSES, Participation
 from tracker.errors import InvalidInput
@@ -16,6 +17,15 @@ from tracker.service.activities import activity_row
 from tracker.service.changes import open_change, record, snapshot
 from tracker.service.lookup import find_activity, find_students, text_field
 from tracker.service.rules import rules_in_force
+
+PARTICIPATION_COLUMNS = ("student_id", "activity_id", "status", "recorded_by", "recorded_at",
+                         "source", "note", "change_id")
+
+
+def participation_writer(session: Session) -> MissingRowInserter:
+    """Writes participations in :data:`PARTICIPATION_COLUMNS` order; repeats are skipped."""
+    return MissingRowInserter(session, cast(Table, Participation.__table__), PARTICIPATION_COLUMNS,
+                              ("student_id", "activity_id"))
 
 
 @dataclass
@@ -72,10 +82,11 @@ def attend(db: Database, activity_id: int, numbers: list[str], *, status: str = 
             participation.recorded_at = change.at
             record(session, change, participation, before)
             outcome.updated.append(student.number)
-        inserted = insert_missing(session, Participation, [
-            {"student_id": s.id, "activity_id": activity.id, "status": status,
-             "recorded_by": change.actor, "recorded_at": change.at, "source": source,
-             "note": clean_note, "change_id": change.id} for s in new])
+        writer = participation_writer(session)
+        recorded_at = writer.value(4, change.at)
+        inserted = writer.insert([
+            (s.id, activity.id, status, change.actor, recorded_at, source, clean_note,
+             change.id) for s in new])
         # Another coordinator may have recorded some of them a moment ago.
         raced = {p for p in session.scalars(select(Participation.student_id).where(
             Participation.activity_id == activity.id,

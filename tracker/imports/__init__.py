@@ -1,0 +1,1 @@
+"""Reading the files coordinators bring: CSV as spreadsheets save it, line by line."""

@@ -1,0 +1,110 @@
+"""CSV files as spreadsheets save them, streamed row by row with their line numbers.
+
+Accepted: UTF-8 with or without a byte-order mark, ``,`` or ``;`` between fields (taken
+from the header line), CRLF or LF line ends, header names in any case with stray spaces.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from tracker.errors import InvalidInput
+
+MAX_FIELD = 100_000
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read, so a progress bar can follow a text stream."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "").strip()
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").strip().lower().split())
+
+
+class CsvFile:
+    """One pass over a CSV file; ``header`` is known after :meth:`open`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = path.stat().st_size if path.exists() else 0
+        self.header: list[str] = []
+        self._counter: _CountingReader | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count if self._counter else 0
+
+    def rows(self, on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
+        try:
+            raw = self.path.open("rb")
+        except OSError as error:
+            raise InvalidInput(f"{self.path}: {error.strerror}") from None
+        with raw:
+            self._counter = _CountingReader(raw)
+            text = io.TextIOWrapper(io.BufferedReader(self._counter), encoding="utf-8-sig",
+                                    newline="")
+            yield from self._parse(text, on_progress)
+
+    def _parse(self, text: io.TextIOWrapper,
+               on_progress: Callable[[int], None] | None) -> Iterator[Row]:
+        line = 1
+        try:
+            first = text.readline()
+            if not first.strip():
+                raise InvalidInput(f"{self.path.name}: line 1: the file is empty; expected a "
+                                   "header line")
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            header = next(csv.reader([first], delimiter=delimiter))
+            self.header = [normalise_header(h) for h in header]
+            reader = csv.reader(text, delimiter=delimiter, strict=False)
+            line = 2
+            seen = 0
+            for record in reader:
+                start = line
+                line = reader.line_num + 2
+                if not any(field.strip() for field in record):
+                    continue
+                if any(len(field) > MAX_FIELD for field in record):
+                    raise InvalidInput(f"{self.path.name}: line {start}: a field is longer "
+                                       f"than {MAX_FIELD} characters")
+                values = dict(zip(self.header, record, strict=False))
+                if len(record) > len(self.header):
+                    values["\x00extra"] = ",".join(record[len(self.header):])
+                yield Row(start, values)
+                seen += 1
+                if on_progress is not None and seen % 2048 == 0:
+                    on_progress(self.bytes_read)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{self.path.name}: line {line}: not UTF-8 text; save the file "
+                               "as CSV UTF-8") from None
+        except csv.Error as error:
+            raise InvalidInput(f"{self.path.name}: line {line}: {error}") from None
+        if "\x00" in "".join(self.header):
+            raise InvalidInput(f"{self.path.name}: line 1: the header has a NUL character")
