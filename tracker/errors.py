@@ -41,3 +41,7 @@ class DatabaseNotReady(TrackerError):
 
 class CannotUndo(TrackerError):
     """There is nothing to undo, or a later change depends on the one to undo."""
+
+
+class ImportRefused(TrackerError):
+    """A file has problems; the message lists the first of them, each with its line."""

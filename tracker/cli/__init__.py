@@ -12,6 +12,7 @@ from tracker.cli.assignments import assignment
 from tracker.cli.attendance import attend
 from tracker.cli.common import AppContext, UserError
 from tracker.cli.db import db
+from tracker.cli.exports import export
 from tracker.cli.history import history, undo
 from tracker.cli.progress import progress, report
 from tracker.cli.rules import rules
@@ -78,5 +79,5 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 for command in (db, rules, student, activity, attend, assignment, progress, report,
-                history, undo):
+                export, history, undo):
     main.add_command(command)

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 
-from tracker.cli.common import DATE, by_option, database, emit, format_option
+from tracker.cli.common import (
+    DATE,
+    by_option,
+    database,
+    dry_run_option,
+    emit,
+    file_progress,
+    format_option,
+    import_file_argument,
+    report_import,
+)
 
 
 @click.group()
@@ -51,3 +62,23 @@ def list_(kind: str | None, start: date | None, end: date | None, fmt: str | Non
 
     rows = list_activities(database(), kind, start, end)
     emit(rows, ["id", "date", "kind", "title", "attended"], fmt)
+
+
+@activity.command("import")
+@import_file_argument
+@dry_run_option
+@by_option
+def import_(file: Path, dry_run: bool, by: str | None) -> None:
+    """Schedule the activities of FILE (CSV: kind,date,title[,location][,organiser]).
+
+    All or nothing; activities already scheduled (same kind, date and title) are left
+    alone, so importing the same schedule twice changes nothing.
+
+    Example: tracker activity import schedule-2025.csv --dry-run
+    """
+    from tracker.service.imports import import_activities
+
+    with file_progress(file, "activities") as progress:
+        summary = import_activities(database(), file, dry_run=dry_run, by=by,
+                                    on_progress=progress)
+    report_import(summary)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from tracker.cli.common import UserError, by_option, database, note
+from tracker.cli.common import (
+    UserError,
+    by_option,
+    database,
+    dry_run_option,
+    file_progress,
+    note,
+    report_import,
+)
 
 
 @click.command()
@@ -13,18 +23,40 @@ from tracker.cli.common import UserError, by_option, database, note
 @click.option("--excused", is_flag=True, help="Record them as excused (never counts).")
 @click.option("--note", "note_text", metavar="TEXT",
               help="Evidence, e.g. the question the student asked.")
+@click.option("--import", "import_file", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Log a whole file instead (CSV: student_number,activity_id[,status,note], "
+                   "or kind,date,title instead of activity_id).")
+@dry_run_option
 @by_option
 def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool,
-           note_text: str | None, by: str | None) -> None:
+           note_text: str | None, import_file: Path | None, dry_run: bool,
+           by: str | None) -> None:
     """Log that students NUMBERS attended activity ACTIVITY_ID.
 
     All or nothing: if one student number is unknown, nobody is recorded.
     Logging the same attendance again changes nothing.
 
-    Example: tracker attend 12 s1234567 s7654321 --note "asked about assay design"
+    \b
+    Examples:
+      tracker attend 12 s1234567 s7654321 --note "asked about assay design"
+      tracker attend --import signin-sheet.csv --dry-run
     """
     from tracker.service.attendance import attend as record_attendance
 
+    if import_file is not None:
+        if activity_id is not None or numbers or excused or note_text:
+            raise UserError("--import takes the students, activities, status and notes "
+                            "from the file: give no other arguments")
+        from tracker.service.imports import import_attendance
+
+        with file_progress(import_file, "attendance") as progress:
+            summary = import_attendance(database(), import_file, dry_run=dry_run, by=by,
+                                        on_progress=progress)
+        report_import(summary)
+        return
+    if dry_run:
+        raise UserError("--dry-run goes with --import")
     if activity_id is None or not numbers:
         raise UserError("give an activity id and at least one student number, "
                         "e.g. tracker attend 12 s1234567")

@@ -6,8 +6,10 @@ Nothing here imports SQLAlchemy: ``tracker --help`` must stay as fast as Click i
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -17,6 +19,7 @@ from tracker.months import Month, parse_date
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
+    from tracker.service.imports import ImportSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,3 +127,60 @@ def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str | N
 def note(message: str) -> None:
     """A remark for the person at the terminal: on stderr, so piped output stays clean."""
     click.echo(message, err=True)
+
+
+_PROGRESS_FROM_BYTES = 1_000_000
+
+
+@contextmanager
+def file_progress(path: Path, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on the terminal for a large file; None when nobody watches."""
+    size = path.stat().st_size if path.is_file() else 0
+    if size < _PROGRESS_FROM_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
+        done = 0
+
+        def advance(position: int) -> None:
+            nonlocal done
+            bar.update(position - done)
+            done = position
+
+        yield advance
+
+
+def report_import(summary: ImportSummary) -> None:
+    """Print what an import did or would do; exit 2 if the file has problems."""
+    from tracker.service.imports import EXAMPLES_SHOWN
+
+    if summary.dry_run:
+        click.echo(f"dry run of {summary.file}, nothing written:")
+        for example in summary.examples:
+            click.echo(f"  {example}")
+        if len(summary.examples) == EXAMPLES_SHOWN:
+            click.echo("  ...")
+        if summary.problem_count:
+            click.echo(summary.problem_report(), err=True)
+    verb = "would add" if summary.dry_run else "added"
+    line = f"{verb} {summary.counted(summary.added)}, {summary.present} already present"
+    if summary.updated:
+        line += f", {'would update' if summary.dry_run else 'updated'} {summary.updated}"
+    if summary.problem_count:
+        line += f", {summary.problem_count} with problems"
+    elif not summary.dry_run and not summary.changed:
+        line += ": nothing changed"
+    click.echo(line)
+    if summary.problem_count:
+        raise SystemExit(2)
+
+
+def import_file_argument(function: F) -> F:
+    return click.argument("file", type=click.Path(exists=True, dir_okay=False,
+                                                  path_type=Path))(function)
+
+
+def dry_run_option(function: F) -> F:
+    return click.option("--dry-run", is_flag=True,
+                        help="Show what would be added, what is there and what is wrong; "
+                             "write nothing.")(function)

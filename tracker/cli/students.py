@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from tracker.cli.common import MONTH, by_option, chosen_format, database, emit, format_option
+from tracker.cli.common import (
+    MONTH,
+    by_option,
+    chosen_format,
+    database,
+    dry_run_option,
+    emit,
+    file_progress,
+    format_option,
+    import_file_argument,
+    report_import,
+)
 from tracker.months import Month
 
 _COLUMNS = ["student", "name", "start", "status", "email", "specialisation"]
@@ -114,3 +127,35 @@ def status(number: str, status: str, by: str | None) -> None:
 
     row, changed = set_status(database(), number, status, by)
     click.echo(f"{row['student']} is {status}" + ("" if changed else " already: nothing changed"))
+
+
+@student.command("import")
+@import_file_argument
+@click.option("--start", type=MONTH,
+              help="Start month for every student of the file (needed for a Brightspace "
+                   "export; for our CSV, used where the start column is empty).")
+@click.option("--update", is_flag=True,
+              help="Apply the file's details to students registered with other details.")
+@dry_run_option
+@by_option
+def import_(file: Path, start: Month | None, update: bool, dry_run: bool,
+            by: str | None) -> None:
+    """Register the students of a class list FILE (CSV).
+
+    \b
+    Two formats, told apart by the header:
+      student_number,name,email,start[,specialisation]
+      Brightspace's user export: OrgDefinedId,Username,Last Name,First Name,Email,
+        End-of-Line Indicator (give --start)
+    UTF-8 with or without BOM, ',' or ';' between fields. All or nothing: any bad line
+    is reported with its number and nothing is written. Students already registered
+    with the same details are left alone.
+
+    Example: tracker student import classlist.csv --start 2025-09
+    """
+    from tracker.service.imports import import_students
+
+    with file_progress(file, "students") as progress:
+        summary = import_students(database(), file, start=start, update=update,
+                                  dry_run=dry_run, by=by, on_progress=progress)
+    report_import(summary)

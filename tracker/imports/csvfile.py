@@ -45,7 +45,11 @@ class Row:
 
 
 def normalise_header(name: str) -> str:
-    return " ".join(name.replace("\ufeff", "").strip().lower().split())
+    """``Student_Number ``, ``student number`` and ``STUDENT-NUMBER`` are one column."""
+    cleaned = name.replace("\ufeff", "").replace("_", " ").strip().lower()
+    if cleaned != "end-of-line indicator":
+        cleaned = cleaned.replace("-", " ")
+    return " ".join(cleaned.split())
 
 
 class CsvFile:

@@ -30,7 +30,7 @@ def cohort_bounds(cohort: int) -> tuple[date, date]:
     return date(cohort, 1, 1), date(cohort, 12, 31)
 
 
-def _email(value: str | None) -> str | None:
+def checked_email(value: str | None) -> str | None:
     email = text_field("email", value)
     if email is not None and ("@" not in email or " " in email):
         raise InvalidInput(f"e-mail {email!r} is not an e-mail address")
@@ -47,7 +47,7 @@ def add_student(db: Database, number: str, name: str, start: Month, email: str |
                 specialisation: str | None = None, by: str | None = None) -> AddOutcome:
     clean_name = text_field("name", name, required=True)
     assert clean_name is not None
-    clean_email = _email(email)
+    clean_email = checked_email(email)
     clean_specialisation = text_field("specialisation", specialisation)
     with db.transaction() as session:
         book = rules_in_force(session).book
