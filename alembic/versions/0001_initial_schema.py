@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("start", sa.Date(), nullable=False),
+        sa.Column("start_month_number", sa.Integer(), nullable=False),
         sa.Column("specialisation", sa.String(length=200), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("rules_override", sa.String(length=64), nullable=True),
@@ -79,6 +80,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("location", sa.String(length=300), nullable=True),
         sa.Column("organiser", sa.String(length=300), nullable=True),
+        sa.Column("month_number", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["kind"], ["activity_kind.code"], name=op.f("fk_activity_kind_activity_kind")

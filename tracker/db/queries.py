@@ -1,7 +1,8 @@
 """The aggregate queries behind progress and reports: counts in SQL, never rows in Python.
 
-Attendance is counted per (student, kind, month since the student's start month), the
-grain programme years are made of; the rules then decide over those few numbers.
+Attendance is counted per (student, kind, programme year); the rules then decide over
+those few numbers. Programme years come from the month numbers kept on activities and
+students, so the database does integer arithmetic, not date functions, per row.
 """
 
 from __future__ import annotations
@@ -9,31 +10,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, AssignmentRecord, Participation, Student
 
 
-def _month_index(day: ColumnElement[date] | InstrumentedAttribute[date]) \
-        -> ColumnElement[int]:
-    return cast(extract("year", day) * 12 + extract("month", day), Integer)
+def programme_year() -> ColumnElement[int]:
+    """The programme year of an activity for a student: 1 for the first twelve months
+    from the start month, 0 before the start."""
+    months = Activity.month_number - Student.start_month_number
+    return case((months < 0, 0), else_=months // 12 + 1)
 
 
 def attendance_tallies(session: Session, as_of: date, which: ColumnElement[bool]) \
         -> Iterator[tuple[int, str, int, int]]:
-    """(student id, kind, months after the start month, attended count) for ``which``
-    students, counting activities held on or before ``as_of``."""
-    month = (_month_index(Activity.held_on) - _month_index(Student.start)).label("month")
+    """(student id, kind, programme year, attended count) for ``which`` students,
+    counting activities held on or before ``as_of``."""
+    year = programme_year().label("year")
     query = (
-        select(Participation.student_id, Activity.kind, month, func.count())
+        select(Participation.student_id, Activity.kind, year, func.count())
         .join(Activity, Activity.id == Participation.activity_id)
         .join(Student, Student.id == Participation.student_id)
         .where(which, Participation.status == "attended", Activity.held_on <= as_of)
-        .group_by(Participation.student_id, Activity.kind, month)
+        .group_by(Participation.student_id, Activity.kind, year)
     )
-    for student_id, kind, offset, count in session.execute(query):
-        yield student_id, kind, int(offset), int(count)
+    for student_id, kind, programme_year_, count in session.execute(query):
+        yield student_id, kind, int(programme_year_), int(count)
 
 
 def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from tracker.months import Month
 from tracker.rules.model import (
@@ -21,14 +21,13 @@ DONE, OPEN, OVERDUE = "done", "open", "overdue"
 
 @dataclass(frozen=True)
 class AttendanceTally:
-    """How many activities of one kind a student attended in one calendar month.
+    """How many activities of one kind a student attended in one programme year.
 
-    ``month`` counts months from the student's start month (0 is the start month itself,
-    negative is before it), which is what programme years are made of.
+    Year 1 is the first twelve months from the start month; 0 is before the start.
     """
 
     kind: str
-    month: int
+    year: int
     count: int
 
 
@@ -72,41 +71,46 @@ class Progress:
         return sum(r.status == DONE for r in self.requirements)
 
 
+class _Counts:
+    """A student's attended activities per kind: in all, and per programme year."""
+
+    def __init__(self, tallies: Iterable[AttendanceTally]) -> None:
+        self.total: dict[str, int] = {}
+        self.by_year: dict[int, dict[str, int]] = {}
+        for tally in tallies:
+            self.total[tally.kind] = self.total.get(tally.kind, 0) + tally.count
+            year = self.by_year.setdefault(tally.year, {})
+            year[tally.kind] = year.get(tally.kind, 0) + tally.count
+
+    def of(self, year: int | None) -> Mapping[str, int]:
+        return self.total if year is None else self.by_year.get(year, {})
+
+
 def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
     """The progress of a student with ``record`` on ``as_of``.
 
     ``record`` must hold only what happened on or before ``as_of``.
     """
+    counts = _Counts(record.attendance)
     return Progress(
         requirement_set,
-        tuple(_evaluate_one(r, record, as_of) for r in requirement_set.requirements),
+        tuple(_evaluate_one(r, record, counts, as_of) for r in requirement_set.requirements),
     )
 
 
+@lru_cache(maxsize=1024)
 def programme_year_end(start: Month, year: int) -> date:
     return start.plus(12 * year - 1).last_day()
 
 
+@lru_cache(maxsize=1024)
 def assignment_due(start: Month, due_months: int) -> date:
     """The last day of the ``due_months``-th month of the programme."""
     return start.plus(due_months - 1).last_day()
 
 
-def _counts_by_kind(record: StudentRecord, year: int | None) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for tally in record.attendance:
-        if year is None or programme_year_of(tally.month) == year:
-            counts[tally.kind] += tally.count
-    return counts
-
-
-def programme_year_of(month: int) -> int:
-    """The programme year of the ``month``-th month after the start (0 before the start)."""
-    return 0 if month < 0 else month // 12 + 1
-
-
-def _evaluate_one(requirement: Requirement, record: StudentRecord, as_of: date) \
-        -> RequirementProgress:
+def _evaluate_one(requirement: Requirement, record: StudentRecord, counts: _Counts,
+                  as_of: date) -> RequirementProgress:
     if isinstance(requirement, AssignmentRequirement):
         approved = requirement.number in record.approved
         due = (assignment_due(record.start, requirement.due_months)
@@ -114,11 +118,11 @@ def _evaluate_one(requirement: Requirement, record: StudentRecord, as_of: date) 
         return RequirementProgress(requirement, 1, int(approved),
                                    _status(approved, due, as_of), due)
 
-    counts = _counts_by_kind(record, requirement.year)
+    attended = counts.of(requirement.year)
     if isinstance(requirement, AttendanceRequirement):
-        done = sum(counts[kind] for kind in requirement.kinds)
+        done = sum(attended.get(kind, 0) for kind in requirement.kinds)
     else:
-        done = points_earned(requirement, counts)
+        done = points_earned(requirement, attended)
     due = programme_year_end(record.start, requirement.year) if requirement.year else None
     return RequirementProgress(requirement, requirement.minimum, done,
                                _status(done >= requirement.minimum, due, as_of), due)

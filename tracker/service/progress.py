@@ -66,8 +66,8 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> di
         which = Student.id == student.id
         record = StudentRecord(
             start,
-            tuple(AttendanceTally(kind, month, count)
-                  for _, kind, month, count in attendance_tallies(session, day, which)),
+            tuple(AttendanceTally(kind, year, count)
+                  for _, kind, year, count in attendance_tallies(session, day, which)),
             {n: on for _, n, on in approvals(session, day, which)},
         )
         progress = evaluate(chosen, record, day)
@@ -128,8 +128,8 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
                    Student.rules_override).where(which).order_by(Student.start, Student.number)
         ).all()
         tallies: dict[int, list[AttendanceTally]] = defaultdict(list)
-        for student_id, kind, month, count in attendance_tallies(session, day, which):
-            tallies[student_id].append(AttendanceTally(kind, month, count))
+        for student_id, kind, year, count in attendance_tallies(session, day, which):
+            tallies[student_id].append(AttendanceTally(kind, year, count))
         approved: dict[int, dict[int, date]] = defaultdict(dict)
         for student_id, number, on in approvals(session, day, which):
             approved[student_id][number] = on

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from tracker.db.models.base import Base, utcnow
+from tracker.db.models.base import Base, month_number, utcnow
 
 
 class ActivityKind(Base):
@@ -29,4 +29,12 @@ class Activity(Base):
     title: Mapped[str] = mapped_column(String(300))
     location: Mapped[str | None] = mapped_column(String(300))
     organiser: Mapped[str | None] = mapped_column(String(300))
+    # year * 12 + month - 1 of held_on, kept with it: programme years are then integer
+    # arithmetic in SQL, not a date function per participation row (see db/queries.py).
+    month_number: Mapped[int] = mapped_column()
+
+    @validates("held_on")
+    def _keep_month_number(self, _key: str, held_on: date) -> date:
+        self.month_number = month_number(held_on)
+        return held_on
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

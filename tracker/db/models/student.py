@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from tracker.db.models.base import Base, utcnow
+from tracker.db.models.base import Base, month_number, utcnow
 
 STUDENT_STATUSES = ("active", "graduated", "withdrawn")
 
@@ -21,6 +21,7 @@ class Student(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     start: Mapped[date] = mapped_column(Date, index=True)  # first day of the start month
+    start_month_number: Mapped[int] = mapped_column()  # of start; see Activity.month_number
     specialisation: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")
     # An individual programme agreed with the study advisor: a requirement-set id
@@ -28,3 +29,8 @@ class Student(Base):
     rules_override: Mapped[str | None] = mapped_column(String(64))
     override_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("start")
+    def _keep_start_month_number(self, _key: str, start: date) -> date:
+        self.start_month_number = month_number(start)
+        return start
