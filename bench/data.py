@@ -38,8 +38,9 @@ class Dataset:
 
 def build(folder: Path, students: int, activities: int, per_student: int,
           seed: int = 2026) -> Dataset:
-    """``students`` over three cohorts, ``activities`` on past days, and ``per_student``
-    distinct activities attended by each student."""
+    """``students`` over three cohorts, ``activities`` spread over 2017-09 .. 2026-08, and
+    ``per_student`` distinct activities attended by each student within the two years of
+    their programme (as real students do)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     data = Dataset(folder, students, activities, students * per_student)
@@ -50,19 +51,24 @@ def build(folder: Path, students: int, activities: int, per_student: int,
             writer.writerow([data.number(i), f"Student {i}", f"student{i}@example.org",
                              COHORTS[i % len(COHORTS)]])
     first = date(2017, 9, 1)
+    days = [first + timedelta(days=(i * 3285) // activities) for i in range(activities)]
     with data.schedule_csv.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["kind", "date", "title", "location"])
-        for i in range(activities):
-            day = first + timedelta(days=(i * 3000) // activities)
+        for i, day in enumerate(days):
             writer.writerow([KINDS[i % len(KINDS)], day.isoformat(), f"Activity {i + 1}",
                              "Leiden"])
+    windows = {}
+    for cohort in COHORTS:
+        year, month = map(int, cohort.split("-"))
+        start, end = date(year, month, 1), date(year + 2, month, 1)
+        window = [i + 1 for i, day in enumerate(days) if start <= day < end]
+        windows[cohort] = window if len(window) >= per_student else list(range(1, activities + 1))
     with data.attendance_csv.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["student_number", "activity_id"])
-        ids = list(range(1, activities + 1))
         for i in range(students):
             number = data.number(i)
-            for activity_id in rng.sample(ids, per_student):
+            for activity_id in rng.sample(windows[COHORTS[i % len(COHORTS)]], per_student):
                 writer.writerow([number, activity_id])
     return data

@@ -32,6 +32,11 @@ def _is_number(text: str) -> bool:
 
 
 def _text(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -1,27 +1,61 @@
-"""The ``tracker`` command line: parse, call a service, print. Nothing else lives here."""
+"""The ``tracker`` command line: parse, call a service, print. Nothing else lives here.
+
+Commands are imported when they run: ``tracker --help`` lists them from :data:`COMMANDS`
+(a test keeps those one-line helps equal to the commands' own).
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import click
 
 from tracker import __version__
-from tracker.cli.activities import activity
-from tracker.cli.assignments import assignment
-from tracker.cli.attendance import attend
-from tracker.cli.common import AppContext, UserError
-from tracker.cli.db import db
-from tracker.cli.exports import export
-from tracker.cli.history import history, undo
-from tracker.cli.progress import progress, report
-from tracker.cli.rules import rules
-from tracker.cli.students import student
+from tracker.cli.context import AppContext, UserError
 from tracker.errors import TrackerError
+
+# name -> (module, attribute, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "activity": ("tracker.cli.activities", "activity", "Schedule activities and list them."),
+    "assignment": ("tracker.cli.assignments", "assignment",
+                   "Record a reflection assignment: submitted, approved or rejected."),
+    "attend": ("tracker.cli.attendance", "attend",
+               "Log that students NUMBERS attended activity ACTIVITY_ID."),
+    "db": ("tracker.cli.db", "db", "Create, upgrade and check the database schema."),
+    "export": ("tracker.cli.exports", "export",
+               "Export completion for other systems (the Brightspace grade book)."),
+    "history": ("tracker.cli.history", "history",
+                "Show the newest changes: who, when, what."),
+    "progress": ("tracker.cli.progress", "progress",
+                 "What a student has done, what remains, what is coming up."),
+    "report": ("tracker.cli.progress", "report",
+               "One row per student: complete or not, per requirement."),
+    "rules": ("tracker.cli.rules", "rules",
+              "The requirement rules: which activities count, how many, by when."),
+    "student": ("tracker.cli.students", "student", "Register students and look them up."),
+    "undo": ("tracker.cli.history", "undo",
+             "Revert the last change (the undo stays in the history)."),
+}
 
 
 class TrackerGroup(click.Group):
-    """The error boundary: the project's errors and database failures become one sentence."""
+    """Loads commands on demand, and is the error boundary: the project's errors and
+    database failures become one sentence."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -76,8 +110,3 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     elif db_url:
         ctx.obj.db_option = db_url
     ctx.call_on_close(ctx.obj.close)
-
-
-for command in (db, rules, student, activity, attend, assignment, progress, report,
-                export, history, undo):
-    main.add_command(command)

@@ -22,7 +22,7 @@ from tracker.cli.common import (
 
 @click.group()
 def activity() -> None:
-    """Schedule activities (a colloquium, a symposium, ...) and list them."""
+    """Schedule activities and list them."""
 
 
 @activity.command()

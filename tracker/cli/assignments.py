@@ -9,7 +9,7 @@ import click
 from tracker.cli.common import DATE, by_option, database
 
 
-@click.command()
+@click.command(short_help="Record a reflection assignment: submitted, approved or rejected.")
 @click.argument("number")
 @click.argument("assignment_number", metavar="K", type=click.IntRange(min=1))
 @click.argument("status", type=click.Choice(["submitted", "approved", "rejected"]))

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import (
-    UserError,
     by_option,
     database,
     dry_run_option,
@@ -15,6 +14,7 @@ from tracker.cli.common import (
     note,
     report_import,
 )
+from tracker.cli.context import UserError
 
 
 @click.command()

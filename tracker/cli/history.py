@@ -24,7 +24,7 @@ def history(number: str | None, limit: int, show_all: bool, fmt: str | None) -> 
     emit(rows, ["id", "at", "by", "command", "summary", "undone_by"], fmt)
 
 
-@click.command()
+@click.command(short_help="Revert the last change (the undo stays in the history).")
 @by_option
 def undo(by: str | None) -> None:
     """Revert the last change that is not undone yet; the undo is kept in the history.

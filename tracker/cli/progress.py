@@ -12,7 +12,7 @@ _REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", 
                         "status", "due"]
 
 
-@click.command()
+@click.command(short_help="What a student has done, what remains, what is coming up.")
 @click.argument("number")
 @click.option("--as-of", "as_of", type=DATE, help="Judge progress on this day (default: today).")
 @format_option
@@ -53,7 +53,7 @@ def progress(number: str, as_of: date | None, fmt: str | None) -> None:
              ["id", "date", "kind", "title", "for"], fmt)
 
 
-@click.command()
+@click.command(short_help="One row per student: complete or not, per requirement.")
 @click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
               help="Only students who started in this calendar year.")
 @click.option("--incomplete", is_flag=True, help="Only students who have not completed.")

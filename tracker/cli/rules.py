@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import UserError, by_option, chosen_format, database, emit, format_option
+from tracker.cli.common import by_option, chosen_format, database, emit, format_option
+from tracker.cli.context import UserError
 from tracker.errors import RulesError
 
 

@@ -4,11 +4,12 @@ Everything here is pure: plain data in, plain data out, no database.
 """
 
 from tracker.rules.evaluate import (
-    AttendanceTally,
+    Attended,
     Progress,
     RequirementProgress,
     StudentRecord,
     evaluate,
+    tally,
 )
 from tracker.rules.model import (
     AssignmentRequirement,
@@ -24,7 +25,7 @@ from tracker.rules.parse import parse_rules
 __all__ = [
     "AssignmentRequirement",
     "AttendanceRequirement",
-    "AttendanceTally",
+    "Attended",
     "PointsRequirement",
     "Progress",
     "Requirement",
@@ -35,4 +36,5 @@ __all__ = [
     "StudentRecord",
     "evaluate",
     "parse_rules",
+    "tally",
 ]

@@ -19,28 +19,32 @@ from tracker.rules.model import (
 DONE, OPEN, OVERDUE = "done", "open", "overdue"
 
 
-@dataclass(frozen=True)
-class AttendanceTally:
-    """How many activities of one kind a student attended in one programme year.
+Attended = Mapping[int, Mapping[str, int]]
+"""Attended activities by programme year, then kind: ``{1: {"colloquium": 4}}``.
 
-    Year 1 is the first twelve months from the start month; 0 is before the start.
-    """
-
-    kind: str
-    year: int
-    count: int
+Year 1 is the first twelve months from the start month; 0 is before the start.
+"""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StudentRecord:
     """Everything the rules need to know about one student, already aggregated."""
 
     start: Month
-    attendance: tuple[AttendanceTally, ...]
+    attended: Attended
     approved: Mapping[int, date]  # assignment number -> date approved
 
 
-@dataclass(frozen=True)
+def tally(rows: Iterable[tuple[int, str, int]]) -> dict[int, dict[str, int]]:
+    """:data:`Attended` from (year, kind, count) rows."""
+    attended: dict[int, dict[str, int]] = {}
+    for year, kind, count in rows:
+        by_kind = attended.setdefault(year, {})
+        by_kind[kind] = by_kind.get(kind, 0) + count
+    return attended
+
+
+@dataclass(slots=True)
 class RequirementProgress:
     requirement: Requirement
     required: int
@@ -57,7 +61,7 @@ class RequirementProgress:
         return self.status != DONE and not self.requirement.optional
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Progress:
     requirement_set: RequirementSet
     requirements: tuple[RequirementProgress, ...]
@@ -72,18 +76,21 @@ class Progress:
 
 
 class _Counts:
-    """A student's attended activities per kind: in all, and per programme year."""
+    """A student's attended activities per kind: in all, or in one programme year."""
 
-    def __init__(self, tallies: Iterable[AttendanceTally]) -> None:
-        self.total: dict[str, int] = {}
-        self.by_year: dict[int, dict[str, int]] = {}
-        for tally in tallies:
-            self.total[tally.kind] = self.total.get(tally.kind, 0) + tally.count
-            year = self.by_year.setdefault(tally.year, {})
-            year[tally.kind] = year.get(tally.kind, 0) + tally.count
+    def __init__(self, attended: Attended) -> None:
+        self.by_year = attended
+        self._total: dict[str, int] | None = None
 
     def of(self, year: int | None) -> Mapping[str, int]:
-        return self.total if year is None else self.by_year.get(year, {})
+        if year is not None:
+            return self.by_year.get(year, {})
+        if self._total is None:
+            self._total = {}
+            for by_kind in self.by_year.values():
+                for kind, count in by_kind.items():
+                    self._total[kind] = self._total.get(kind, 0) + count
+        return self._total
 
 
 def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
@@ -91,7 +98,7 @@ def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date
 
     ``record`` must hold only what happened on or before ``as_of``.
     """
-    counts = _Counts(record.attendance)
+    counts = _Counts(record.attended)
     return Progress(
         requirement_set,
         tuple(_evaluate_one(r, record, counts, as_of) for r in requirement_set.requirements),

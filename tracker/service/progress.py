@@ -15,14 +15,13 @@ from tracker.db.queries import approvals, attendance_tallies, upcoming_activitie
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month, programme_year
 from tracker.rules import (
-    AttendanceTally,
     Progress,
     RequirementSet,
     RuleBook,
     StudentRecord,
     evaluate,
 )
-from tracker.rules.evaluate import OPEN, OVERDUE, kinds_that_count
+from tracker.rules.evaluate import OPEN, OVERDUE, kinds_that_count, tally
 from tracker.service.lookup import find_student
 from tracker.service.rules import rules_in_force
 from tracker.service.students import cohort_bounds
@@ -66,7 +65,7 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> di
         which = Student.id == student.id
         record = StudentRecord(
             start,
-            tuple(AttendanceTally(kind, year, count)
+            tally((year, kind, count)
                   for _, kind, year, count in attendance_tallies(session, day, which)),
             {n: on for _, n, on in approvals(session, day, which)},
         )
@@ -127,9 +126,9 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
             select(Student.id, Student.number, Student.name, Student.start, Student.status,
                    Student.rules_override).where(which).order_by(Student.start, Student.number)
         ).all()
-        tallies: dict[int, list[AttendanceTally]] = defaultdict(list)
+        attended: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
         for student_id, kind, year, count in attendance_tallies(session, day, which):
-            tallies[student_id].append(AttendanceTally(kind, year, count))
+            attended[student_id].setdefault(year, {})[kind] = count
         approved: dict[int, dict[int, date]] = defaultdict(dict)
         for student_id, number, on in approvals(session, day, which):
             approved[student_id][number] = on
@@ -147,7 +146,7 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
             problems.append(str(problem))
             rows.append({**row, "requirement_set": None, "complete": False, "open": []})
             continue
-        progress = evaluate(chosen, StudentRecord(start, tuple(tallies[student.id]),
+        progress = evaluate(chosen, StudentRecord(start, attended[student.id],
                                                   approved[student.id]), day)
         if incomplete and progress.complete:
             continue

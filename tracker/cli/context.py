@@ -1,0 +1,48 @@
+"""The application context of one run (``ctx.obj``) and the error users see.
+
+Kept apart from :mod:`tracker.cli.common` so that ``tracker --help`` imports only this.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from tracker.db.engine import Database
+
+
+class UserError(click.ClickException):
+    """Bad usage or bad input: one sentence, exit code 2, nothing written."""
+
+    exit_code = 2
+
+
+class AppContext:
+    """Settings of this run, and the database opened on first use."""
+
+    def __init__(self, db_option: str | None = None) -> None:
+        self.db_option = db_option
+        self._database: Database | None = None
+
+    def url(self) -> str:
+        from tracker.db.engine import resolve_url
+
+        return resolve_url(self.db_option)
+
+    def database(self, *, check_schema: bool = True) -> Database:
+        """The database, created at the newest schema if brand-new, refused if behind."""
+        if self._database is None:
+            from tracker.db.engine import Database
+            from tracker.db.schema import ensure_ready
+
+            database = Database.from_url(self.url())
+            if check_schema:
+                ensure_ready(database.engine)
+            self._database = database
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
