@@ -16,6 +16,7 @@ from typing import IO, Any
 from tracker.errors import InvalidInput
 
 MAX_FIELD = 100_000
+csv.field_size_limit(MAX_FIELD)  # a longer field is an error (csv.Error), with its line
 
 
 class _CountingReader(io.RawIOBase):
@@ -65,7 +66,9 @@ class CsvFile:
     def bytes_read(self) -> int:
         return self._counter.count if self._counter else 0
 
-    def rows(self, on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
+    def records(self, on_progress: Callable[[int], None] | None = None) \
+            -> Iterator[tuple[int, list[str]]]:
+        """(line number, fields) of every non-blank record after the header."""
         try:
             raw = self.path.open("rb")
         except OSError as error:
@@ -76,39 +79,42 @@ class CsvFile:
                                     newline="")
             yield from self._parse(text, on_progress)
 
-    def _parse(self, text: io.TextIOWrapper,
-               on_progress: Callable[[int], None] | None) -> Iterator[Row]:
+    def rows(self, on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
+        """Records as :class:`Row`, by header name; a record longer than the header keeps
+        the rest under a key no header can have."""
+        width = None
+        for line, record in self.records(on_progress):
+            width = width or len(self.header)
+            values = dict(zip(self.header, record, strict=False))
+            if len(record) > width:
+                values["\x00extra"] = ",".join(record[width:])
+            yield Row(line, values)
+
+    def _parse(self, text: io.TextIOWrapper, on_progress: Callable[[int], None] | None) \
+            -> Iterator[tuple[int, list[str]]]:
         line = 1
+        name = self.path.name
         try:
             first = text.readline()
             if not first.strip():
-                raise InvalidInput(f"{self.path.name}: line 1: the file is empty; expected a "
-                                   "header line")
+                raise InvalidInput(f"{name}: line 1: the file is empty; expected a header line")
             delimiter = ";" if first.count(";") > first.count(",") else ","
             header = next(csv.reader([first], delimiter=delimiter))
             self.header = [normalise_header(h) for h in header]
+            if "\x00" in "".join(self.header):
+                raise InvalidInput(f"{name}: line 1: the header has a NUL character")
             reader = csv.reader(text, delimiter=delimiter, strict=False)
             line = 2
-            seen = 0
             for record in reader:
                 start = line
                 line = reader.line_num + 2
-                if not any(field.strip() for field in record):
-                    continue
-                if any(len(field) > MAX_FIELD for field in record):
-                    raise InvalidInput(f"{self.path.name}: line {start}: a field is longer "
-                                       f"than {MAX_FIELD} characters")
-                values = dict(zip(self.header, record, strict=False))
-                if len(record) > len(self.header):
-                    values["\x00extra"] = ",".join(record[len(self.header):])
-                yield Row(start, values)
-                seen += 1
-                if on_progress is not None and seen % 2048 == 0:
+                if not any(record) or "".join(record).isspace():
+                    continue  # a blank line, or one of empty cells
+                yield start, record
+                if on_progress is not None and start % 2048 == 0:
                     on_progress(self.bytes_read)
         except UnicodeDecodeError:
-            raise InvalidInput(f"{self.path.name}: line {line}: not UTF-8 text; save the file "
-                               "as CSV UTF-8") from None
+            raise InvalidInput(f"{name}: line {line}: not UTF-8 text; save the file as "
+                               "CSV UTF-8") from None
         except csv.Error as error:
-            raise InvalidInput(f"{self.path.name}: line {line}: {error}") from None
-        if "\x00" in "".join(self.header):
-            raise InvalidInput(f"{self.path.name}: line 1: the header has a NUL character")
+            raise InvalidInput(f"{name}: line {line}: {error}") from None

@@ -307,45 +307,64 @@ ATTENDANCE_HEADER = "student_number,activity_id[,status,note] or student_number,
 def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
                       by: str | None = None, on_progress: Progress | None = None,
                       today: date | None = None) -> ImportSummary:
-    """A sign-in sheet or another system's export, streamed in batches."""
+    """A sign-in sheet or another system's export, streamed in batches.
+
+    The loop runs once per row of files with a million rows: it works on plain tuples
+    and dictionaries prepared up front, and leaves the writing to executemany.
+    """
     csv_file = CsvFile(path)
     summary = ImportSummary(path.name, "attendances", dry_run)
     day = today or date.today()
 
     def work(session: Session, summary: ImportSummary) -> None:
         book = rules_in_force(session).book
-        first, rows = _first(csv_file.rows(on_progress))
-        by_id = "activity id" in csv_file.header
+        records = csv_file.records(on_progress)
+        first = next(records, None)
+        header = csv_file.header
+        by_id = "activity id" in header
         _require(csv_file, ["student number"] + ([] if by_id else ["kind", "date", "title"]),
                  ATTENDANCE_HEADER)
+        width = len(header)
+        column = {name: header.index(name) for name in header}
+        number_at = column["student number"]
+        status_at, note_at = column.get("status"), column.get("note")
         students = {n: i for n, i in session.execute(select(Student.number, Student.id))}
-        activities = {a.id: a for a in session.scalars(select(Activity))}
+        activities = {str(a.id): _Scheduled(a.id, a.kind, a.held_on, a.title)
+                      for a in session.scalars(select(Activity))}
         by_key = {(a.kind, a.held_on, a.title): a for a in activities.values()}
         change = open_change(session, "attend import", by)
         writer = participation_writer(session)
-        actor, recorded_at = change.actor, writer.value(4, change.at)
+        actor, recorded_at, change_id = change.actor, writer.value(4, change.at), change.id
         batch: list[tuple[Any, ...]] = []
         valid = 0
-        for row in _chain(first, rows):
-            if _extra(row, summary):
-                continue
-            raw_number = row.get("student number")
-            student_id = students.get("".join(raw_number.split()).lower())
+        for line, fields in _chain_records(first, records):
             try:
+                if len(fields) != width:
+                    if len(fields) > width:
+                        raise TrackerError("more fields than the header has columns")
+                    fields = fields + [""] * (width - len(fields))
+                raw_number = fields[number_at]
+                student_id = students.get(raw_number)
                 if student_id is None:
                     number = normalise_number(raw_number, book)
-                    raise TrackerError(f"no student {number}")
-                activity = (_activity_by_id(row, activities) if by_id
-                            else _activity_by_key(row, by_key, book))
-                status = (row.get("status") or "attended").lower()
-                if status not in PARTICIPATION_STATUSES:
-                    raise TrackerError(f"status {status!r} is not attended or excused")
+                    student_id = students.get(number)
+                    if student_id is None:
+                        raise TrackerError(f"no student {number}")
+                activity = (_activity_by_id(fields[column["activity id"]], activities) if by_id
+                            else _activity_by_key(fields, column, by_key, book))
+                status = "attended"
+                if status_at is not None and fields[status_at].strip():
+                    status = fields[status_at].strip().lower()
+                    if status not in PARTICIPATION_STATUSES:
+                        raise TrackerError(f"status {status!r} is not attended or excused")
                 if status == "attended" and activity.held_on > day:
                     raise TrackerError(f"activity #{activity.id} is on {activity.held_on}, "
                                        "in the future")
-                note = text_field("note", row.get("note"))
+                note = None
+                if note_at is not None and fields[note_at].strip():
+                    note = text_field("note", fields[note_at])
             except TrackerError as problem:
-                summary.problem(row.line, str(problem))
+                summary.problem(line, str(problem))
                 continue
             valid += 1
             if summary.problem_count:
@@ -355,10 +374,10 @@ def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
                     Participation.student_id == student_id,
                     Participation.activity_id == activity.id))
                 summary.examples.append(
-                    f"line {row.line}: {'already there' if held else 'add'} "
+                    f"line {line}: {'already there' if held else 'add'} "
                     f"{raw_number.strip()} {status} #{activity.id} {activity.title}")
             batch.append((student_id, activity.id, status, actor, recorded_at,
-                          f"{path.name}:{row.line}"[:500], note, change.id))
+                          f"{summary.file}:{line}", note, change_id))
             if len(batch) >= BATCH:
                 summary.added += writer.insert(batch)
                 batch.clear()
@@ -369,21 +388,42 @@ def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
     return _run(db, summary, work)
 
 
-def _activity_by_id(row: Row, activities: dict[int, Activity]) -> Activity:
-    raw = row.get("activity id").lstrip("#")
-    if not raw.isdigit():
-        raise TrackerError(f"activity id {row.get('activity id')!r} is not a number")
-    activity = activities.get(int(raw))
+@dataclass(frozen=True, slots=True)
+class _Scheduled:
+    """An activity as the import loop needs it: plain values, no ORM attribute access."""
+
+    id: int
+    kind: str
+    held_on: date
+    title: str
+
+
+def _chain_records(first: tuple[int, list[str]] | None,
+                   rest: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _activity_by_id(raw: str, activities: dict[str, _Scheduled]) -> _Scheduled:
+    activity = activities.get(raw)
+    if activity is not None:
+        return activity
+    cleaned = raw.strip().lstrip("#")
+    if not cleaned.isdigit():
+        raise TrackerError(f"activity id {raw!r} is not a number")
+    activity = activities.get(str(int(cleaned)))
     if activity is None:
-        raise TrackerError(f"no activity #{raw}")
+        raise TrackerError(f"no activity #{cleaned}")
     return activity
 
 
-def _activity_by_key(row: Row, by_key: dict[tuple[str, date, str], Activity],
-                     book: RuleBook) -> Activity:
-    kind = check_kind(row.get("kind"), book)
-    held_on = parse_date(row.get("date"))
-    title = row.get("title")
+def _activity_by_key(record: list[str], column: dict[str, int],
+                     by_key: dict[tuple[str, date, str], _Scheduled],
+                     book: RuleBook) -> _Scheduled:
+    kind = check_kind(record[column["kind"]], book)
+    held_on = parse_date(record[column["date"]])
+    title = record[column["title"]].strip()
     activity = by_key.get((kind, held_on, title))
     if activity is None:
         raise TrackerError(f"no {kind} on {held_on} titled {title!r}: schedule it first")
