@@ -186,11 +186,15 @@ def upgrade() -> None:
             batch_op.f("ix_participation_activity_id"), ["activity_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_participation_change_id"), ["change_id"], unique=False)
+        batch_op.create_index(
+            "ix_participation_progress", ["student_id", "status", "activity_id"], unique=False
+        )
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table("participation", schema=None) as batch_op:
+        batch_op.drop_index("ix_participation_progress")
         batch_op.drop_index(batch_op.f("ix_participation_change_id"))
         batch_op.drop_index(batch_op.f("ix_participation_activity_id"))
 

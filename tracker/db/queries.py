@@ -7,10 +7,11 @@ students, so the database does integer arithmetic, not date functions, per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, null, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, AssignmentRecord, Participation, Student
@@ -23,20 +24,34 @@ def programme_year() -> ColumnElement[int]:
     return case((months < 0, 0), else_=months // 12 + 1)
 
 
-def attendance_tallies(session: Session, as_of: date, which: ColumnElement[bool]) \
-        -> Iterator[tuple[int, str, int, int]]:
+def attendance_tallies(session: Session, as_of: date, which: ColumnElement[bool],
+                       year_kinds: Collection[str] | None = None) \
+        -> Iterator[tuple[int, str, int | None, int]]:
     """(student id, kind, programme year, attended count) for ``which`` students,
-    counting activities held on or before ``as_of``."""
-    year = programme_year().label("year")
+    counting activities held on or before ``as_of``.
+
+    Only kinds in ``year_kinds`` (all kinds when None) are told apart by programme
+    year; the others come in one row per kind, with year None: no rule asks when.
+    """
+    if year_kinds is None:
+        split: ColumnElement[Any] = programme_year()
+    elif year_kinds:
+        split = case((Activity.kind.in_(sorted(year_kinds)), programme_year()), else_=null())
+    else:
+        split = null()
+    year = split.label("year")
+    groups: list[ColumnElement[Any]] = [Participation.student_id, Activity.kind]
+    if year_kinds is None or year_kinds:
+        groups.append(year)  # PostgreSQL refuses to group by a constant NULL
     query = (
         select(Participation.student_id, Activity.kind, year, func.count())
         .join(Activity, Activity.id == Participation.activity_id)
         .join(Student, Student.id == Participation.student_id)
         .where(which, Participation.status == "attended", Activity.held_on <= as_of)
-        .group_by(Participation.student_id, Activity.kind, year)
+        .group_by(*groups)
     )
-    for student_id, kind, programme_year_, count in session.execute(query):
-        yield student_id, kind, int(programme_year_), int(count)
+    for student_id, kind, programme_year_, count in session.execute(query):  # noqa: UP028
+        yield student_id, kind, programme_year_, count  # plain tuples, not Rows
 
 
 def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \

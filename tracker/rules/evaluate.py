@@ -19,10 +19,11 @@ from tracker.rules.model import (
 DONE, OPEN, OVERDUE = "done", "open", "overdue"
 
 
-Attended = Mapping[int, Mapping[str, int]]
+Attended = Mapping[int | None, Mapping[str, int]]
 """Attended activities by programme year, then kind: ``{1: {"colloquium": 4}}``.
 
-Year 1 is the first twelve months from the start month; 0 is before the start.
+Year 1 is the first twelve months from the start month; 0 is before the start; None
+is any year (for kinds that no requirement limits to a year).
 """
 
 
@@ -35,9 +36,9 @@ class StudentRecord:
     approved: Mapping[int, date]  # assignment number -> date approved
 
 
-def tally(rows: Iterable[tuple[int, str, int]]) -> dict[int, dict[str, int]]:
+def tally(rows: Iterable[tuple[int | None, str, int]]) -> dict[int | None, dict[str, int]]:
     """:data:`Attended` from (year, kind, count) rows."""
-    attended: dict[int, dict[str, int]] = {}
+    attended: dict[int | None, dict[str, int]] = {}
     for year, kind, count in rows:
         by_kind = attended.setdefault(year, {})
         by_kind[kind] = by_kind.get(kind, 0) + count

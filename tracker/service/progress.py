@@ -126,8 +126,11 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
             select(Student.id, Student.number, Student.name, Student.start, Student.status,
                    Student.rules_override).where(which).order_by(Student.start, Student.number)
         ).all()
-        attended: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
-        for student_id, kind, year, count in attendance_tallies(session, day, which):
+        year_kinds = {kind for s in book.sets for r in s.requirements
+                      if getattr(r, "year", None) is not None for kind in kinds_that_count(r)}
+        attended: dict[int, dict[int | None, dict[str, int]]] = defaultdict(dict)
+        for student_id, kind, year, count in attendance_tallies(session, day, which,
+                                                                year_kinds):
             attended[student_id].setdefault(year, {})[kind] = count
         approved: dict[int, dict[int, date]] = defaultdict(dict)
         for student_id, number, on in approvals(session, day, which):
