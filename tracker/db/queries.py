@@ -40,7 +40,7 @@ def attendance_tallies(session: Session, as_of: date, which: ColumnElement[bool]
     else:
         split = null()
     year = split.label("year")
-    groups: list[ColumnElement[Any]] = [Participation.student_id, Activity.kind]
+    groups: list[Any] = [Participation.student_id, Activity.kind]
     if year_kinds is None or year_kinds:
         groups.append(year)  # PostgreSQL refuses to group by a constant NULL
     query = (
