@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.months import Month
-from tracker.rules import StudentRecord, evaluate, parse_rules, tally
+from tracker.rules import StudentRecord, evaluate, parse_rules
 from tracker.service.rules import default_rules_text
 
 BOOK = parse_rules(default_rules_text())
 
 
 def record(start: str, tallies=(), approved=None) -> StudentRecord:
-    return StudentRecord(Month.parse(start), tally((y, k, c) for k, y, c in tallies),
-                         approved or {})
+    return StudentRecord.from_tallies(Month.parse(start), ((y, k, c) for k, y, c in tallies),
+                                      approved or {})
 
 
 def by_id(progress):

@@ -110,3 +110,13 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     elif db_url:
         ctx.obj.db_option = db_url
     ctx.call_on_close(ctx.obj.close)
+
+
+def run() -> None:
+    """The console script. A command is a short-lived process that creates few reference
+    cycles; collecting less often saves tens of milliseconds of start-up, spent walking
+    the objects SQLAlchemy creates on import."""
+    import gc
+
+    gc.set_threshold(50_000, 50, 100)
+    main()

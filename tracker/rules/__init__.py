@@ -4,12 +4,11 @@ Everything here is pure: plain data in, plain data out, no database.
 """
 
 from tracker.rules.evaluate import (
-    Attended,
+    ByYear,
     Progress,
     RequirementProgress,
     StudentRecord,
     evaluate,
-    tally,
 )
 from tracker.rules.model import (
     AssignmentRequirement,
@@ -25,7 +24,7 @@ from tracker.rules.parse import parse_rules
 __all__ = [
     "AssignmentRequirement",
     "AttendanceRequirement",
-    "Attended",
+    "ByYear",
     "PointsRequirement",
     "Progress",
     "Requirement",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from tracker.months import Month
 from tracker.rules.model import (
     AssignmentRequirement,
-    AttendanceRequirement,
     PointsRequirement,
     Requirement,
     RequirementSet,
@@ -19,30 +17,37 @@ from tracker.rules.model import (
 DONE, OPEN, OVERDUE = "done", "open", "overdue"
 
 
-Attended = Mapping[int | None, Mapping[str, int]]
+ByYear = Mapping[int, Mapping[str, int]]
 """Attended activities by programme year, then kind: ``{1: {"colloquium": 4}}``.
 
-Year 1 is the first twelve months from the start month; 0 is before the start; None
-is any year (for kinds that no requirement limits to a year).
+Year 1 is the first twelve months from the start month; 0 is before the start.
 """
 
 
 @dataclass(frozen=True, slots=True)
 class StudentRecord:
-    """Everything the rules need to know about one student, already aggregated."""
+    """Everything the rules need to know about one student, already aggregated.
+
+    ``attended`` counts every year; ``by_year`` needs only the kinds that a
+    year-limited requirement counts.
+    """
 
     start: Month
-    attended: Attended
+    attended: Mapping[str, int]
+    by_year: ByYear
     approved: Mapping[int, date]  # assignment number -> date approved
 
-
-def tally(rows: Iterable[tuple[int | None, str, int]]) -> dict[int | None, dict[str, int]]:
-    """:data:`Attended` from (year, kind, count) rows."""
-    attended: dict[int | None, dict[str, int]] = {}
-    for year, kind, count in rows:
-        by_kind = attended.setdefault(year, {})
-        by_kind[kind] = by_kind.get(kind, 0) + count
-    return attended
+    @classmethod
+    def from_tallies(cls, start: Month, rows: Iterable[tuple[int, str, int]],
+                     approved: Mapping[int, date]) -> StudentRecord:
+        """From (programme year, kind, count) rows."""
+        attended: dict[str, int] = {}
+        by_year: dict[int, dict[str, int]] = {}
+        for year, kind, count in rows:
+            attended[kind] = attended.get(kind, 0) + count
+            by_kind = by_year.setdefault(year, {})
+            by_kind[kind] = by_kind.get(kind, 0) + count
+        return cls(start, attended, by_year, approved)
 
 
 @dataclass(slots=True)
@@ -52,46 +57,22 @@ class RequirementProgress:
     done: int
     status: str
     due: date | None
+    blocking: bool  # not done, and not optional: completion waits for it
 
     @property
     def remaining(self) -> int:
         return max(self.required - self.done, 0)
-
-    @property
-    def blocking(self) -> bool:
-        return self.status != DONE and not self.requirement.optional
 
 
 @dataclass(slots=True)
 class Progress:
     requirement_set: RequirementSet
     requirements: tuple[RequirementProgress, ...]
-
-    @property
-    def complete(self) -> bool:
-        return not any(r.blocking for r in self.requirements)
+    complete: bool  # every non-optional requirement is done
 
     @property
     def met(self) -> int:
         return sum(r.status == DONE for r in self.requirements)
-
-
-class _Counts:
-    """A student's attended activities per kind: in all, or in one programme year."""
-
-    def __init__(self, attended: Attended) -> None:
-        self.by_year = attended
-        self._total: dict[str, int] | None = None
-
-    def of(self, year: int | None) -> Mapping[str, int]:
-        if year is not None:
-            return self.by_year.get(year, {})
-        if self._total is None:
-            self._total = {}
-            for by_kind in self.by_year.values():
-                for kind, count in by_kind.items():
-                    self._total[kind] = self._total.get(kind, 0) + count
-        return self._total
 
 
 def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
@@ -99,41 +80,103 @@ def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date
 
     ``record`` must hold only what happened on or before ``as_of``.
     """
-    counts = _Counts(record.attended)
-    return Progress(
-        requirement_set,
-        tuple(_evaluate_one(r, record, counts, as_of) for r in requirement_set.requirements),
-    )
+    plan = _plan_of(requirement_set)
+    dues = plan.dues(record.start)
+    total, by_year = record.attended, record.by_year
+    results = []
+    complete = True
+    for requirement, measure, due in zip(requirement_set.requirements, plan.measures, dues,
+                                         strict=True):
+        required, done = measure(total, by_year, record.approved)
+        if done >= required:
+            results.append(RequirementProgress(requirement, required, done, DONE, due, False))
+            continue
+        status = OVERDUE if due is not None and as_of > due else OPEN
+        blocking = not requirement.optional
+        complete = complete and not blocking
+        results.append(RequirementProgress(requirement, required, done, status, due, blocking))
+    return Progress(requirement_set, tuple(results), complete)
 
 
-@lru_cache(maxsize=1024)
+_NOTHING: Mapping[str, int] = {}
+Measure = Callable[[Mapping[str, int], ByYear, Mapping[int, date]], tuple[int, int]]
+
+
+class _Plan:
+    """A requirement set prepared for evaluating many students: one small function per
+    requirement giving (required, done), and the due dates per start month."""
+
+    def __init__(self, requirement_set: RequirementSet) -> None:
+        self.requirement_set = requirement_set  # keeps the id() key alive
+        self.measures = tuple(_measure(r) for r in requirement_set.requirements)
+        self._dues: dict[Month, tuple[date | None, ...]] = {}
+
+    def dues(self, start: Month) -> tuple[date | None, ...]:
+        dues = self._dues.get(start)
+        if dues is None:
+            dues = self._dues[start] = tuple(
+                _due(r, start) for r in self.requirement_set.requirements)
+        return dues
+
+
+_plans: dict[int, _Plan] = {}
+
+
+def _plan_of(requirement_set: RequirementSet) -> _Plan:
+    plan = _plans.get(id(requirement_set))
+    if plan is None or plan.requirement_set is not requirement_set:
+        plan = _plans[id(requirement_set)] = _Plan(requirement_set)
+    return plan
+
+
+def _due(requirement: Requirement, start: Month) -> date | None:
+    if isinstance(requirement, AssignmentRequirement):
+        return assignment_due(start, requirement.due_months) if requirement.due_months \
+            else None
+    return programme_year_end(start, requirement.year) if requirement.year else None
+
+
+def _measure(requirement: Requirement) -> Measure:
+    if isinstance(requirement, AssignmentRequirement):
+        number = requirement.number
+
+        def approved(_total: Mapping[str, int], _by_year: ByYear,
+                     approvals: Mapping[int, date]) -> tuple[int, int]:
+            return 1, int(number in approvals)
+
+        return approved
+
+    year, minimum = requirement.year, requirement.minimum
+
+    def counts(total: Mapping[str, int], by_year: ByYear) -> Mapping[str, int]:
+        return total if year is None else by_year.get(year, _NOTHING)
+
+    if isinstance(requirement, PointsRequirement):
+        points = requirement
+
+        def earned(total: Mapping[str, int], by_year: ByYear,
+                   _approvals: Mapping[int, date]) -> tuple[int, int]:
+            return minimum, points_earned(points, counts(total, by_year))
+
+        return earned
+
+    kinds = requirement.kinds
+
+    def attended(total: Mapping[str, int], by_year: ByYear,
+                 _approvals: Mapping[int, date]) -> tuple[int, int]:
+        seen = counts(total, by_year)
+        return minimum, sum([seen.get(kind, 0) for kind in kinds])
+
+    return attended
+
+
 def programme_year_end(start: Month, year: int) -> date:
     return start.plus(12 * year - 1).last_day()
 
 
-@lru_cache(maxsize=1024)
 def assignment_due(start: Month, due_months: int) -> date:
     """The last day of the ``due_months``-th month of the programme."""
     return start.plus(due_months - 1).last_day()
-
-
-def _evaluate_one(requirement: Requirement, record: StudentRecord, counts: _Counts,
-                  as_of: date) -> RequirementProgress:
-    if isinstance(requirement, AssignmentRequirement):
-        approved = requirement.number in record.approved
-        due = (assignment_due(record.start, requirement.due_months)
-               if requirement.due_months else None)
-        return RequirementProgress(requirement, 1, int(approved),
-                                   _status(approved, due, as_of), due)
-
-    attended = counts.of(requirement.year)
-    if isinstance(requirement, AttendanceRequirement):
-        done = sum(attended.get(kind, 0) for kind in requirement.kinds)
-    else:
-        done = points_earned(requirement, attended)
-    due = programme_year_end(record.start, requirement.year) if requirement.year else None
-    return RequirementProgress(requirement, requirement.minimum, done,
-                               _status(done >= requirement.minimum, due, as_of), due)
 
 
 def points_earned(requirement: PointsRequirement, counts: Mapping[str, int]) -> int:
@@ -148,12 +191,6 @@ def points_earned(requirement: PointsRequirement, counts: Mapping[str, int]) -> 
         grouped.update(shared.kinds)
         total += min(sum(per_kind[kind] for kind in shared.kinds), shared.maximum)
     return total + sum(points for kind, points in per_kind.items() if kind not in grouped)
-
-
-def _status(met: bool, due: date | None, as_of: date) -> str:
-    if met:
-        return DONE
-    return OVERDUE if due is not None and as_of > due else OPEN
 
 
 def kinds_that_count(requirement: Requirement) -> Iterable[str]:

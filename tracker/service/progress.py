@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, select, true
 
 from tracker.db.engine import Database
 from tracker.db.models import Student
-from tracker.db.queries import approvals, attendance_tallies, upcoming_activities
+from tracker.db.queries import (
+    Column,
+    approvals,
+    attendance_by_student,
+    attendance_tallies,
+    upcoming_activities,
+)
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month, programme_year
 from tracker.rules import (
@@ -21,7 +26,7 @@ from tracker.rules import (
     StudentRecord,
     evaluate,
 )
-from tracker.rules.evaluate import OPEN, OVERDUE, kinds_that_count, tally
+from tracker.rules.evaluate import OPEN, OVERDUE, kinds_that_count
 from tracker.service.lookup import find_student
 from tracker.service.rules import rules_in_force
 from tracker.service.students import cohort_bounds
@@ -29,7 +34,13 @@ from tracker.service.students import cohort_bounds
 UPCOMING_PER_REQUIREMENT = 3
 
 
-def requirement_set_for(book: RuleBook, version: int, student: Student) -> RequirementSet:
+class _Enrolled(Protocol):
+    number: str
+    start: date
+    rules_override: str | None
+
+
+def requirement_set_for(book: RuleBook, version: int, student: _Enrolled) -> RequirementSet:
     """The student's individual programme if they have one, else the set for their start."""
     if student.rules_override:
         chosen = book.set_by_id(student.rules_override)
@@ -63,10 +74,10 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> di
         chosen = requirement_set_for(in_force.book, in_force.version, student)
         start = Month.of(student.start)
         which = Student.id == student.id
-        record = StudentRecord(
+        record = StudentRecord.from_tallies(
             start,
-            tally((year, kind, count)
-                  for _, kind, year, count in attendance_tallies(session, day, which)),
+            ((year, kind, count)
+             for _, kind, year, count in attendance_tallies(session, day, which)),
             {n: on for _, n, on in approvals(session, day, which)},
         )
         progress = evaluate(chosen, record, day)
@@ -98,6 +109,32 @@ def _upcoming(session: Any, progress: Progress, start: Month, day: date,
     return sorted(picked.values(), key=lambda a: (a["date"], a["id"]))
 
 
+def _report_columns(book: RuleBook) -> list[Column]:
+    """Every kind in all years, and each (kind, year) a year-limited requirement counts."""
+    columns: list[Column] = [(kind, None) for kind in book.kinds]
+    for requirement_set in book.sets:
+        for requirement in requirement_set.requirements:
+            year = getattr(requirement, "year", None)
+            if year is not None:
+                columns += [(k, year) for k in kinds_that_count(requirement)
+                            if (k, year) not in columns]
+    return columns
+
+
+def _record(start: Month, columns: list[Column], counts: tuple[Any, ...],
+            approved: dict[int, date]) -> StudentRecord:
+    attended: dict[str, int] = {}
+    by_year: dict[int, dict[str, int]] = {}
+    for (kind, year), count in zip(columns, counts, strict=True):
+        if not count:
+            continue
+        if year is None:
+            attended[kind] = int(count)
+        else:
+            by_year.setdefault(year, {})[kind] = int(count)
+    return StudentRecord(start, attended, by_year, approved)
+
+
 @dataclass(frozen=True)
 class Report:
     rules_version: int
@@ -112,7 +149,7 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
     """One row per student: complete or not, and per requirement id what is done.
 
     Three queries whatever the number of students: the students, their attendance
-    aggregated by kind and month, their approved assignments.
+    counted per kind (and programme year where a rule asks), their approvals.
     """
     day = as_of or date.today()
     which: ColumnElement[bool] = true()
@@ -126,35 +163,42 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
             select(Student.id, Student.number, Student.name, Student.start, Student.status,
                    Student.rules_override).where(which).order_by(Student.start, Student.number)
         ).all()
-        year_kinds = {kind for s in book.sets for r in s.requirements
-                      if getattr(r, "year", None) is not None for kind in kinds_that_count(r)}
-        attended: dict[int, dict[int | None, dict[str, int]]] = defaultdict(dict)
-        for student_id, kind, year, count in attendance_tallies(session, day, which,
-                                                                year_kinds):
-            attended[student_id].setdefault(year, {})[kind] = count
-        approved: dict[int, dict[int, date]] = defaultdict(dict)
+        columns = _report_columns(book)
+        attended = {row[0]: row[1:] for row in attendance_by_student(session, day, which,
+                                                                     columns)}
+        approved: dict[int, dict[int, date]] = {}
         for student_id, number, on in approvals(session, day, which):
-            approved[student_id][number] = on
+            approved.setdefault(student_id, {})[number] = on
 
     requirement_ids = list(dict.fromkeys(r.id for s in book.sets for r in s.requirements))
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
+    months: dict[date, Month] = {}  # students share a few start months ...
+    sets: dict[tuple[date, str | None], RequirementSet] = {}  # ... and requirement sets
     for student in students:
-        start = Month.of(student.start)
+        start = months.get(student.start) or months.setdefault(student.start,
+                                                               Month.of(student.start))
         row: dict[str, Any] = {"student": student.number, "name": student.name,
                                "start": str(start), "status": student.status}
         try:
-            chosen = requirement_set_for(book, in_force.version, student)  # type: ignore[arg-type]
+            key = (student.start, student.rules_override)
+            chosen = sets.get(key) or sets.setdefault(
+                key, requirement_set_for(book, in_force.version, student))
         except (NoRequirementSet, NotFound) as problem:
             problems.append(str(problem))
             rows.append({**row, "requirement_set": None, "complete": False, "open": []})
             continue
-        progress = evaluate(chosen, StudentRecord(start, attended[student.id],
-                                                  approved[student.id]), day)
-        if incomplete and progress.complete:
+        counts = attended.get(student.id)
+        record = (StudentRecord(start, {}, {}, approved.get(student.id, {})) if counts is None
+                  else _record(start, columns, counts, approved.get(student.id, {})))
+        progress = evaluate(chosen, record, day)
+        complete = progress.complete
+        if incomplete and complete:
             continue
-        row.update({"requirement_set": chosen.id, "complete": progress.complete,
-                    "open": [r.requirement.id for r in progress.requirements if r.blocking]})
-        row.update({r.requirement.id: r.done for r in progress.requirements})
+        row["requirement_set"] = chosen.id
+        row["complete"] = complete
+        row["open"] = [r.requirement.id for r in progress.requirements if r.blocking]
+        for result in progress.requirements:
+            row[result.requirement.id] = result.done
         rows.append(row)
     return Report(in_force.version, day, requirement_ids, rows, problems)
