@@ -153,8 +153,11 @@ def figures(table: Table, dataset: data.Dataset, folder: Path, repeat: int,
 
 
 def scaling(table: Table, folder: Path, sizes: list[int], per_student: int) -> None:
+    """The report at growing sizes. Start-up is a constant, so linear growth shows in the
+    cost of each further student: between the two larger sizes it should be what it is
+    between the two smaller ones."""
     print(f"SQLite: report at {', '.join(f'{n:,}' for n in sizes)} students", flush=True)
-    per_student_ms = []
+    times = []
     for students in sizes:
         dataset = data.build(folder / f"scale-{students}", students, 400, per_student)
         env = tool_env(str(dataset.folder / "tracker.db"), folder)
@@ -163,13 +166,17 @@ def scaling(table: Table, folder: Path, sizes: list[int], per_student: int) -> N
         table.note(f"SQLite: attend --import, {dataset.participations:,} rows",
                    f"{imported.seconds:.2f} s, peak {imported.peak_mb:.0f} MB",
                    "< 200 MB " + ("ok" if imported.peak_mb < 200 else "MISSED"))
-        seconds = median([TRACKER, "report", "--format", "csv"], env, 3)
-        per_student_ms.append(seconds * 1000 / students)
-        table.note(f"SQLite: report, {students:,} students",
-                   f"{seconds:.2f} s ({per_student_ms[-1]:.3f} ms/student)")
-    growth = per_student_ms[-1] / per_student_ms[1] if len(sizes) > 2 else 1.0
-    table.note(f"SQLite: report time per student, {sizes[-1]:,} vs {sizes[1]:,}",
-               f"{growth:.2f}x", "<= 1.2x (linear) " + ("ok" if growth <= 1.2 else "MISSED"))
+        times.append(median([TRACKER, "report", "--format", "csv"], env, 3))
+        table.note(f"SQLite: report, {students:,} students", f"{times[-1]:.2f} s")
+        shutil.rmtree(dataset.folder, ignore_errors=True)
+    if len(sizes) >= 3:
+        slopes = [(times[i + 1] - times[i]) / (sizes[i + 1] - sizes[i]) * 1000
+                  for i in range(len(sizes) - 1)]
+        growth = slopes[-1] / slopes[0]
+        table.note(f"SQLite: report, each further 1,000 students ({sizes[0]:,}->{sizes[1]:,} "
+                   f"vs {sizes[-2]:,}->{sizes[-1]:,})",
+                   f"{slopes[0]:.3f} s vs {slopes[-1]:.3f} s = {growth:.2f}x",
+                   "<= 1.25x (linear) " + ("ok" if growth <= 1.25 else "MISSED"))
 
 
 def main() -> None:

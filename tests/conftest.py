@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,25 +27,50 @@ def _psycopg_url(url: str) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL whose connections use a schema of their own, dropped after the test."""
+def new_postgres_url() -> Iterator[Callable[[], str]]:
+    """Makes URLs whose connections use a schema of their own, dropped after the test."""
     base = _postgres_base()
     if base is None:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. "
                     "postgresql://postgres@127.0.0.1:5432/test)")
     from sqlalchemy import create_engine, text
 
-    schema = f"tracker_{RUN_ID}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(_psycopg_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
+    schemas: list[str] = []
+
+    def make() -> str:
+        schema = f"tracker_{RUN_ID}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        schemas.append(schema)
+        separator = "&" if "?" in base else "?"
+        return f"{_psycopg_url(base)}{separator}options=-csearch_path%3D{schema}"
+
     try:
-        yield f"{_psycopg_url(base)}{separator}options=-csearch_path%3D{schema}"
+        yield make
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            for schema in schemas:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(new_postgres_url: Callable[[], str]) -> str:
+    return new_postgres_url()
+
+
+@pytest.fixture
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """Makes a fresh database of an engine ("sqlite" or "postgresql") on each call."""
+    counter = iter(range(1, 1000))
+
+    def make(engine: str) -> str:
+        if engine == "sqlite":
+            return str(tmp_path / f"database-{next(counter)}.db")
+        return str(request.getfixturevalue("new_postgres_url")())
+
+    return make
 
 
 @pytest.fixture
