@@ -13,7 +13,7 @@ import sys
 REPORT_SQL = """
 SELECT s.number, s.name, a.kind, count(*) FROM participation p
 JOIN activity a ON a.id = p.activity_id JOIN student s ON s.id = p.student_id
-WHERE p.status = 'attended' GROUP BY p.student_id, a.kind ORDER BY p.student_id
+WHERE p.status = 'attended' GROUP BY s.id, a.kind ORDER BY s.id
 """
 
 
