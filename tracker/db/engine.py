@@ -37,7 +37,7 @@ def resolve_url(option: str | None) -> str:
     value = option or os.environ.get(DATABASE_ENV)
     if not value:
         path = default_data_dir() / "tracker.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
@@ -59,26 +59,58 @@ def open_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidInput(f"database URL {url!r} is not valid") from None
-    options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:" and not Path(database).parent.is_dir():
-            raise InvalidInput(f"cannot create the database {database}: "
-                               "its folder does not exist")
+        if database and database != ":memory:" and not database.startswith("file:"):
+            _create_private_file(Path(database))
     try:
-        engine = create_engine(url, **options)
+        engine = create_engine(url)
     except Exception as error:  # an unknown dialect or a driver that is not installed
         raise InvalidInput(f"cannot use database URL {describe(url)}: {error}") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _create_private_file(path: Path) -> None:
+    """A new SQLite file readable by its owner only; SQLite gives its WAL and shared-memory
+    files the same permissions. An existing file is left as it is."""
+    if not path.parent.is_dir():
+        raise InvalidInput(f"cannot create the database {path}: its folder does not exist")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise InvalidInput(f"cannot create the database {path}: {error.strerror}") from None
+
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling would BEGIN lazily, deferred: a reader that
+    # later writes can then fail at once when another process wrote in between. We say
+    # BEGIN ourselves (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 5000")
+    # Writers wait for each other instead of failing; readers never wait for writers.
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe against crashes
     cursor.close()
+
+
+READ_ONLY = "tracker_read_only"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout);
+    transactions marked read-only begin deferred and never block a writer."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -93,9 +125,14 @@ class Database:
         return cls(open_engine(url))
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Say ``read_only`` for a command that only reads: on SQLite it then takes no
+        write lock.
+        """
         with self._sessions() as session, session.begin():
+            session.connection(execution_options={READ_ONLY: read_only})
             yield session
 
     def dispose(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from tracker.db.engine import READ_ONLY
 from tracker.errors import DatabaseNotReady
 
 HEAD_REVISION = "0001"
@@ -19,6 +20,7 @@ def database_revision(engine: Engine) -> tuple[bool, str | None]:
     """(whether the database has a version table, the revision it holds)."""
     try:
         with engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
             revision = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             ).scalar()

@@ -67,7 +67,7 @@ def list_activities(db: Database, kind: str | None = None, start: date | None = 
              .outerjoin(Participation, and_(Participation.activity_id == Activity.id,
                                             Participation.status == "attended"))
              .group_by(Activity.id).order_by(Activity.held_on, Activity.id))
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         if kind is not None:
             query = query.where(Activity.kind == check_kind(kind, rules_in_force(session).book))
         if start is not None:

@@ -22,7 +22,7 @@ def list_history(db: Database, number: str | None = None,
              .order_by(Change.id.desc()))
     if limit is not None:
         query = query.limit(limit)
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         if number is not None:
             student = find_student(session, number, rules_in_force(session).book)
             query = query.where(or_(

@@ -68,7 +68,7 @@ def requirement_view(item: Any) -> dict[str, Any]:
 def student_progress(db: Database, number: str, as_of: date | None = None) -> dict[str, Any]:
     """SPEC §5's progress JSON, plus ``as_of`` and the ``upcoming`` activities that count."""
     day = as_of or date.today()
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         student = find_student(session, number, in_force.book)
         chosen = requirement_set_for(in_force.book, in_force.version, student)
@@ -156,7 +156,7 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
     if cohort is not None:
         low, high = cohort_bounds(cohort)
         which = Student.start.between(low, high)
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         book = in_force.book
         students = session.execute(

@@ -97,5 +97,5 @@ def _store(session: Session, text: str, source: str, by: str | None) -> RulesVer
 
 
 def current_rules(db: Database) -> RulesInForce:
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         return rules_in_force(session)

@@ -75,12 +75,12 @@ def list_students(db: Database, cohort: int | None = None) -> list[dict[str, Any
     if cohort is not None:
         low, high = cohort_bounds(cohort)
         query = query.where(Student.start.between(low, high))
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         return [student_row(s) for s in session.scalars(query)]
 
 
 def show_student(db: Database, number: str) -> dict[str, Any]:
-    with db.transaction() as session:
+    with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         student = find_student(session, number, in_force.book)
         attended = session.scalar(select(func.count()).where(
