@@ -4,9 +4,9 @@ or ``TRACKER_DATABASE_URL``."""
 
 from __future__ import annotations
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from tracker.db.models import Base
 
 target_metadata = Base.metadata

@@ -18,6 +18,7 @@ from tracker.cli.common import (
     import_file_argument,
     report_import,
 )
+from tracker.cli.context import UserError
 from tracker.months import Month
 
 _COLUMNS = ["student", "name", "start", "status", "email", "specialisation"]
@@ -159,3 +160,44 @@ def import_(file: Path, start: Month | None, update: bool, dry_run: bool,
         summary = import_students(database(), file, start=start, update=update,
                                   dry_run=dry_run, by=by, on_progress=progress)
     report_import(summary)
+
+
+@student.command("export")
+@click.argument("number")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+def export_(number: str, output: Path | None) -> None:
+    """Everything held about student NUMBER, as JSON (for a subject-access request).
+
+    Example: tracker student export s1234567 -o s1234567.json
+    """
+    from tracker.output import to_json
+    from tracker.service.privacy import export_student
+
+    text = to_json(export_student(database(), number)) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@student.command()
+@click.argument("number")
+@click.option("--yes", is_flag=True, help="Confirm: the erasure cannot be undone.")
+@by_option
+def forget(number: str, yes: bool, by: str | None) -> None:
+    """Erase student NUMBER's personal data everywhere, history included.
+
+    Name, number, e-mail, notes and feedback are erased; what stays is anonymous
+    (attendance counts of activities stay right). The history records that data was
+    erased, not whose. This cannot be undone: export first if it must be kept.
+
+    Example: tracker student forget s1234567 --yes
+    """
+    from tracker.service.privacy import forget_student
+
+    if not yes:
+        raise UserError(f"this erases {number}'s personal data for good: add --yes to confirm")
+    forget_student(database(), number, by)
+    click.echo("erased the student's personal data")

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from alembic import command
 from tracker.errors import InvalidInput
 
 
@@ -44,11 +44,29 @@ def head_revision() -> str:
 
 @contextmanager
 def _bound(engine: Engine) -> Iterator[Config]:
-    """An Alembic config whose env.py runs on one connection, in one transaction."""
+    """An Alembic config whose env.py runs on one connection, in one transaction.
+
+    On SQLite, batch mode rebuilds a table by copying it, which foreign keys would
+    refuse mid-way: they are off while migrating (a pragma that only works outside a
+    transaction) and checked before the transaction commits.
+    """
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        yield config
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                yield config
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

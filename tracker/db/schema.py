@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from tracker.db.engine import READ_ONLY
 from tracker.errors import DatabaseNotReady
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def database_revision(engine: Engine) -> tuple[bool, str | None]:

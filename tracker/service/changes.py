@@ -93,6 +93,9 @@ def undo_last(session: Session, by: str | None) -> tuple[Change, Change]:
     target = last_undoable(session)
     if target is None:
         raise CannotUndo("nothing to undo")
+    if target.command == "student forget":
+        raise CannotUndo(f"the last change (#{target.id}) erased a student's personal data: "
+                         "that cannot be undone")
     undo = open_change(session, "undo", by, f"undo #{target.id}: {target.summary}")
     undo.undoes_id = target.id
     _forget_participations(session, target, undo)
@@ -101,6 +104,9 @@ def undo_last(session: Session, by: str | None) -> tuple[Change, Change]:
         .order_by(ChangeEntry.id.desc())
     ).all()
     for entry in entries:
+        if entry.before is None and entry.after is None:
+            raise CannotUndo(f"change #{target.id} concerned a student whose personal data "
+                             "was erased since: it cannot be undone")
         _revert(session, entry, undo)
     return target, undo
 

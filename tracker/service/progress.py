@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, select
 
 from tracker.db.engine import Database
 from tracker.db.models import Student
@@ -152,10 +152,10 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
     counted per kind (and programme year where a rule asks), their approvals.
     """
     day = as_of or date.today()
-    which: ColumnElement[bool] = true()
+    which: ColumnElement[bool] = Student.forgotten_at.is_(None)
     if cohort is not None:
         low, high = cohort_bounds(cohort)
-        which = Student.start.between(low, high)
+        which = and_(which, Student.start.between(low, high))
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         book = in_force.book

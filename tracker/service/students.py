@@ -71,7 +71,8 @@ def add_student(db: Database, number: str, name: str, start: Month, email: str |
 
 
 def list_students(db: Database, cohort: int | None = None) -> list[dict[str, Any]]:
-    query = select(Student).order_by(Student.start, Student.number)
+    query = (select(Student).where(Student.forgotten_at.is_(None))
+             .order_by(Student.start, Student.number))
     if cohort is not None:
         low, high = cohort_bounds(cohort)
         query = query.where(Student.start.between(low, high))

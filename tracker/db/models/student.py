@@ -29,6 +29,9 @@ class Student(Base):
     rules_override: Mapped[str | None] = mapped_column(String(64))
     override_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the student's personal data was erased (`tracker student forget`): the
+    # row stays, anonymous, so that attendance counts of activities stay right.
+    forgotten_at: Mapped[datetime | None] = mapped_column()
 
     @validates("start")
     def _keep_start_month_number(self, _key: str, start: date) -> date:
