@@ -210,7 +210,7 @@ IMPORTERS = [["student", "import", "{}", "--start", "2025-09"], ["activity", "im
 
 
 @pytest.mark.parametrize("command", IMPORTERS, ids=["students", "activities", "attendance"])
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.one_of(st.binary(max_size=200), csv_files()))
 def test_importers_never_crash_and_refuse_without_writing(programme_sqlite, tmp_path, command,

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Base, Change, ChangeEntry, Participation, utcnow
 from tracker.errors import CannotUndo
+from tracker.service.lookup import text_field
 
 _TABLES = {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
 
 
 def actor(by: str | None) -> str:
     """Who makes a change: ``--by``, else the login name."""
-    if by and by.strip():
-        return by.strip()
+    given = text_field("by", by)
+    if given:
+        return given
     try:
         return getpass.getuser()
     except Exception:  # no login name (some containers): still record something

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -13,6 +14,10 @@ from tracker.rules import RuleBook
 
 LIMITS = {"name": 200, "email": 254, "specialisation": 200, "title": 300, "location": 300,
           "organiser": 300, "note": 2000, "feedback": 5000, "by": 200, "reason": 500}
+MULTILINE = {"note", "feedback", "reason"}  # may hold line breaks; other fields are one line
+# Control characters (C0, DEL, C1): a line break is allowed where MULTILINE says so.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"[\n\r\t]")
 
 
 def normalise_number(raw: str, book: RuleBook) -> str:
@@ -31,8 +36,13 @@ def text_field(field: str, value: str | None, *, required: bool = False) -> str 
         if required:
             raise InvalidInput(f"{field} must not be empty")
         return None
-    if "\x00" in cleaned:
-        raise InvalidInput(f"{field} contains a NUL character")
+    if _CONTROL.search(cleaned) or (field not in MULTILINE and _LINE_BREAK.search(cleaned)):
+        raise InvalidInput(f"{field} contains a control character or line break: "
+                           f"{cleaned[:40]!r}")
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{field} is not valid text: {cleaned[:40]!r}") from None
     limit = LIMITS[field]
     if len(cleaned) > limit:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; at most {limit} "
