@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ EXAMPLES_SHOWN = 20
 BATCH = 5000
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -116,9 +118,10 @@ def _extra(row: Row, summary: ImportSummary) -> bool:
     return False
 
 
-def _first(rows: Iterator[Row]) -> tuple[Row | None, Iterator[Row]]:
-    first = next(rows, None)
-    return first, rows
+def _started(items: Iterator[T]) -> Iterator[T]:
+    """Read the first item now, so that the file's header is known; then all of them."""
+    first = list(islice(items, 1))
+    return chain(first, items)
 
 
 # --- students --------------------------------------------------------------------------
@@ -145,8 +148,7 @@ def import_students(db: Database, path: Path, *, start: Month | None = None,
 
     def work(session: Session, summary: ImportSummary) -> None:
         book = rules_in_force(session).book
-        rows = csv_file.rows(on_progress)
-        first, rows = _first(rows)
+        rows = _started(csv_file.rows(on_progress))
         brightspace = set(csv_file.header) >= BRIGHTSPACE_HEADER
         if not brightspace:
             _require(csv_file, ["student number", "name"] + ([] if start else ["start"]),
@@ -157,7 +159,7 @@ def import_students(db: Database, path: Path, *, start: Month | None = None,
         in_file: dict[str, _StudentLine] = {}
         registered = {s.number: s for s in session.scalars(select(Student))}
         change: Change | None = None
-        for row in _chain(first, rows):
+        for row in rows:
             if _extra(row, summary):
                 continue
             try:
@@ -206,12 +208,6 @@ def import_students(db: Database, path: Path, *, start: Month | None = None,
             change.summary = _summary_text(path, summary)
 
     return _run(db, summary, work)
-
-
-def _chain(first: Row | None, rest: Iterator[Row]) -> Iterator[Row]:
-    if first is not None:
-        yield first
-        yield from rest
 
 
 def _summary_text(path: Path, summary: ImportSummary) -> str:
@@ -265,11 +261,11 @@ def import_activities(db: Database, path: Path, *, dry_run: bool = False,
 
     def work(session: Session, summary: ImportSummary) -> None:
         book = rules_in_force(session).book
-        first, rows = _first(csv_file.rows(on_progress))
+        rows = _started(csv_file.rows(on_progress))
         _require(csv_file, ["kind", "date", "title"], ACTIVITY_HEADER)
         known = {(a.kind, a.held_on, a.title) for a in session.scalars(select(Activity))}
         change: Change | None = None
-        for row in _chain(first, rows):
+        for row in rows:
             if _extra(row, summary):
                 continue
             try:
@@ -318,8 +314,7 @@ def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
 
     def work(session: Session, summary: ImportSummary) -> None:
         book = rules_in_force(session).book
-        records = csv_file.records(on_progress)
-        first = next(records, None)
+        records = _started(csv_file.records(on_progress))
         header = csv_file.header
         by_id = "activity id" in header
         _require(csv_file, ["student number"] + ([] if by_id else ["kind", "date", "title"]),
@@ -337,7 +332,7 @@ def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
         actor, recorded_at, change_id = change.actor, writer.value(4, change.at), change.id
         batch: list[tuple[Any, ...]] = []
         valid = 0
-        for line, fields in _chain_records(first, records):
+        for line, fields in records:
             try:
                 if len(fields) != width:
                     if len(fields) > width:
@@ -396,13 +391,6 @@ class _Scheduled:
     kind: str
     held_on: date
     title: str
-
-
-def _chain_records(first: tuple[int, list[str]] | None,
-                   rest: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    if first is not None:
-        yield first
-        yield from rest
 
 
 def _activity_by_id(raw: str, activities: dict[str, _Scheduled]) -> _Scheduled:
