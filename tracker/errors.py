@@ -8,9 +8,7 @@ from __future__ import annotations
 
 
 class TrackerError(Exception):
-    """A problem the user can fix; its message is shown as is."""
-
-    exit_code = 2
+    """A problem the user can fix; its message is shown as is (exit code 2)."""
 
 
 class InvalidInput(TrackerError):

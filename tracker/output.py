@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-FORMATS = ("table", "csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -102,7 +101,8 @@ def _line(values: list[str], widths: list[int]) -> str:
 
 
 def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) -> str:
-    """Rows in one of :data:`FORMATS`; JSON keeps every key, the others show ``columns``."""
+    """Rows as ``table``, ``csv`` or ``json``; JSON keeps every key, the others show
+    ``columns``."""
     if fmt == "json":
         return to_json(list(rows)) + "\n"
     if fmt == "csv":

@@ -80,7 +80,4 @@ def report(cohort: int | None, incomplete: bool, as_of: date | None, fmt: str | 
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
                *result.requirement_ids]
     rows = [{key: value for key, value in row.items() if key != "open"} for row in result.rows]
-    if fmt == "json":
-        emit(rows, columns, fmt)
-    else:
-        emit(rows, columns, fmt)
+    emit(rows, columns, fmt)

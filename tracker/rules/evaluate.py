@@ -70,10 +70,6 @@ class Progress:
     requirements: tuple[RequirementProgress, ...]
     complete: bool  # every non-optional requirement is done
 
-    @property
-    def met(self) -> int:
-        return sum(r.status == DONE for r in self.requirements)
-
 
 def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
     """The progress of a student with ``record`` on ``as_of``.

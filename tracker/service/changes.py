@@ -12,7 +12,7 @@ import getpass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, func, insert, select
+from sqlalchemy import Date, DateTime, delete, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Base, Change, ChangeEntry, Participation, utcnow
@@ -155,7 +155,3 @@ def _revert(session: Session, entry: ChangeEntry, undo: Change) -> None:
         for name, value in values.items():
             setattr(current, name, value)
     record(session, undo, current, current_values)
-
-
-def history_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Change)) or 0
