@@ -21,6 +21,7 @@ from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month, programme_year
 from tracker.rules import (
     Progress,
+    RequirementProgress,
     RequirementSet,
     RuleBook,
     StudentRecord,
@@ -57,7 +58,7 @@ def requirement_set_for(book: RuleBook, version: int, student: _Enrolled) -> Req
     return chosen
 
 
-def requirement_view(item: Any) -> dict[str, Any]:
+def requirement_view(item: RequirementProgress) -> dict[str, Any]:
     requirement = item.requirement
     return {"id": requirement.id, "label": requirement.label, "kind": requirement.type,
             "required": item.required, "done": item.done, "remaining": item.remaining,
