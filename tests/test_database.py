@@ -8,12 +8,14 @@ from sqlalchemy import create_engine, text
 
 from tracker.db.engine import resolve_url
 from tracker.db.migrate import alembic_config, head_revision
-from tracker.db.schema import HEAD_REVISION
+from tracker.db.schema import HEAD_REVISION, REVISIONS
 
 
-def test_exactly_one_head_and_the_revision_check_knows_it():
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == [HEAD_REVISION] == [head_revision()]
+def test_exactly_one_head_and_the_revision_check_knows_every_revision():
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [HEAD_REVISION] == [head_revision()]
+    oldest_first = [r.revision for r in script.walk_revisions()][::-1]
+    assert list(REVISIONS) == oldest_first
 
 
 def test_brand_new_database_is_created_at_head_and_checks_clean(tracker):
@@ -46,6 +48,15 @@ def test_database_behind_head_is_refused_not_changed(tracker):
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
             == "0000"
     engine.dispose()
+
+
+def test_database_from_a_newer_tracker_is_refused(tracker):
+    tracker("student", "list")
+    engine = create_engine(resolve_url(tracker.url))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    assert "a newer tracker made it" in tracker("student", "list", expect=2).output
 
 
 def test_foreign_database_is_refused(tmp_path, sqlite_tracker):

@@ -1,8 +1,8 @@
 """Is the database at the schema this tracker expects? Without importing Alembic.
 
 Every command but ``tracker db ...`` goes through :func:`ensure_ready`: one read of the
-``alembic_version`` row, compared with :data:`HEAD_REVISION` (a test keeps that constant
-equal to the migrations' head).
+``alembic_version`` row, compared with :data:`REVISIONS` (a test keeps that list equal
+to the shipped migrations, oldest first).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from tracker.db.engine import READ_ONLY
 from tracker.errors import DatabaseNotReady
 
-HEAD_REVISION = "0002"
+REVISIONS = ("0001", "0002")
+HEAD_REVISION = REVISIONS[-1]
 
 
 def database_revision(engine: Engine) -> tuple[bool, str | None]:
@@ -53,6 +54,11 @@ def ensure_ready(engine: Engine) -> bool:
 
         upgrade(engine, "head")
         return True
+    if revision is not None and revision not in REVISIONS:
+        raise DatabaseNotReady(
+            f"the database schema is at revision {revision}, which this tracker does not "
+            f"know (newest here: {HEAD_REVISION}): a newer tracker made it; install that "
+            "version to use it")
     if revision != HEAD_REVISION:
         raise DatabaseNotReady(
             f"the database schema is at revision {revision or 'base (empty)'}, this tracker "
