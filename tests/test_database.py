@@ -41,12 +41,12 @@ def test_database_behind_head_is_refused_not_changed(tracker):
     tracker("student", "add", "s1234567", "--name", "Ada", "--start", "2024-09")
     engine = create_engine(resolve_url(tracker.url))
     with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     result = tracker("student", "list", expect=2)
     assert "run `tracker db upgrade`" in result.output
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-            == "0000"
+            == "0001"
     engine.dispose()
 
 
