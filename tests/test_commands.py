@@ -157,9 +157,10 @@ def test_no_requirement_set_is_a_clear_error(tracker, tmp_path):
         '[kinds.colloquium]\nlabel = "Colloquium"\n[assignments]\n1 = "One"\n'
         '[[set]]\nid = "new"\nstarted_from = "2020-09"\n'
         '[[set.requirement]]\nid = "c"\nattendance = ["colloquium"]\nmin = 1\n')
-    tracker("rules", "load", str(rules))
     tracker("student", "add", "s1000000", "--name", "Early", "--start", "2019-09")
+    loaded = tracker("rules", "load", str(rules))
+    assert "warning: 1 student(s) who started 2019-09 match no requirement set" in loaded.stderr
     result = tracker("progress", "s1000000", expect=2)
-    assert "no requirement set of rules version 1 covers that start month" in result.output
+    assert "no requirement set of rules version 2 covers that start month" in result.output
     report = tracker("report", "--format", "json")
     assert "warning: s1000000 started 2019-09" in report.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import by_option, chosen_format, database, emit, format_option
+from tracker.cli.common import by_option, chosen_format, database, emit, format_option, note
 from tracker.cli.context import UserError
 from tracker.errors import RulesError
 
@@ -59,6 +59,8 @@ def load(file: Path, by: str | None) -> None:
     outcome = load_rules(database(), _read(file), file.name, by)
     if outcome.created:
         click.echo(f"loaded {file} as rules version {outcome.version}")
+        for problem in outcome.uncovered:
+            note(f"warning: {problem}: their progress and reports will say so")
     else:
         click.echo(f"{file} is the same as rules version {outcome.version}: nothing changed")
 

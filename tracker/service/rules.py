@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
-from tracker.db.models import ActivityKind, RequirementSetRow, RulesVersion
+from tracker.db.models import ActivityKind, RequirementSetRow, RulesVersion, Student
+from tracker.months import Month
 from tracker.rules import RuleBook, parse_rules
 from tracker.service.changes import open_change, record, snapshot
 
@@ -46,6 +47,7 @@ class LoadOutcome:
     version: int
     created: bool
     book: RuleBook
+    uncovered: list[str]  # registered students the new rules give no requirement set
 
 
 def load_rules(db: Database, text: str, source: str, by: str | None) -> LoadOutcome:
@@ -55,9 +57,26 @@ def load_rules(db: Database, text: str, source: str, by: str | None) -> LoadOutc
         current = session.scalars(
             select(RulesVersion).order_by(RulesVersion.id.desc()).limit(1)).first()
         if current is not None and current.digest == _digest(text):
-            return LoadOutcome(current.id, False, book)
+            return LoadOutcome(current.id, False, book, [])
         row = _store(session, text, source, by)
-        return LoadOutcome(row.id, True, book)
+        return LoadOutcome(row.id, True, book, _uncovered(session, book))
+
+
+def _uncovered(session: Session, book: RuleBook) -> list[str]:
+    """Groups of registered students for whom ``book`` chooses no requirement set."""
+    groups = session.execute(
+        select(Student.start, Student.rules_override, func.count())
+        .where(Student.forgotten_at.is_(None))
+        .group_by(Student.start, Student.rules_override)).all()
+    problems = []
+    for start, override, count in groups:
+        if override is not None and book.set_by_id(override) is None:
+            problems.append(f"{count} student(s) follow requirement set {override!r}, which "
+                            "these rules do not have")
+        elif override is None and book.set_for_start(Month.of(start)) is None:
+            problems.append(f"{count} student(s) who started {Month.of(start)} match no "
+                            "requirement set")
+    return problems
 
 
 def _digest(text: str) -> str:
