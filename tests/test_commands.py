@@ -164,3 +164,17 @@ def test_no_requirement_set_is_a_clear_error(tracker, tmp_path):
     assert "no requirement set of rules version 2 covers that start month" in result.output
     report = tracker("report", "--format", "json")
     assert "warning: s1000000 started 2019-09" in report.stderr
+
+
+def test_student_edit_corrects_details_and_can_be_undone(seeded):
+    result = seeded("student", "edit", "s1234567", "--name", "Ada Jansen-Smit", "--email", "",
+                    "--start", "2024-02")
+    assert "updated s1234567 Ada Jansen-Smit, started 2024-02" in result.stdout
+    shown = seeded.json("student", "show", "s1234567")
+    assert (shown["name"], shown["email"], shown["start"]) == ("Ada Jansen-Smit", None,
+                                                                "2024-02")
+    again = seeded("student", "edit", "s1234567", "--name", "Ada Jansen-Smit")
+    assert "nothing changed" in again.stdout
+    assert "say what to change" in seeded("student", "edit", "s1234567", expect=2).output
+    seeded("undo")
+    assert seeded.json("student", "show", "s1234567")["email"] == "ada@example.org"

@@ -53,6 +53,29 @@ def add(number: str, name: str, start: Month, email: str | None, specialisation:
                    "nothing changed")
 
 
+@student.command()
+@click.argument("number")
+@click.option("--name", help="Correct the name.")
+@click.option("--email", help="Correct the e-mail address ('' removes it).")
+@click.option("--specialisation", help="Correct the specialisation ('' removes it).")
+@click.option("--start", type=MONTH, help="Correct the start month, e.g. 2024-09.")
+@by_option
+def edit(number: str, name: str | None, email: str | None, specialisation: str | None,
+         start: Month | None, by: str | None) -> None:
+    """Correct student NUMBER's details; only the options given change.
+
+    Example: tracker student edit s1234567 --email ada.jansen@example.org
+    """
+    from tracker.service.students import edit_student
+
+    row, changed = edit_student(database(), number, name=name, email=email,
+                                specialisation=specialisation, start=start, by=by)
+    if changed:
+        click.echo(f"updated {row['student']} {row['name']}, started {row['start']}")
+    else:
+        click.echo(f"{row['student']} has these details already: nothing changed")
+
+
 @student.command("list")
 @click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
               help="Only students who started in this calendar year.")

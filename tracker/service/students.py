@@ -136,3 +136,35 @@ def set_status(db: Database, number: str, status: str,
         student.status = status
         record(session, change, student, before)
         return student_row(student), True
+
+
+def edit_student(db: Database, number: str, *, name: str | None = None,
+                 email: str | None = None, specialisation: str | None = None,
+                 start: Month | None = None, by: str | None = None) \
+        -> tuple[dict[str, Any], bool]:
+    """Correct a registered student's details; only the options given change.
+
+    An empty ``email`` or ``specialisation`` ("") clears it.
+    """
+    wanted: dict[str, Any] = {}
+    if name is not None:
+        wanted["name"] = text_field("name", name, required=True)
+    if email is not None:
+        wanted["email"] = checked_email(email)
+    if specialisation is not None:
+        wanted["specialisation"] = text_field("specialisation", specialisation)
+    if start is not None:
+        wanted["start"] = start.first_day()
+    if not wanted:
+        raise InvalidInput("say what to change: --name, --email, --specialisation or --start")
+    with db.transaction() as session:
+        student = find_student(session, number, rules_in_force(session).book)
+        if all(getattr(student, key) == value for key, value in wanted.items()):
+            return student_row(student), False
+        change = open_change(session, "student edit", by,
+                             f"{student.number}: {', '.join(sorted(wanted))}")
+        before = snapshot(student)
+        for key, value in wanted.items():
+            setattr(student, key, value)
+        record(session, change, student, before)
+        return student_row(student), True
