@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -178,3 +180,17 @@ def test_student_edit_corrects_details_and_can_be_undone(seeded):
     assert "say what to change" in seeded("student", "edit", "s1234567", expect=2).output
     seeded("undo")
     assert seeded.json("student", "show", "s1234567")["email"] == "ada@example.org"
+
+
+def test_attend_remove_takes_a_mistake_off_and_undo_puts_it_back(seeded):
+    seeded("attend", "1", "s1234567", "s7654321", "--note", "asked a question")
+    seeded("activity", "add", "colloquium", "--date", "2024-10-10", "--title", "Later")
+    result = seeded("attend", "1", "s7654321", "--remove")
+    assert "removed from #1 Peer colloquium: s7654321" in result.stdout
+    assert seeded.json("activity", "list")[0]["attended"] == 1
+    again = seeded("attend", "1", "s7654321", "--remove")
+    assert "not recorded there, nothing changed: s7654321" in again.stderr
+    seeded("undo")
+    assert seeded.json("activity", "list")[0]["attended"] == 2
+    exported = json.loads(seeded("student", "export", "s7654321").stdout)
+    assert exported["participations"][0]["note"] == "asked a question"

@@ -21,6 +21,8 @@ from tracker.cli.context import UserError
 @click.argument("activity_id", type=int, required=False)
 @click.argument("numbers", nargs=-1)
 @click.option("--excused", is_flag=True, help="Record them as excused (never counts).")
+@click.option("--remove", is_flag=True,
+              help="Take them off the activity instead (a mistake on the sheet).")
 @click.option("--note", "note_text", metavar="TEXT",
               help="Evidence, e.g. the question the student asked.")
 @click.option("--import", "import_file", metavar="FILE",
@@ -29,7 +31,7 @@ from tracker.cli.context import UserError
                    "or kind,date,title instead of activity_id).")
 @dry_run_option
 @by_option
-def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool,
+def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool, remove: bool,
            note_text: str | None, import_file: Path | None, dry_run: bool,
            by: str | None) -> None:
     """Log that students NUMBERS attended activity ACTIVITY_ID.
@@ -41,11 +43,12 @@ def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool,
     Examples:
       tracker attend 12 s1234567 s7654321 --note "asked about assay design"
       tracker attend --import signin-sheet.csv --dry-run
+      tracker attend 12 s7654321 --remove
     """
     from tracker.service.attendance import attend as record_attendance
 
     if import_file is not None:
-        if activity_id is not None or numbers or excused or note_text:
+        if activity_id is not None or numbers or excused or note_text or remove:
             raise UserError("--import takes the students, activities, status and notes "
                             "from the file: give no other arguments")
         from tracker.service.imports import import_attendance
@@ -60,6 +63,19 @@ def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool,
     if activity_id is None or not numbers:
         raise UserError("give an activity id and at least one student number, "
                         "e.g. tracker attend 12 s1234567")
+    if remove:
+        if excused or note_text:
+            raise UserError("--remove takes no --excused or --note")
+        from tracker.service.attendance import remove_attendance
+
+        activity, removed, absent = remove_attendance(database(), activity_id, list(numbers),
+                                                      by=by)
+        if removed:
+            click.echo(f"removed from #{activity['id']} {activity['title']}: "
+                       f"{', '.join(removed)}")
+        if absent:
+            note(f"not recorded there, nothing changed: {', '.join(absent)}")
+        return
     outcome = record_attendance(database(), activity_id, list(numbers),
                                 status="excused" if excused else "attended",
                                 note=note_text, by=by)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.bulk import MissingRowInserter
 from tracker.db.engine import Database
-from tracker.db.models import PARTICIPATION_STATUSES, Participation
+from tracker.db.models import PARTICIPATION_STATUSES, ChangeEntry, Participation
 from tracker.errors import InvalidInput
 from tracker.service.activities import activity_row
 from tracker.service.changes import open_change, record, snapshot
@@ -95,3 +95,35 @@ def attend(db: Database, activity_id: int, numbers: list[str], *, status: str = 
         outcome.added = [s.number for s in new if s.id not in raced]
         outcome.unchanged += [s.number for s in new if s.id in raced]
         return outcome
+
+
+def remove_attendance(db: Database, activity_id: int, numbers: list[str], *,
+                      by: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Take students off an activity (a mistake on the sheet); all or nothing.
+
+    Returns (the activity, the numbers removed, the numbers that were not recorded).
+    """
+    if not numbers:
+        raise InvalidInput("name at least one student number")
+    with db.transaction() as session:
+        book = rules_in_force(session).book
+        activity = find_activity(session, activity_id)
+        students = find_students(session, numbers, book)
+        held = {p.student_id: p for p in session.scalars(select(Participation).where(
+            Participation.activity_id == activity.id,
+            Participation.student_id.in_([s.id for s in students])))}
+        removed = [s for s in students if s.id in held]
+        if removed:
+            change = open_change(session, "attend remove", by,
+                                 f"removed {len(removed)} student(s) from #{activity.id} "
+                                 f"{activity.title}")
+            for student in removed:
+                participation = held[student.id]
+                before = snapshot(participation)
+                session.delete(participation)
+                session.flush()
+                session.add(ChangeEntry(change_id=change.id, table_name="participation",
+                                        row_id=str(participation.id), student_id=student.id,
+                                        before=before, after=None))
+        return (activity_row(activity), [s.number for s in removed],
+                [s.number for s in students if s.id not in held])
