@@ -29,13 +29,19 @@ class Month:
     def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
 
+    @property
+    def number(self) -> int:
+        """Months since the start of year 0: consecutive months differ by one (the
+        database keeps this number beside dates, see tracker.db.queries)."""
+        return self.year * 12 + self.month - 1
+
     def plus(self, months: int) -> Month:
-        index = self.year * 12 + (self.month - 1) + months
+        index = self.number + months
         return Month(index // 12, index % 12 + 1)
 
     def months_until(self, other: Month) -> int:
         """How many months ``other`` lies after this month (negative if before)."""
-        return (other.year - self.year) * 12 + (other.month - self.month)
+        return other.number - self.number
 
     def first_day(self) -> date:
         return date(self.year, self.month, 1)

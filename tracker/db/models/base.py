@@ -7,6 +7,8 @@ from sqlalchemy import DateTime, Dialect, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from tracker.months import Month
+
 # Stable constraint names, so migrations can refer to them on every engine.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,8 +44,8 @@ class Base(DeclarativeBase):
 
 
 def month_number(day: date) -> int:
-    """Months since the start of year 0: consecutive months differ by one."""
-    return day.year * 12 + day.month - 1
+    """The :attr:`tracker.months.Month.number` of ``day``'s month."""
+    return Month.of(day).number
 
 
 def utcnow() -> datetime:
