@@ -80,12 +80,13 @@ def test_unknown_student_among_several_records_nobody(seeded):
 
 @pytest.mark.parametrize("args, problem", [
     (["attend", "99", "s1234567"], "no activity #99"),
-    (["attend", "1", "x123"], "student number 'x123' is not valid"),
+    (["attend", "1", "x123"], "'x123' is not a student number: expected a Leiden student "
+                               "number: s followed by 7 digits"),
     (["activity", "add", "party", "--date", "2024-01-01", "--title", "x"],
      "unknown activity kind 'party'"),
     (["activity", "add", "colloquium", "--date", "2024-13-01", "--title", "x"],
-     "is not a date of the form YYYY-MM-DD"),
-    (["student", "add", "s1", "--name", "X", "--start", "2024-09"], "is not valid"),
+     "'2024-13-01': there is no month 13"),
+    (["student", "add", "s1", "--name", "X", "--start", "2024-09"], "is not a student number"),
     (["student", "add", "s1111111", "--name", "X", "--start", "24-09"], "YYYY-MM"),
     (["student", "add", "s1111111", "--name", " ", "--start", "2024-09"], "name must not be"),
     (["student", "add", "s1111111", "--name", "X", "--start", "2024-09", "--email", "nope"],

@@ -9,6 +9,9 @@ from datetime import date, timedelta
 from tracker.errors import InvalidInput
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
 
 
 @dataclass(frozen=True, order=True)
@@ -21,9 +24,15 @@ class Month:
     @classmethod
     def parse(cls, text: str, *, what: str = "month") -> Month:
         match = _MONTH.match(text)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-            raise InvalidInput(f"{what} {text!r} is not a month of the form YYYY-MM")
-        return cls(int(match.group(1)), int(match.group(2)))
+        if not match:
+            raise InvalidInput(f"{what} {text!r} is not a month of the form YYYY-MM, "
+                               "e.g. 2024-09")
+        year, month = int(match.group(1)), int(match.group(2))
+        _check_year(text, what, year)
+        if not 1 <= month <= 12:
+            raise InvalidInput(f"{what} {text!r}: there is no month {month} (months run "
+                               "from 01 to 12)")
+        return cls(year, month)
 
     @classmethod
     def of(cls, day: date) -> Month:
@@ -54,10 +63,26 @@ class Month:
 
 
 def parse_date(text: str, *, what: str = "date") -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a date of the form YYYY-MM-DD") from None
+    """A day written YYYY-MM-DD; a wrong month or day is named as such."""
+    match = _DATE.match(text)
+    if not match:
+        raise InvalidInput(f"{what} {text!r} is not a date of the form YYYY-MM-DD, "
+                           "e.g. 2024-10-03")
+    year, month, day = (int(part) for part in match.groups())
+    _check_year(text, what, year)
+    if not 1 <= month <= 12:
+        raise InvalidInput(f"{what} {text!r}: there is no month {month} (months run from "
+                           "01 to 12)")
+    last = Month(year, month).last_day().day
+    if not 1 <= day <= last:
+        raise InvalidInput(f"{what} {text!r}: {_MONTH_NAMES[month - 1]} {year} has no day "
+                           f"{day} (it has {last})")
+    return date(year, month, day)
+
+
+def _check_year(text: str, what: str, year: int) -> None:
+    if year < 1900:
+        raise InvalidInput(f"{what} {text!r}: the year {year} is before 1900")
 
 
 def programme_year(start: Month, day: date) -> int:

@@ -1,16 +1,62 @@
-"""Render rows as a table, CSV or JSON. The one place that knows the output formats."""
+"""Render what a command prints: one :class:`Document`, in every format. The one place
+that knows the output formats."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tracker.vocabulary import Format
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows (mappings or records with attributes) shown as ``columns``."""
+
+    rows: Sequence[Any]
+    columns: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Document:
+    """What one command prints.
+
+    ``data`` is the JSON (the stable machine contract); ``main`` is the table that CSV
+    writes; ``text``, when given, is the table format: lines and tables in order
+    (otherwise ``main`` alone).
+    """
+
+    data: Any
+    main: Table
+    text: Sequence[str | Table] | None = None
+
+
+def listing(rows: Sequence[Any], columns: Sequence[str]) -> Document:
+    """The usual document: a list of records, as JSON objects or as table rows."""
+    return Document(rows, Table(rows, columns))
+
+
+def render(document: Document, fmt: Format) -> str:
+    if fmt == Format.JSON:
+        return to_json(document.data) + "\n"
+    if fmt == Format.CSV:
+        return to_csv(document.main.rows, document.main.columns)
+    if document.text is None:
+        return to_table(document.main.rows, document.main.columns)
+    return "".join(to_table(part.rows, part.columns) if isinstance(part, Table)
+                   else part + "\n" for part in document.text)
+
+
+# --- cells ---------------------------------------------------------------------------
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -30,7 +76,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _text(value: Any) -> str:
+def cell(row: Any, column: str) -> Any:
+    if isinstance(row, Mapping):
+        return row.get(column)
+    return getattr(row, column, None)
+
+
+def text(value: Any) -> str:
+    """A value as a table or CSV cell shows it."""
     kind = type(value)
     if kind is str:
         return value  # type: ignore[no-any-return]
@@ -45,39 +98,77 @@ def _text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return ", ".join(_text(v) for v in value)
+        return ", ".join(text(v) for v in value)
     return str(value)
+
+
+# --- JSON ----------------------------------------------------------------------------
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return dict(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def to_json(data: Any) -> str:
+    """JSON of plain data and records (dataclasses: their fields, in order)."""
     return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
 
 
-def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+# --- CSV -----------------------------------------------------------------------------
+
+
+def to_csv_lines(lines: Iterable[Sequence[Any]], line_end: str = "\n") -> str:
+    """Lines of cells as CSV; no cell runs as a formula in a spreadsheet."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(_text(row.get(column))) for column in columns])
+    writer = csv.writer(buffer, lineterminator=line_end)
+    for line in lines:
+        writer.writerow([spreadsheet_safe(text(value)) for value in line])
     return buffer.getvalue()
 
 
-def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
-             width: int | None = None) -> str:
+def to_csv(rows: Sequence[Any], columns: Sequence[str]) -> str:
+    return to_csv_lines([columns, *([cell(row, c) for c in columns] for row in rows)])
+
+
+# --- tables for people ---------------------------------------------------------------
+
+
+def width_of(value: str) -> int:
+    """How many terminal columns ``value`` takes: 张伟 takes four, é one."""
+    if value.isascii():
+        return len(value)
+    from wcwidth import wcswidth
+
+    measured = wcswidth(value)
+    return measured if measured >= 0 else len(value)
+
+
+def _cut(value: str, width: int) -> str:
+    """``value`` cut to at most ``width`` columns, ending in … when cut."""
+    if width_of(value) <= width:
+        return value
+    kept = value
+    while kept and width_of(kept) > width - 1:
+        kept = kept[:-1]
+    return kept + "…"
+
+
+def to_table(rows: Sequence[Any], columns: Sequence[str], width: int | None = None) -> str:
     """Aligned columns that fit ``width`` (the terminal's, else 80): long cells are cut."""
     if not rows:
         return "(none)\n"
     width = width or shutil.get_terminal_size((80, 24)).columns
-    cells = [[_text(row.get(column)).replace("\n", " ") for column in columns] for row in rows]
-    widths = [max(len(column), *(len(line[i]) for line in cells))
+    cells = [[text(cell(row, column)).replace("\n", " ") for column in columns]
+             for row in rows]
+    widths = [max(width_of(column), *(width_of(line[i]) for line in cells))
               for i, column in enumerate(columns)]
-    _fit(widths, [len(c) for c in columns], width - 2 * (len(columns) - 1))
+    _fit(widths, [width_of(c) for c in columns], width - 2 * (len(columns) - 1))
     lines = [_line(list(columns), widths), _line(["-" * w for w in widths], widths)]
     lines.extend(_line(line, widths) for line in cells)
     return "\n".join(lines) + "\n"
@@ -96,15 +187,6 @@ def _fit(widths: list[int], minimums: list[int], room: int) -> None:
 def _line(values: list[str], widths: list[int]) -> str:
     out = []
     for value, w in zip(values, widths, strict=True):
-        out.append(value if len(value) <= w else value[: w - 1] + "…")
-    return "  ".join(v.ljust(w) for v, w in zip(out, widths, strict=True)).rstrip()
-
-
-def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) -> str:
-    """Rows as ``table``, ``csv`` or ``json``; JSON keeps every key, the others show
-    ``columns``."""
-    if fmt == "json":
-        return to_json(list(rows)) + "\n"
-    if fmt == "csv":
-        return to_csv(rows, columns)
-    return to_table(rows, columns)
+        shown = _cut(value, w)
+        out.append(shown + " " * (w - width_of(shown)))
+    return "  ".join(out).rstrip()

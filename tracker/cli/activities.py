@@ -42,10 +42,10 @@ def add(kind: str, held_on: date, title: str, location: str | None, organiser: s
     """
     from tracker.service.activities import add_activity
 
-    outcome = add_activity(database(), kind, held_on, title, location, organiser, by)
-    click.echo(outcome.activity["id"])
-    if not outcome.created:
-        click.echo(f"already scheduled as #{outcome.activity['id']}: nothing changed", err=True)
+    written = add_activity(database(), kind, held_on, title, location, organiser, by)
+    click.echo(written.record.id)
+    if not written.changed:
+        click.echo(f"already scheduled as #{written.record.id}: nothing changed", err=True)
 
 
 @activity.command("list")
@@ -58,10 +58,11 @@ def list_(kind: str | None, start: date | None, end: date | None, fmt: str | Non
 
     Example: tracker activity list --kind colloquium --from 2024-09-01
     """
+    from tracker.output import listing
     from tracker.service.activities import list_activities
 
     rows = list_activities(database(), kind, start, end)
-    emit(rows, ["id", "date", "kind", "title", "attended"], fmt)
+    emit(listing(rows, ["id", "date", "kind", "title", "attended"]), fmt)
 
 
 @activity.command("import")

@@ -7,12 +7,13 @@ from datetime import date
 import click
 
 from tracker.cli.common import DATE, by_option, database
+from tracker.vocabulary import AssignmentStatus, words
 
 
 @click.command(short_help="Record a reflection assignment: submitted, approved or rejected.")
 @click.argument("number")
 @click.argument("assignment_number", metavar="K", type=click.IntRange(min=1))
-@click.argument("status", type=click.Choice(["submitted", "approved", "rejected"]))
+@click.argument("status", type=click.Choice(words(AssignmentStatus)))
 @click.option("--date", "on", type=DATE, help="When it happened (default: today).")
 @click.option("--feedback", metavar="TEXT", help="Feedback for the student.")
 @by_option
@@ -24,11 +25,12 @@ def assignment(number: str, assignment_number: int, status: str, on: date | None
     """
     from tracker.service.assignments import record_assignment
 
-    row, changed = record_assignment(database(), number, assignment_number, status, on=on,
-                                     feedback=feedback, by=by)
-    if changed:
-        click.echo(f"{row['student']} assignment {row['assignment']} ({row['title']}): "
-                   f"{row['status']}")
+    recorded = record_assignment(database(), number, assignment_number,
+                                 AssignmentStatus(status), on=on, feedback=feedback, by=by)
+    state = recorded.state
+    if recorded.changed:
+        click.echo(f"{recorded.student} assignment {state.assignment} ({state.title}): "
+                   f"{state.status}")
     else:
-        click.echo(f"{row['student']} assignment {row['assignment']} is {row['status']} "
+        click.echo(f"{recorded.student} assignment {state.assignment} is {state.status} "
                    "already: nothing changed")

@@ -15,6 +15,7 @@ from tracker.cli.common import (
     report_import,
 )
 from tracker.cli.context import UserError
+from tracker.vocabulary import ParticipationStatus
 
 
 @click.command()
@@ -68,21 +69,24 @@ def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool, rem
             raise UserError("--remove takes no --excused or --note")
         from tracker.service.attendance import remove_attendance
 
-        activity, removed, absent = remove_attendance(database(), activity_id, list(numbers),
-                                                      by=by)
-        if removed:
-            click.echo(f"removed from #{activity['id']} {activity['title']}: "
-                       f"{', '.join(removed)}")
-        if absent:
-            note(f"not recorded there, nothing changed: {', '.join(absent)}")
+        removed = remove_attendance(database(), activity_id, numbers, by=by)
+        if removed.removed:
+            click.echo(f"removed from #{removed.activity.id} {removed.activity.title}: "
+                       f"{', '.join(removed.removed)}")
+        if removed.absent:
+            note(f"not recorded there, nothing changed: {', '.join(removed.absent)}")
         return
-    outcome = record_attendance(database(), activity_id, list(numbers),
-                                status="excused" if excused else "attended",
+    status = ParticipationStatus.EXCUSED if excused else ParticipationStatus.ATTENDED
+    outcome = record_attendance(database(), activity_id, numbers, status=status,
                                 note=note_text, by=by)
-    what = f"#{outcome.activity['id']} {outcome.activity['title']} ({outcome.activity['date']})"
+    activity = outcome.activity
+    what = f"#{activity.id} {activity.title} ({activity.date})"
     if outcome.added:
         click.echo(f"{outcome.status}: {len(outcome.added)} student(s) at {what}")
     if outcome.updated:
         click.echo(f"updated to {outcome.status}: {', '.join(outcome.updated)}")
+    if outcome.downgraded:
+        note(f"note: {', '.join(outcome.downgraded)} attended before and are now excused: "
+             "it no longer counts")
     if outcome.unchanged:
         note(f"already recorded, nothing changed: {', '.join(outcome.unchanged)}")

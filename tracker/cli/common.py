@@ -6,7 +6,7 @@ Nothing here imports SQLAlchemy: ``tracker --help`` must stay as fast as Click i
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tracker.cli.context import AppContext
+from tracker.cli.context import AppContext, UserError
 from tracker.errors import TrackerError
 from tracker.months import Month, parse_date
+from tracker.vocabulary import Format
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
-    from tracker.service.imports import ImportSummary
+    from tracker.output import Document
+    from tracker.service.import_driver import ImportSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,8 +64,36 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(error), param, ctx)
 
 
+class OutputFile(click.ParamType):  # type: ignore[type-arg]
+    """A file to write: its folder must exist (checked before any work is done)."""
+
+    name = "FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Path:
+        path = Path(value).expanduser()
+        if path.is_dir():
+            self.fail(f"{path} is a folder: name a file in it", param, ctx)
+        folder = path.parent
+        if not folder.is_dir():
+            self.fail(f"cannot write {path}: the folder {folder} does not exist", param, ctx)
+        return path
+
+
 MONTH = MonthType()
 DATE = DateType()
+OUTPUT_FILE = OutputFile()
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write an output file, or say in one line why it cannot be written."""
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror}") from None
 
 
 def by_option(function: F) -> F:
@@ -71,23 +101,36 @@ def by_option(function: F) -> F:
                         help="Who makes the change (default: your login name).")(function)
 
 
+def output_option(function: F) -> F:
+    return click.option("--output", "-o", type=OUTPUT_FILE,
+                        help="Write to this file (default: standard output).")(function)
+
+
+LISTING_FORMATS = (Format.TABLE, Format.CSV, Format.JSON)
+
+
 def format_option(function: F) -> F:
+    return formats_option(LISTING_FORMATS)(function)
+
+
+def formats_option(formats: Sequence[Format]) -> Callable[[F], F]:
+    """``--format`` with the formats a command offers."""
     return click.option(
-        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
-        help="Output format (default: table on a terminal, csv when piped).",
-    )(function)
+        "--format", "fmt", type=click.Choice([f.value for f in formats]), default=None,
+        help="Output format (default: table on a terminal, csv when piped).")
 
 
-def chosen_format(fmt: str | None) -> str:
+def chosen_format(fmt: str | None) -> Format:
     if fmt:
-        return fmt
-    return "table" if sys.stdout.isatty() else "csv"
+        return Format(fmt)
+    return Format.TABLE if sys.stdout.isatty() else Format.CSV
 
 
-def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str | None) -> None:
+def emit(document: Document, fmt: str | None) -> None:
+    """Print ``document`` in the chosen format."""
     from tracker.output import render
 
-    click.echo(render(rows, columns, chosen_format(fmt)), nl=False)
+    click.echo(render(document, chosen_format(fmt)), nl=False)
 
 
 def note(message: str) -> None:
@@ -118,18 +161,18 @@ def file_progress(path: Path, label: str) -> Iterator[Callable[[int], None] | No
 
 def report_import(summary: ImportSummary) -> None:
     """Print what an import did or would do; exit 2 if the file has problems."""
-    from tracker.service.imports import EXAMPLES_SHOWN
-
+    noun = summary.noun
     if summary.dry_run:
         click.echo(f"dry run of {summary.file}, nothing written:")
         for example in summary.examples:
             click.echo(f"  {example}")
-        if len(summary.examples) == EXAMPLES_SHOWN:
-            click.echo("  ...")
+        hidden = summary.example_count - len(summary.examples)
+        if hidden > 0:
+            click.echo(f"  ... and {hidden} more line(s)")
         if summary.problem_count:
             click.echo(summary.problem_report(), err=True)
     verb = "would add" if summary.dry_run else "added"
-    line = f"{verb} {summary.counted(summary.added)}, {summary.present} already present"
+    line = f"{verb} {noun.count(summary.added)}, {summary.present} already present"
     if summary.updated:
         line += f", {'would update' if summary.dry_run else 'updated'} {summary.updated}"
     if summary.problem_count:
@@ -137,6 +180,9 @@ def report_import(summary: ImportSummary) -> None:
     elif not summary.dry_run and not summary.changed:
         line += ": nothing changed"
     click.echo(line)
+    if summary.downgraded:
+        note(f"note: {noun.count(summary.downgraded)} changed from attended to excused: "
+             "they no longer count")
     if summary.problem_count:
         raise SystemExit(2)
 

@@ -38,8 +38,10 @@ class AppContext:
             from tracker.db.schema import ensure_ready
 
             database = Database.from_url(self.url())
-            if check_schema:
-                ensure_ready(database.engine)
+            if check_schema and ensure_ready(database.engine):
+                from tracker.service.rules import ensure_default_rules
+
+                ensure_default_rules(database)
             self._database = database
         return self._database
 

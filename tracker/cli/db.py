@@ -28,13 +28,17 @@ def upgrade(revision: str) -> None:
 
     Example: tracker db upgrade
     """
-    from tracker.db.migrate import current_revision
+    from tracker.db.migrate import current_revision, head_revision
     from tracker.db.migrate import upgrade as run_upgrade
+    from tracker.service.rules import ensure_default_rules
 
-    engine = _engine()
+    context = app(click.get_current_context())
+    engine = context.database(check_schema=False).engine
     before = current_revision(engine)
     run_upgrade(engine, revision)
     after = current_revision(engine)
+    if after == head_revision():
+        ensure_default_rules(context.database(check_schema=False))
     if before == after:
         click.echo(f"already at revision {after}: nothing to do")
     else:

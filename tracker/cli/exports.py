@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import DATE, database, note
+from tracker.cli.common import DATE, database, note, output_option, write_file
 
 
 @click.group()
@@ -18,9 +18,10 @@ def export() -> None:
 @export.command()
 @click.option("--item", required=True,
               help="The grade item's name in Brightspace, e.g. \"AASCO completion\".")
-@click.option("--complete-points", default="1", show_default=True,
-              help="Points for a student who completed the course.")
-@click.option("--incomplete-points", default="0", show_default=True,
+@click.option("--complete-points", type=click.FloatRange(min=0), default=1, show_default=True,
+              metavar="POINTS", help="Points for a student who completed the course.")
+@click.option("--incomplete-points", type=click.FloatRange(min=0), default=0,
+              show_default=True, metavar="POINTS",
               help="Points for a student who has not completed.")
 @click.option("--only-complete", is_flag=True,
               help="Leave students who have not completed out of the file.")
@@ -29,9 +30,9 @@ def export() -> None:
 @click.option("--all-statuses", is_flag=True,
               help="Also graduated and withdrawn students (default: active students only).")
 @click.option("--as-of", "as_of", type=DATE, help="Judge completion on this day (default: today).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")
-def brightspace(item: str, complete_points: str, incomplete_points: str, only_complete: bool,
+@output_option
+def brightspace(item: str, complete_points: float, incomplete_points: float,
+                only_complete: bool,
                 cohort: int | None, all_statuses: bool, as_of: date | None,
                 output: Path | None) -> None:
     """Grade-book import CSV for Brightspace: one row per active student.
@@ -49,7 +50,7 @@ def brightspace(item: str, complete_points: str, incomplete_points: str, only_co
     if output is None:
         click.echo(result.text, nl=False)
     else:
-        output.write_text(result.text, encoding="utf-8")
+        write_file(output, result.text)
     for number in result.skipped:
         note(f"warning: {number} left out: no requirement set applies")
     note(f"{result.rows} student(s), {result.complete} complete "

@@ -18,10 +18,11 @@ def history(number: str | None, limit: int, show_all: bool, fmt: str | None) -> 
 
     Example: tracker history s1234567
     """
+    from tracker.output import listing
     from tracker.service.history import list_history
 
     rows = list_history(database(), number, None if show_all else limit)
-    emit(rows, ["id", "at", "by", "command", "summary", "undone_by"], fmt)
+    emit(listing(rows, ["id", "at", "by", "command", "summary", "undone_by"]), fmt)
 
 
 @click.command(short_help="Revert the last change (the undo stays in the history).")
@@ -34,4 +35,4 @@ def undo(by: str | None) -> None:
     from tracker.service.history import undo as undo_last
 
     result = undo_last(database(), by)
-    click.echo(f"undid change #{result['undone']}: {result['summary']}")
+    click.echo(f"undid change #{result.undone}: {result.summary}")

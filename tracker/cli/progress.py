@@ -6,10 +6,7 @@ from datetime import date
 
 import click
 
-from tracker.cli.common import DATE, chosen_format, database, emit, format_option, note
-
-_REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
-                        "status", "due"]
+from tracker.cli.common import DATE, database, emit, format_option, note
 
 
 @click.command(short_help="What a student has done, what remains, what is coming up.")
@@ -21,36 +18,10 @@ def progress(number: str, as_of: date | None, fmt: str | None) -> None:
 
     Example: tracker progress s1234567
     """
-    from tracker.output import to_json
+    from tracker.cli.views import progress_document
     from tracker.service.progress import student_progress
 
-    result = student_progress(database(), number, as_of)
-    fmt = chosen_format(fmt)
-    if fmt == "json":
-        click.echo(to_json(result))
-        return
-    if fmt == "csv":
-        emit(result["requirements"], _REQUIREMENT_COLUMNS, fmt)
-        return
-    click.echo(f"{result['student']}  {result['name']}  started {result['start']}")
-    click.echo(f"requirement set {result['requirement_set']}, rules version "
-               f"{result['rules_version']}, as of {result['as_of']}")
-    click.echo()
-    rows = [{**r, "progress": f"{r['done']}/{r['required']}",
-             "status": r["status"] + (" (optional)" if r["optional"] else "")}
-            for r in result["requirements"]]
-    emit(rows, ["label", "progress", "status", "due"], fmt)
-    blocking = [r for r in result["requirements"]
-                if r["status"] != "done" and not r["optional"]]
-    click.echo()
-    if result["complete"]:
-        click.echo("COMPLETE: every required item is done.")
-    else:
-        click.echo(f"NOT COMPLETE: {len(blocking)} required item(s) open.")
-    if result["upcoming"]:
-        click.echo("\nUpcoming activities that count:")
-        emit([{**a, "for": a["requirements"]} for a in result["upcoming"]],
-             ["id", "date", "kind", "title", "for"], fmt)
+    emit(progress_document(student_progress(database(), number, as_of)), fmt)
 
 
 @click.command(short_help="One row per student: complete or not, per requirement.")
@@ -64,20 +35,10 @@ def report(cohort: int | None, incomplete: bool, as_of: date | None, fmt: str | 
 
     Example: tracker report --cohort 2024 --incomplete
     """
+    from tracker.cli.views import report_document
     from tracker.service.progress import cohort_report
 
     result = cohort_report(database(), cohort, incomplete, as_of)
-    fmt = chosen_format(fmt)
     for problem in result.problems:
         note(f"warning: {problem}")
-    if fmt == "table":
-        click.echo(f"rules version {result.rules_version}, as of {result.as_of}")
-        emit(result.rows, ["student", "name", "start", "requirement_set", "complete", "open"],
-             fmt)
-        done = sum(1 for row in result.rows if row["complete"])
-        click.echo(f"{len(result.rows)} student(s), {done} complete")
-        return
-    columns = ["student", "name", "start", "status", "requirement_set", "complete",
-               *result.requirement_ids]
-    rows = [{key: value for key, value in row.items() if key != "open"} for row in result.rows]
-    emit(rows, columns, fmt)
+    emit(report_document(result), fmt)

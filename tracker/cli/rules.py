@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import by_option, chosen_format, database, emit, format_option, note
+from tracker.cli.common import by_option, database, emit, format_option, note
 from tracker.cli.context import UserError
 from tracker.errors import RulesError
 
@@ -74,24 +74,11 @@ def show(as_toml: bool, fmt: str | None) -> None:
 
     Example: tracker rules show --toml > rules.toml
     """
+    from tracker.cli.views import rules_document
     from tracker.service.rules import current_rules
 
     in_force = current_rules(database())
     if as_toml:
         click.echo(in_force.content, nl=False)
         return
-    rows = []
-    for requirement_set in in_force.book.sets:
-        for requirement in requirement_set.requirements:
-            rows.append({
-                "set": requirement_set.id, "starts": requirement_set.describe_range(),
-                "requirement": requirement.id, "kind": requirement.type,
-                "label": requirement.label, "min": getattr(requirement, "minimum", 1),
-                "year": getattr(requirement, "year", None),
-                "due_months": getattr(requirement, "due_months", None),
-                "optional": requirement.optional})
-    if chosen_format(fmt) == "table":
-        click.echo(f"rules version {in_force.version}: {in_force.book.programme} "
-                   f"(loaded {in_force.loaded_at:%Y-%m-%d} by {in_force.loaded_by} from "
-                   f"{in_force.source})")
-    emit(rows, ["set", "requirement", "kind", "min", "year", "optional", "label"], fmt)
+    emit(rules_document(in_force), fmt)

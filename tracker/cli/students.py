@@ -9,17 +9,19 @@ import click
 from tracker.cli.common import (
     MONTH,
     by_option,
-    chosen_format,
     database,
     dry_run_option,
     emit,
     file_progress,
     format_option,
     import_file_argument,
+    output_option,
     report_import,
+    write_file,
 )
 from tracker.cli.context import UserError
 from tracker.months import Month
+from tracker.vocabulary import StudentStatus, words
 
 _COLUMNS = ["student", "name", "start", "status", "email", "specialisation"]
 
@@ -44,13 +46,12 @@ def add(number: str, name: str, start: Month, email: str | None, specialisation:
     """
     from tracker.service.students import add_student
 
-    outcome = add_student(database(), number, name, start, email, specialisation, by)
-    row = outcome.student
-    if outcome.created:
-        click.echo(f"registered {row['student']} {row['name']}, started {row['start']}")
+    written = add_student(database(), number, name, start, email, specialisation, by)
+    row = written.record
+    if written.changed:
+        click.echo(f"registered {row.student} {row.name}, started {row.start}")
     else:
-        click.echo(f"{row['student']} is already registered with these details: "
-                   "nothing changed")
+        click.echo(f"{row.student} is already registered with these details: nothing changed")
 
 
 @student.command()
@@ -68,12 +69,13 @@ def edit(number: str, name: str | None, email: str | None, specialisation: str |
     """
     from tracker.service.students import edit_student
 
-    row, changed = edit_student(database(), number, name=name, email=email,
-                                specialisation=specialisation, start=start, by=by)
-    if changed:
-        click.echo(f"updated {row['student']} {row['name']}, started {row['start']}")
+    written = edit_student(database(), number, name=name, email=email,
+                           specialisation=specialisation, start=start, by=by)
+    row = written.record
+    if written.changed:
+        click.echo(f"updated {row.student} {row.name}, started {row.start}")
     else:
-        click.echo(f"{row['student']} has these details already: nothing changed")
+        click.echo(f"{row.student} has these details already: nothing changed")
 
 
 @student.command("list")
@@ -85,9 +87,10 @@ def list_(cohort: int | None, fmt: str | None) -> None:
 
     Example: tracker student list --cohort 2024 --format csv
     """
+    from tracker.output import listing
     from tracker.service.students import list_students
 
-    emit(list_students(database(), cohort), _COLUMNS, fmt)
+    emit(listing(list_students(database(), cohort), _COLUMNS), fmt)
 
 
 @student.command()
@@ -98,19 +101,10 @@ def show(number: str, fmt: str | None) -> None:
 
     Example: tracker student show s1234567
     """
-    from tracker.output import to_json
+    from tracker.cli.views import record_document
     from tracker.service.students import show_student
 
-    row = show_student(database(), number)
-    fmt = chosen_format(fmt)
-    if fmt == "json":
-        click.echo(to_json(row))
-    elif fmt == "csv":
-        emit([row], list(row), fmt)
-    else:
-        width = max(len(key) for key in row)
-        for key, value in row.items():
-            click.echo(f"{key.replace('_', ' '):<{width}}  {'' if value is None else value}")
+    emit(record_document(show_student(database(), number)), fmt)
 
 
 @student.command()
@@ -129,18 +123,19 @@ def override(number: str, set_id: str, reason: str | None, by: str | None) -> No
     from tracker.service.students import set_override
 
     clear = set_id.lower() == "none"
-    row, changed = set_override(database(), number, None if clear else set_id, reason, by)
-    if not changed:
-        click.echo(f"{row['student']} already follows that: nothing changed")
+    written = set_override(database(), number, None if clear else set_id, reason, by)
+    row = written.record
+    if not written.changed:
+        click.echo(f"{row.student} already follows that: nothing changed")
     elif clear:
-        click.echo(f"{row['student']} follows the requirement set of their start month again")
+        click.echo(f"{row.student} follows the requirement set of their start month again")
     else:
-        click.echo(f"{row['student']} now follows requirement set {set_id}")
+        click.echo(f"{row.student} now follows requirement set {set_id}")
 
 
 @student.command()
 @click.argument("number")
-@click.argument("status", type=click.Choice(["active", "graduated", "withdrawn"]))
+@click.argument("status", type=click.Choice(words(StudentStatus)))
 @by_option
 def status(number: str, status: str, by: str | None) -> None:
     """Mark student NUMBER active, graduated or withdrawn.
@@ -149,8 +144,9 @@ def status(number: str, status: str, by: str | None) -> None:
     """
     from tracker.service.students import set_status
 
-    row, changed = set_status(database(), number, status, by)
-    click.echo(f"{row['student']} is {status}" + ("" if changed else " already: nothing changed"))
+    written = set_status(database(), number, StudentStatus(status), by)
+    click.echo(f"{written.record.student} is {status}"
+               + ("" if written.changed else " already: nothing changed"))
 
 
 @student.command("import")
@@ -187,8 +183,7 @@ def import_(file: Path, start: Month | None, update: bool, dry_run: bool,
 
 @student.command("export")
 @click.argument("number")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")
+@output_option
 def export_(number: str, output: Path | None) -> None:
     """Everything held about student NUMBER, as JSON (for a subject-access request).
 
@@ -201,7 +196,7 @@ def export_(number: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
         click.echo(f"wrote {output}", err=True)
 
 

@@ -28,14 +28,15 @@ class MissingRowInserter:
         self.sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                     f"VALUES ({', '.join(marker for _ in columns)}) "
                     f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
-        self.processors = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        self.processors = {
+            name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in columns
-        ]
+        }
 
-    def value(self, column_index: int, value: Any) -> Any:
-        """``value`` as the driver takes it; for constants, do this once, not per row."""
-        processor = self.processors[column_index]
+    def value(self, column: str, value: Any) -> Any:
+        """``value`` as the driver takes it for ``column``; for constants, do this once,
+        not per row."""
+        processor = self.processors[column]
         return processor(value) if processor is not None and value is not None else value
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> int:

@@ -113,6 +113,11 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class Rollback(Exception):
+    """Raised inside :meth:`Database.transaction` to end it without keeping anything:
+    a dry run, or a command that turned out to change nothing."""
+
+
 class Database:
     """An engine and its sessions. One :meth:`transaction` per command."""
 
@@ -129,11 +134,14 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error.
 
         Say ``read_only`` for a command that only reads: on SQLite it then takes no
-        write lock.
+        write lock. Raising :class:`Rollback` inside rolls back quietly.
         """
-        with self._sessions() as session, session.begin():
-            session.connection(execution_options={READ_ONLY: read_only})
-            yield session
+        try:
+            with self._sessions() as session, session.begin():
+                session.connection(execution_options={READ_ONLY: read_only})
+                yield session
+        except Rollback:
+            pass
 
     def dispose(self) -> None:
         self.engine.dispose()

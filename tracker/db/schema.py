@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from tracker.db.engine import READ_ONLY
 from tracker.errors import DatabaseNotReady
 
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 HEAD_REVISION = REVISIONS[-1]
 
 
@@ -26,13 +26,16 @@ def database_revision(engine: Engine) -> tuple[bool, str | None]:
                 text("SELECT version_num FROM alembic_version")
             ).scalar()
             return True, revision
-    except DBAPIError:
-        pass
+    except DBAPIError as error:
+        failure = error
     with engine.connect() as connection:
         # The read failed: either there is no version table, or the server is unreachable
-        # (inspect raises again then, and the caller reports it).
+        # (inspect raises again then, and the caller reports it), or the table is damaged.
         if inspect(connection).has_table("alembic_version"):
-            raise
+            reason = str(getattr(failure, "orig", failure)).strip().splitlines()[0]
+            raise DatabaseNotReady(
+                f"the database's schema version cannot be read (its alembic_version table "
+                f"is damaged: {reason}); repair or restore the database") from None
     return False, None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +17,7 @@ from tracker.errors import InvalidInput
 
 MAX_FIELD = 100_000
 csv.field_size_limit(MAX_FIELD)  # a longer field is an error (csv.Error), with its line
+PROGRESS_EVERY = 2048  # records between two reports to a progress bar
 
 
 class _CountingReader(io.RawIOBase):
@@ -36,15 +37,6 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
-@dataclass(frozen=True)
-class Row:
-    line: int
-    values: dict[str, str]
-
-    def get(self, key: str) -> str:
-        return self.values.get(key, "").strip()
-
-
 def normalise_header(name: str) -> str:
     """``Student_Number ``, ``student number`` and ``STUDENT-NUMBER`` are one column."""
     cleaned = name.replace("\ufeff", "").replace("_", " ").strip().lower()
@@ -53,68 +45,64 @@ def normalise_header(name: str) -> str:
     return " ".join(cleaned.split())
 
 
-class CsvFile:
-    """One pass over a CSV file; ``header`` is known after :meth:`open`."""
+class Sheet:
+    """An open CSV file: its ``header`` (normalised names) and its records."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.size = path.stat().st_size if path.exists() else 0
+    def __init__(self, name: str, counter: _CountingReader, text: io.TextIOWrapper,
+                 on_progress: Callable[[int], None] | None) -> None:
+        self.name = name
+        self._counter = counter
+        self._text = text
+        self._on_progress = on_progress
+        self._line = 1
         self.header: list[str] = []
-        self._counter: _CountingReader | None = None
-
-    @property
-    def bytes_read(self) -> int:
-        return self._counter.count if self._counter else 0
-
-    def records(self, on_progress: Callable[[int], None] | None = None) \
-            -> Iterator[tuple[int, list[str]]]:
-        """(line number, fields) of every non-blank record after the header."""
-        try:
-            raw = self.path.open("rb")
-        except OSError as error:
-            raise InvalidInput(f"{self.path}: {error.strerror}") from None
-        with raw:
-            self._counter = _CountingReader(raw)
-            text = io.TextIOWrapper(io.BufferedReader(self._counter), encoding="utf-8-sig",
-                                    newline="")
-            yield from self._parse(text, on_progress)
-
-    def rows(self, on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
-        """Records as :class:`Row`, by header name; a record longer than the header keeps
-        the rest under a key no header can have."""
-        width = None
-        for line, record in self.records(on_progress):
-            width = width or len(self.header)
-            values = dict(zip(self.header, record, strict=False))
-            if len(record) > width:
-                values["\x00extra"] = ",".join(record[width:])
-            yield Row(line, values)
-
-    def _parse(self, text: io.TextIOWrapper, on_progress: Callable[[int], None] | None) \
-            -> Iterator[tuple[int, list[str]]]:
-        line = 1
-        name = self.path.name
-        try:
+        self.delimiter = ","
+        with self._reading():
             first = text.readline()
             if not first.strip():
                 raise InvalidInput(f"{name}: line 1: the file is empty; expected a header line")
-            delimiter = ";" if first.count(";") > first.count(",") else ","
-            header = next(csv.reader([first], delimiter=delimiter))
-            self.header = [normalise_header(h) for h in header]
+            self.delimiter = ";" if first.count(";") > first.count(",") else ","
+            raw_header = next(csv.reader([first], delimiter=self.delimiter))
+            self.header = [normalise_header(h) for h in raw_header]
             if "\x00" in "".join(self.header):
                 raise InvalidInput(f"{name}: line 1: the header has a NUL character")
-            reader = csv.reader(text, delimiter=delimiter, strict=False)
-            line = 2
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number, fields) of every record after the header that is not blank."""
+        reader = csv.reader(self._text, delimiter=self.delimiter, strict=False)
+        on_progress = self._on_progress
+        self._line = line = 2
+        with self._reading():
             for record in reader:
                 start = line
-                line = reader.line_num + 2
+                self._line = line = reader.line_num + 2
                 if not any(record) or "".join(record).isspace():
                     continue  # a blank line, or one of empty cells
                 yield start, record
-                if on_progress is not None and start % 2048 == 0:
-                    on_progress(self.bytes_read)
+                if on_progress is not None and start % PROGRESS_EVERY == 0:
+                    on_progress(self._counter.count)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Decoding and CSV errors as a problem of the line being read."""
+        try:
+            yield
         except UnicodeDecodeError:
-            raise InvalidInput(f"{name}: line {line}: not UTF-8 text; save the file as "
-                               "CSV UTF-8") from None
+            raise InvalidInput(f"{self.name}: line {self._line}: not UTF-8 text; save the "
+                               "file as CSV UTF-8") from None
         except csv.Error as error:
-            raise InvalidInput(f"{name}: line {line}: {error}") from None
+            raise InvalidInput(f"{self.name}: line {self._line}: {error}") from None
+
+
+@contextmanager
+def open_sheet(path: Path, on_progress: Callable[[int], None] | None = None) \
+        -> Iterator[Sheet]:
+    """Open a CSV file and read its header line."""
+    try:
+        raw = path.open("rb")
+    except OSError as error:
+        raise InvalidInput(f"{path}: {error.strerror}") from None
+    with raw:
+        counter = _CountingReader(raw)
+        text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", newline="")
+        yield Sheet(path.name, counter, text, on_progress)

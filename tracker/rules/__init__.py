@@ -5,6 +5,7 @@ Everything here is pure: plain data in, plain data out, no database.
 
 from tracker.rules.evaluate import (
     ByYear,
+    Evaluator,
     Progress,
     RequirementProgress,
     StudentRecord,
@@ -25,6 +26,7 @@ __all__ = [
     "AssignmentRequirement",
     "AttendanceRequirement",
     "ByYear",
+    "Evaluator",
     "PointsRequirement",
     "Progress",
     "Requirement",
@@ -35,5 +37,4 @@ __all__ = [
     "StudentRecord",
     "evaluate",
     "parse_rules",
-    "tally",
 ]

@@ -13,8 +13,10 @@ from tracker.rules.model import (
     Requirement,
     RequirementSet,
 )
+from tracker.vocabulary import RequirementStatus
 
-DONE, OPEN, OVERDUE = "done", "open", "overdue"
+DONE, OPEN, AT_RISK, OVERDUE = (RequirementStatus.DONE, RequirementStatus.OPEN,
+                                RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
 
 
 ByYear = Mapping[int, Mapping[str, int]]
@@ -55,7 +57,7 @@ class RequirementProgress:
     requirement: Requirement
     required: int
     done: int
-    status: str
+    status: RequirementStatus
     due: date | None
     blocking: bool  # not done, and not optional: completion waits for it
 
@@ -74,37 +76,23 @@ class Progress:
 def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
     """The progress of a student with ``record`` on ``as_of``.
 
-    ``record`` must hold only what happened on or before ``as_of``.
+    ``record`` must hold only what happened on or before ``as_of``. To evaluate many
+    students, make one :class:`Evaluator` per requirement set.
     """
-    plan = _plan_of(requirement_set)
-    dues = plan.dues(record.start)
-    total, by_year = record.attended, record.by_year
-    results = []
-    complete = True
-    for requirement, measure, due in zip(requirement_set.requirements, plan.measures, dues,
-                                         strict=True):
-        required, done = measure(total, by_year, record.approved)
-        if done >= required:
-            results.append(RequirementProgress(requirement, required, done, DONE, due, False))
-            continue
-        status = OVERDUE if due is not None and as_of > due else OPEN
-        blocking = not requirement.optional
-        complete = complete and not blocking
-        results.append(RequirementProgress(requirement, required, done, status, due, blocking))
-    return Progress(requirement_set, tuple(results), complete)
+    return Evaluator(requirement_set).evaluate(record, as_of)
 
 
 _NOTHING: Mapping[str, int] = {}
 Measure = Callable[[Mapping[str, int], ByYear, Mapping[int, date]], tuple[int, int]]
 
 
-class _Plan:
+class Evaluator:
     """A requirement set prepared for evaluating many students: one small function per
     requirement giving (required, done), and the due dates per start month."""
 
     def __init__(self, requirement_set: RequirementSet) -> None:
-        self.requirement_set = requirement_set  # keeps the id() key alive
-        self.measures = tuple(_measure(r) for r in requirement_set.requirements)
+        self.requirement_set = requirement_set
+        self._measures = tuple(_measure(r) for r in requirement_set.requirements)
         self._dues: dict[Month, tuple[date | None, ...]] = {}
 
     def dues(self, start: Month) -> tuple[date | None, ...]:
@@ -114,15 +102,24 @@ class _Plan:
                 _due(r, start) for r in self.requirement_set.requirements)
         return dues
 
-
-_plans: dict[int, _Plan] = {}
-
-
-def _plan_of(requirement_set: RequirementSet) -> _Plan:
-    plan = _plans.get(id(requirement_set))
-    if plan is None or plan.requirement_set is not requirement_set:
-        plan = _plans[id(requirement_set)] = _Plan(requirement_set)
-    return plan
+    def evaluate(self, record: StudentRecord, as_of: date) -> Progress:
+        total, by_year = record.attended, record.by_year
+        results = []
+        complete = True
+        for requirement, measure, due in zip(self.requirement_set.requirements,
+                                             self._measures, self.dues(record.start),
+                                             strict=True):
+            required, done = measure(total, by_year, record.approved)
+            if done >= required:
+                results.append(RequirementProgress(requirement, required, done, DONE, due,
+                                                   False))
+                continue
+            status = OVERDUE if due is not None and as_of > due else OPEN
+            blocking = not requirement.optional
+            complete = complete and not blocking
+            results.append(RequirementProgress(requirement, required, done, status, due,
+                                               blocking))
+        return Progress(self.requirement_set, tuple(results), complete)
 
 
 def _due(requirement: Requirement, start: Month) -> date | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from tracker.months import Month
 
 DEFAULT_STUDENT_NUMBER = "^s[0-9]{7}$"
+DEFAULT_STUDENT_NUMBER_FORM = "a Leiden student number: s followed by 7 digits, e.g. s1234567"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class RuleBook:
     kinds: Mapping[str, str]
     assignments: Mapping[int, str]
     sets: tuple[RequirementSet, ...]
+    student_number_form: str = DEFAULT_STUDENT_NUMBER_FORM  # the pattern, in words
 
     def set_for_start(self, start: Month) -> RequirementSet | None:
         return next((s for s in self.sets if s.applies_to(start)), None)

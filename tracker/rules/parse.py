@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from tracker.errors import InvalidInput, RulesError
 from tracker.months import Month
 from tracker.rules.model import (
     DEFAULT_STUDENT_NUMBER,
+    DEFAULT_STUDENT_NUMBER_FORM,
     AssignmentRequirement,
     AttendanceRequirement,
     PointsRequirement,
@@ -29,6 +30,7 @@ _REQUIREMENT_KEYS = {
     "points": {"id", "label", "points", "cap", "cap_together", "min", "year", "optional"},
 }
 _SET_KEYS = {"id", "label", "started_from", "started_before", "requirement"}
+_PROGRAMME_KEYS = {"name", "student_number", "student_number_form"}
 
 
 class _SourceMap:
@@ -104,8 +106,15 @@ def _build(data: dict[str, Any], where: _SourceMap, problems: _Problems) -> Rule
 
     programme = data.get("programme", {})
     programme_line = where.table("programme")
+    if not isinstance(programme, dict):
+        problems.add(programme_line, "[programme] must be a table")
+        programme = {}
+    for key in programme:
+        if key not in _PROGRAMME_KEYS:
+            problems.add(where.key(programme_line, key), f"unknown key {key!r} in [programme]")
     name = programme.get("name", "")
     pattern = programme.get("student_number", DEFAULT_STUDENT_NUMBER)
+    form = programme.get("student_number_form")
     if not isinstance(name, str):
         problems.add(where.key(programme_line, "name"), "programme name must be text")
         name = ""
@@ -120,6 +129,14 @@ def _build(data: dict[str, Any], where: _SourceMap, problems: _Problems) -> Rule
             problems.add(where.key(programme_line, "student_number"),
                          f"student_number is not a valid regular expression: {error}")
             pattern = DEFAULT_STUDENT_NUMBER
+    if form is not None and (not isinstance(form, str) or not form.strip()):
+        problems.add(where.key(programme_line, "student_number_form"),
+                     "student_number_form describes the number in words, e.g. "
+                     "\"s followed by 7 digits\"")
+        form = None
+    if form is None:
+        form = (DEFAULT_STUDENT_NUMBER_FORM if pattern == DEFAULT_STUDENT_NUMBER
+                else "the programme's student-number form")
 
     kinds = _kinds(data.get("kinds", {}), where, problems)
     assignments = _assignments(data.get("assignments", {}), where, problems)
@@ -137,7 +154,7 @@ def _build(data: dict[str, Any], where: _SourceMap, problems: _Problems) -> Rule
                              f"set id {built.id!r} is used twice")
             sets.append(built)
     _check_overlaps(sets, where, problems)
-    return RuleBook(name, pattern, kinds, assignments, tuple(sets))
+    return RuleBook(name, pattern, kinds, assignments, tuple(sets), form.strip())
 
 
 def _top_key_line(where: _SourceMap, key: str) -> int:
@@ -240,6 +257,14 @@ def _requirement_set(
     return RequirementSet(set_id, label, started_from, started_before, tuple(requirements))
 
 
+def _whole(value: Any) -> TypeGuard[int]:
+    """A whole number of at least 1 (TOML's true is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+_WHOLE = "must be a whole number of at least 1"
+
+
 def _positive(body: dict[str, Any], key: str, line: int, what: str,
               problems: _Problems, *, required: bool) -> int | None:
     value = body.get(key)
@@ -247,10 +272,10 @@ def _positive(body: dict[str, Any], key: str, line: int, what: str,
         if required:
             problems.add(line, f"{what}: '{key}' is missing")
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        problems.add(line, f"{what}: '{key}' must be a whole number of at least 1")
+    if not _whole(value):
+        problems.add(line, f"{what}: '{key}' {_WHOLE}")
         return None
-    return value
+    return int(value)
 
 
 def _requirement(
@@ -311,7 +336,7 @@ def _requirement(
 
     if kind == "assignment":
         number = body["assignment"]
-        if isinstance(number, bool) or not isinstance(number, int) or number not in assignments:
+        if not _whole(number) or number not in assignments:
             problems.add(where.key(line, "assignment"), f"{what}: unknown assignment {number!r} "
                          f"(known: {', '.join(map(str, sorted(assignments))) or 'none'})")
             return None
@@ -327,9 +352,8 @@ def _requirement(
     else:
         for kind_id, value in raw_points.items():
             if known_kind(kind_id, "points"):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    problems.add(points_line, f"{what}: points of {kind_id!r} must be a whole "
-                                 "number of at least 1")
+                if not _whole(value):
+                    problems.add(points_line, f"{what}: points of {kind_id!r} {_WHOLE}")
                 else:
                     points[kind_id] = value
     caps = _caps(body.get("cap", {}), points, where.key(line, "cap"), what, problems)
@@ -348,8 +372,8 @@ def _caps(raw: Any, points: dict[str, int], line: int, what: str,
     for kind_id, value in raw.items():
         if kind_id not in points:
             problems.add(line, f"{what}: cap names {kind_id!r}, which earns no points here")
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.add(line, f"{what}: cap of {kind_id!r} must be a whole number of at least 1")
+        elif not _whole(value):
+            problems.add(line, f"{what}: cap of {kind_id!r} {_WHOLE}")
         else:
             caps[kind_id] = value
     return caps
@@ -366,8 +390,7 @@ def _shared_caps(raw: Any, points: dict[str, int], line: int, what: str,
     for entry in raw:
         group = entry.get("kinds") if isinstance(entry, dict) else None
         maximum = entry.get("max") if isinstance(entry, dict) else None
-        if (not isinstance(group, list) or len(group) < 2
-                or isinstance(maximum, bool) or not isinstance(maximum, int) or maximum < 1):
+        if not isinstance(group, list) or len(group) < 2 or not _whole(maximum):
             problems.add(line, f"{what}: each cap_together entry needs kinds (two or more) "
                          "and max (at least 1)")
             continue

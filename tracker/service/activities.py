@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import and_, func, select
-
+from tracker import fields
+from tracker.db import activities, history
 from tracker.db.engine import Database
-from tracker.db.models import Activity, Participation
+from tracker.db.models import Activity
 from tracker.errors import InvalidInput, NotFound
 from tracker.rules import RuleBook
-from tracker.service.changes import open_change, record
-from tracker.service.lookup import text_field
+from tracker.service.results import Written
 from tracker.service.rules import rules_in_force
+from tracker.vocabulary import ChangeKind
 
 
-def check_kind(kind: str, book: RuleBook) -> str:
+def known_kind(kind: str, book: RuleBook) -> str:
+    """An activity kind of the rules, as stored (lower-case)."""
     code = kind.strip().lower()
     if code not in book.kinds:
         raise NotFound(f"unknown activity kind {kind!r} (kinds: {', '.join(book.kinds)})")
@@ -25,54 +25,59 @@ def check_kind(kind: str, book: RuleBook) -> str:
 
 
 @dataclass(frozen=True)
-class ScheduleOutcome:
-    activity: dict[str, Any]
-    created: bool
+class ActivityView:
+    id: int
+    kind: str
+    date: date
+    title: str
+    location: str | None
+    organiser: str | None
+
+    @classmethod
+    def of(cls, activity: Activity) -> ActivityView:
+        return cls(activity.id, activity.kind, activity.held_on, activity.title,
+                   activity.location, activity.organiser)
 
 
-def activity_row(activity: Activity) -> dict[str, Any]:
-    return {"id": activity.id, "kind": activity.kind, "date": activity.held_on.isoformat(),
-            "title": activity.title, "location": activity.location,
-            "organiser": activity.organiser}
+@dataclass(frozen=True)
+class ActivityListed:
+    """An activity in ``activity list``, with how many attended."""
+
+    id: int
+    kind: str
+    date: date
+    title: str
+    location: str | None
+    organiser: str | None
+    attended: int
 
 
 def add_activity(db: Database, kind: str, held_on: date, title: str,
                  location: str | None = None, organiser: str | None = None,
-                 by: str | None = None) -> ScheduleOutcome:
-    clean_title = text_field("title", title, required=True)
-    clean_location = text_field("location", location)
-    clean_organiser = text_field("organiser", organiser)
+                 by: str | None = None) -> Written[ActivityView]:
+    clean_title = fields.required_text("title", title)
+    clean_location = fields.text("location", location)
+    clean_organiser = fields.text("organiser", organiser)
     with db.transaction() as session:
-        code = check_kind(kind, rules_in_force(session).book)
-        existing = session.scalars(select(Activity).where(
-            Activity.kind == code, Activity.held_on == held_on,
-            Activity.title == clean_title)).first()
+        code = known_kind(kind, rules_in_force(session).book)
+        existing = activities.by_key(session, code, held_on, clean_title)
         if existing is not None:
-            return ScheduleOutcome(activity_row(existing), False)
-        change = open_change(session, "activity add", by,
-                             f"schedule {code} on {held_on}: {clean_title}")
+            return Written(ActivityView.of(existing), False)
+        change = history.open_change(session, ChangeKind.ACTIVITY_ADD, by,
+                                     f"schedule {code} on {held_on}: {clean_title}")
         activity = Activity(kind=code, held_on=held_on, title=clean_title,
                             location=clean_location, organiser=clean_organiser)
         session.add(activity)
-        record(session, change, activity, None)
-        return ScheduleOutcome(activity_row(activity), True)
+        history.inserted(session, change, activity)
+        return Written(ActivityView.of(activity), True)
 
 
 def list_activities(db: Database, kind: str | None = None, start: date | None = None,
-                    end: date | None = None) -> list[dict[str, Any]]:
+                    end: date | None = None) -> list[ActivityListed]:
     if start and end and start > end:
         raise InvalidInput(f"--from {start} is after --to {end}")
-    attended = func.count(Participation.id).label("attended")
-    query = (select(Activity, attended)
-             .outerjoin(Participation, and_(Participation.activity_id == Activity.id,
-                                            Participation.status == "attended"))
-             .group_by(Activity.id).order_by(Activity.held_on, Activity.id))
     with db.transaction(read_only=True) as session:
-        if kind is not None:
-            query = query.where(Activity.kind == check_kind(kind, rules_in_force(session).book))
-        if start is not None:
-            query = query.where(Activity.held_on >= start)
-        if end is not None:
-            query = query.where(Activity.held_on <= end)
-        return [{**activity_row(activity), "attended": count}
-                for activity, count in session.execute(query)]
+        code = None if kind is None else known_kind(kind, rules_in_force(session).book)
+        return [ActivityListed(a.id, a.kind, a.held_on, a.title, a.location, a.organiser,
+                               count)
+                for a, count in activities.listing(session, code, start, end)]

@@ -2,47 +2,73 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import select
-
+from tracker import fields
+from tracker.db import assignments, history, students
 from tracker.db.engine import Database
-from tracker.db.models import ASSIGNMENT_STATUSES, AssignmentRecord
-from tracker.errors import InvalidInput, NotFound
-from tracker.service.changes import open_change, record, snapshot
-from tracker.service.lookup import find_student, text_field
+from tracker.db.models import AssignmentRecord
+from tracker.errors import NotFound
+from tracker.rules import RuleBook
 from tracker.service.rules import rules_in_force
+from tracker.vocabulary import AssignmentStatus, ChangeKind
 
 
-def record_assignment(db: Database, number: str, assignment: int, status: str, *,
-                      on: date | None = None, feedback: str | None = None,
-                      by: str | None = None) -> tuple[dict[str, Any], bool]:
-    """Set the state of one assignment; returns (the record, whether anything changed)."""
-    if status not in ASSIGNMENT_STATUSES:
-        raise InvalidInput(f"status {status!r} is not one of {', '.join(ASSIGNMENT_STATUSES)}")
+@dataclass(frozen=True)
+class AssignmentState:
+    """One student's reflection assignment as it stands."""
+
+    assignment: int
+    title: str | None
+    status: str
+    submitted: date | None
+    decided: date | None
+    graded_by: str | None
+    feedback: str | None
+
+    @classmethod
+    def of(cls, row: AssignmentRecord, book: RuleBook) -> AssignmentState:
+        return cls(row.number, book.assignments.get(row.number), row.status, row.submitted_on,
+                   row.decided_on, row.graded_by, row.feedback)
+
+
+@dataclass(frozen=True)
+class AssignmentRecorded:
+    student: str
+    state: AssignmentState
+    changed: bool
+
+
+def known_assignment(number: int, book: RuleBook) -> int:
+    if number not in book.assignments:
+        raise NotFound(f"no reflection assignment {number} (assignments: "
+                       f"{', '.join(f'{k} {t}' for k, t in book.assignments.items())})")
+    return number
+
+
+def record_assignment(db: Database, number: str, assignment: int, status: AssignmentStatus,
+                      *, on: date | None = None, feedback: str | None = None,
+                      by: str | None = None) -> AssignmentRecorded:
+    """Set the state of one assignment."""
     day = on or date.today()
-    clean_feedback = text_field("feedback", feedback)
-    clean_by = text_field("by", by)
+    clean_feedback = fields.text("feedback", feedback)
+    clean_by = fields.text("by", by)
     with db.transaction() as session:
         book = rules_in_force(session).book
-        if assignment not in book.assignments:
-            raise NotFound(f"no reflection assignment {assignment} (assignments: "
-                           f"{', '.join(f'{k} {t}' for k, t in book.assignments.items())})")
-        student = find_student(session, number, book)
-        row = session.scalars(select(AssignmentRecord).where(
-            AssignmentRecord.student_id == student.id,
-            AssignmentRecord.number == assignment)).first()
-        before = snapshot(row) if row is not None else None
+        known_assignment(assignment, book)
+        student = students.require(session, fields.student_number(number, book))
+        row = assignments.record_of(session, student.id, assignment)
+        before = history.snapshot(row) if row is not None else None
         if row is None:
-            row = AssignmentRecord(student_id=student.id, number=assignment, status=status)
+            row = AssignmentRecord(student_id=student.id, number=assignment, status=status.value)
             session.add(row)
         elif row.status == status and (clean_feedback is None or row.feedback == clean_feedback):
-            return _view(student.number, book.assignments[assignment], row), False
-        change = open_change(session, "assignment", clean_by,
-                             f"{student.number} assignment {assignment}: {status}")
-        row.status = status
-        if status == "submitted":
+            return AssignmentRecorded(student.number, AssignmentState.of(row, book), False)
+        change = history.open_change(session, ChangeKind.ASSIGNMENT, clean_by,
+                                     f"{student.number} assignment {assignment}: {status}")
+        row.status = status.value
+        if status == AssignmentStatus.SUBMITTED:
             row.submitted_on = day
             row.decided_on = None
         else:
@@ -51,11 +77,5 @@ def record_assignment(db: Database, number: str, assignment: int, status: str, *
         if clean_feedback is not None:
             row.feedback = clean_feedback
         row.updated_at = change.at
-        record(session, change, row, before)
-        return _view(student.number, book.assignments[assignment], row), True
-
-
-def _view(number: str, title: str, row: AssignmentRecord) -> dict[str, Any]:
-    return {"student": number, "assignment": row.number, "title": title,
-            "status": row.status, "submitted": row.submitted_on, "decided": row.decided_on,
-            "graded_by": row.graded_by, "feedback": row.feedback}
+        history.updated(session, change, row, before)
+        return AssignmentRecorded(student.number, AssignmentState.of(row, book), True)

@@ -1,129 +1,168 @@
-"""Log who attended (or was excused from) an activity."""
+"""Log who attended (or was excused from) an activity: typed, or a whole file.
+
+Both go through :func:`write_participations`, so a sign-in sheet and a typed ``attend``
+give the same outcome for the same facts.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from tracker.db.bulk import MissingRowInserter
+from tracker import fields
+from tracker.db import activities, history, participations, students
 from tracker.db.engine import Database
-from tracker.db.models import PARTICIPATION_STATUSES, ChangeEntry, Participation
+from tracker.db.models import Change, Participation
 from tracker.errors import InvalidInput
-from tracker.service.activities import activity_row
-from tracker.service.changes import open_change, record, snapshot
-from tracker.service.lookup import find_activity, find_students, text_field
+from tracker.service.activities import ActivityView
 from tracker.service.rules import rules_in_force
+from tracker.vocabulary import ChangeKind, ParticipationStatus
 
-PARTICIPATION_COLUMNS = ("student_id", "activity_id", "status", "recorded_by", "recorded_at",
-                         "source", "note", "change_id")
-
-
-def participation_writer(session: Session) -> MissingRowInserter:
-    """Writes participations in :data:`PARTICIPATION_COLUMNS` order; repeats are skipped."""
-    return MissingRowInserter(session, cast(Table, Participation.__table__), PARTICIPATION_COLUMNS,
-                              ("student_id", "activity_id"))
+# Positions in a row for participations.writer (participations.COLUMNS order).
+STUDENT, ACTIVITY, STATUS, BY, AT, SOURCE, NOTE, CHANGE = range(len(participations.COLUMNS))
 
 
-@dataclass
+class Outcome(StrEnum):
+    """What writing one row did."""
+
+    ADDED = "added"
+    UPDATED = "updated"  # an earlier record corrected: its status or note
+    DOWNGRADED = "downgraded"  # updated from attended to excused: it counts no more
+    UNCHANGED = "unchanged"  # recorded so already
+    CONFLICT = "conflict"  # the same command said otherwise in an earlier row
+
+
+def write_participations(session: Session, change: Change,
+                         rows: Sequence[tuple[Any, ...]]) -> Sequence[Outcome]:
+    """Write rows shaped for :func:`participations.writer`; the outcome of each.
+
+    New rows are inserted in one statement. A row whose student is at the activity
+    already (recorded earlier, or a moment ago by another coordinator) updates that
+    record when its status differs or it brings another note, with a history entry;
+    otherwise it changes nothing.
+    """
+    inserted = participations.writer(session).insert(rows)
+    if inserted == len(rows):
+        return [Outcome.ADDED] * len(rows)
+    found = participations.held(session, ((row[STUDENT], row[ACTIVITY]) for row in rows))
+    outcomes = []
+    seen: set[tuple[int, int]] = set()
+    for row in rows:
+        pair = (row[STUDENT], row[ACTIVITY])
+        held = found[pair]
+        first = pair not in seen
+        seen.add(pair)
+        if first and held.change_id == change.id and held.source == row[SOURCE]:
+            outcomes.append(Outcome.ADDED)
+        elif not first or held.change_id == change.id:  # this command said so before
+            same = held.status == row[STATUS] and row[NOTE] in (None, held.note)
+            outcomes.append(Outcome.UNCHANGED if same else Outcome.CONFLICT)
+        else:
+            outcomes.append(_correct(session, change, held, row))
+    return outcomes
+
+
+def _correct(session: Session, change: Change, held: Participation,
+             row: tuple[Any, ...]) -> Outcome:
+    """Bring an earlier record in line with ``row``, if it says something new."""
+    status, note = row[STATUS], row[NOTE]
+    if held.status == status and note in (None, held.note):
+        return Outcome.UNCHANGED
+    before = history.snapshot(held)
+    downgraded = (held.status == ParticipationStatus.ATTENDED
+                  and status == ParticipationStatus.EXCUSED)
+    held.status = status
+    if note is not None:
+        held.note = note
+    held.recorded_by, held.recorded_at, held.source = change.actor, change.at, row[SOURCE]
+    history.updated(session, change, held, before)
+    return Outcome.DOWNGRADED if downgraded else Outcome.UPDATED
+
+
+
+
+@dataclass(frozen=True)
 class AttendOutcome:
-    activity: dict[str, Any]
-    status: str
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    change_id: int | None = None
+    activity: ActivityView
+    status: ParticipationStatus
+    added: tuple[str, ...]
+    updated: tuple[str, ...]  # downgraded ones included
+    downgraded: tuple[str, ...]  # attended before, excused now: no longer counted
+    unchanged: tuple[str, ...]
 
 
-def attend(db: Database, activity_id: int, numbers: list[str], *, status: str = "attended",
+def refuse_future_attendance(activity_id: int, held_on: date, today: date) -> None:
+    if held_on > today:
+        raise InvalidInput(f"activity #{activity_id} is on {held_on}, in the future: "
+                           "attendance can be logged from that day on (--excused works ahead)")
+
+
+def attend(db: Database, activity_id: int, numbers: Sequence[str], *,
+           status: ParticipationStatus = ParticipationStatus.ATTENDED,
            note: str | None = None, by: str | None = None, source: str = "typed",
            today: date | None = None) -> AttendOutcome:
     """Record ``numbers`` at the activity; all or nothing. Repeating it changes nothing."""
-    if status not in PARTICIPATION_STATUSES:
-        raise InvalidInput(f"status {status!r} is not one of {', '.join(PARTICIPATION_STATUSES)}")
     if not numbers:
         raise InvalidInput("name at least one student number")
-    clean_note = text_field("note", note)
-    clean_by = text_field("by", by)
+    clean_note = fields.text("note", note)
+    clean_by = fields.text("by", by)
     with db.transaction() as session:
         book = rules_in_force(session).book
-        activity = find_activity(session, activity_id)
-        if status == "attended" and activity.held_on > (today or date.today()):
-            raise InvalidInput(f"activity #{activity.id} is on {activity.held_on}, in the "
-                               "future: attendance can be logged from that day on "
-                               "(--excused works ahead)")
-        students = find_students(session, numbers, book)
-        outcome = AttendOutcome(activity_row(activity), status)
-        held = {p.student_id: p for p in session.scalars(select(Participation).where(
-            Participation.activity_id == activity.id,
-            Participation.student_id.in_([s.id for s in students])))}
-        new = [s for s in students if s.id not in held]
-        changed = [s for s in students if s.id in held and (
-            held[s.id].status != status
-            or (clean_note is not None and held[s.id].note != clean_note))]
-        outcome.unchanged = [s.number for s in students
-                             if s.id in held and s not in changed]
-        if not new and not changed:
-            return outcome
-        change = open_change(session, "attend", clean_by,
-                             f"{status} #{activity.id} {activity.title}: "
-                             f"{len(new) + len(changed)} student(s)")
-        outcome.change_id = change.id
-        for student in changed:
-            participation = held[student.id]
-            before = snapshot(participation)
-            participation.status = status
-            if clean_note is not None:
-                participation.note = clean_note
-            participation.recorded_by = change.actor
-            participation.recorded_at = change.at
-            record(session, change, participation, before)
-            outcome.updated.append(student.number)
-        writer = participation_writer(session)
-        recorded_at = writer.value(4, change.at)
-        inserted = writer.insert([
-            (s.id, activity.id, status, change.actor, recorded_at, source, clean_note,
-             change.id) for s in new])
-        # Another coordinator may have recorded some of them a moment ago.
-        raced = {p for p in session.scalars(select(Participation.student_id).where(
-            Participation.activity_id == activity.id,
-            Participation.student_id.in_([s.id for s in new]),
-            Participation.change_id != change.id))} if inserted < len(new) else set()
-        outcome.added = [s.number for s in new if s.id not in raced]
-        outcome.unchanged += [s.number for s in new if s.id in raced]
-        return outcome
+        activity = activities.require(session, activity_id)
+        if status == ParticipationStatus.ATTENDED:
+            refuse_future_attendance(activity.id, activity.held_on, today or date.today())
+        named = students.require_all(session, (fields.student_number(n, book) for n in numbers))
+        held = participations.at_activity(session, activity.id, (s.id for s in named))
+        if all(s.id in held and held[s.id].status == status
+               and clean_note in (None, held[s.id].note) for s in named):
+            return AttendOutcome(ActivityView.of(activity), status, (), (), (),
+                                 tuple(s.number for s in named))
+        change = history.open_change(session, ChangeKind.ATTEND, clean_by,
+                                     f"{status} #{activity.id} {activity.title}")
+        recorded_at = participations.writer(session).value("recorded_at", change.at)
+        outcomes = write_participations(session, change, [
+            (s.id, activity.id, status.value, change.actor, recorded_at, source, clean_note,
+             change.id) for s in named])
+        by_outcome: dict[Outcome, list[str]] = {outcome: [] for outcome in Outcome}
+        for student, outcome in zip(named, outcomes, strict=True):
+            by_outcome[outcome].append(student.number)
+        written = len(by_outcome[Outcome.ADDED]) + len(by_outcome[Outcome.UPDATED]) + len(
+            by_outcome[Outcome.DOWNGRADED])
+        change.summary = f"{status} #{activity.id} {activity.title}: {written} student(s)"
+        return AttendOutcome(
+            ActivityView.of(activity), status, tuple(by_outcome[Outcome.ADDED]),
+            tuple(by_outcome[Outcome.UPDATED] + by_outcome[Outcome.DOWNGRADED]),
+            tuple(by_outcome[Outcome.DOWNGRADED]), tuple(by_outcome[Outcome.UNCHANGED]))
 
 
-def remove_attendance(db: Database, activity_id: int, numbers: list[str], *,
-                      by: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Take students off an activity (a mistake on the sheet); all or nothing.
+@dataclass(frozen=True)
+class RemoveOutcome:
+    activity: ActivityView
+    removed: tuple[str, ...]
+    absent: tuple[str, ...]  # named, but not recorded there: nothing to remove
 
-    Returns (the activity, the numbers removed, the numbers that were not recorded).
-    """
+
+def remove_attendance(db: Database, activity_id: int, numbers: Sequence[str], *,
+                      by: str | None = None) -> RemoveOutcome:
+    """Take students off an activity (a mistake on the sheet); all or nothing."""
     if not numbers:
         raise InvalidInput("name at least one student number")
     with db.transaction() as session:
         book = rules_in_force(session).book
-        activity = find_activity(session, activity_id)
-        students = find_students(session, numbers, book)
-        held = {p.student_id: p for p in session.scalars(select(Participation).where(
-            Participation.activity_id == activity.id,
-            Participation.student_id.in_([s.id for s in students])))}
-        removed = [s for s in students if s.id in held]
+        activity = activities.require(session, activity_id)
+        named = students.require_all(session, (fields.student_number(n, book) for n in numbers))
+        held = participations.at_activity(session, activity.id, (s.id for s in named))
+        removed = [s for s in named if s.id in held]
         if removed:
-            change = open_change(session, "attend remove", by,
-                                 f"removed {len(removed)} student(s) from #{activity.id} "
-                                 f"{activity.title}")
+            change = history.open_change(
+                session, ChangeKind.ATTEND_REMOVE, by,
+                f"removed {len(removed)} student(s) from #{activity.id} {activity.title}")
             for student in removed:
-                participation = held[student.id]
-                before = snapshot(participation)
-                session.delete(participation)
-                session.flush()
-                session.add(ChangeEntry(change_id=change.id, table_name="participation",
-                                        row_id=str(participation.id), student_id=student.id,
-                                        before=before, after=None))
-        return (activity_row(activity), [s.number for s in removed],
-                [s.number for s in students if s.id not in held])
+                history.deleted(session, change, held[student.id])
+        return RemoveOutcome(ActivityView.of(activity), tuple(s.number for s in removed),
+                             tuple(s.number for s in named if s.id not in held))

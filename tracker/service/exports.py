@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from tracker.db.engine import Database
-from tracker.output import spreadsheet_safe
+from tracker.errors import InvalidInput
+from tracker.output import to_csv_lines
 from tracker.service.progress import cohort_report
+from tracker.vocabulary import StudentStatus
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,18 @@ class GradeExport:
     rows: int
     complete: int
     rules_version: int
-    skipped: list[str]
+    skipped: tuple[str, ...]  # students no requirement set applies to
 
 
-def brightspace_grades(db: Database, item: str, *, complete_points: str = "1",
-                       incomplete_points: str | None = "0", cohort: int | None = None,
+def points_text(points: float) -> str:
+    """Points as a grade book reads them: ``1``, ``0.5``."""
+    if points < 0 or points != points or points in (float("inf"), float("-inf")):
+        raise InvalidInput(f"points {points} must be a number of at least 0")
+    return str(int(points)) if points.is_integer() else repr(points)
+
+
+def brightspace_grades(db: Database, item: str, *, complete_points: float = 1,
+                       incomplete_points: float | None = 0, cohort: int | None = None,
                        include_inactive: bool = False,
                        as_of: date | None = None) -> GradeExport:
     """Brightspace's grade import: ``OrgDefinedId,Username,<item> Points Grade,End-of-Line
@@ -30,24 +37,22 @@ def brightspace_grades(db: Database, item: str, *, complete_points: str = "1",
 
     ``incomplete_points=None`` leaves students who have not completed out of the file.
     """
+    complete_text = points_text(complete_points)
+    incomplete_text = None if incomplete_points is None else points_text(incomplete_points)
     report = cohort_report(db, cohort=cohort, as_of=as_of)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["OrgDefinedId", "Username", spreadsheet_safe(f"{item} Points Grade"),
-                     "End-of-Line Indicator"])
-    rows = complete = 0
+    lines = [["OrgDefinedId", "Username", f"{item} Points Grade", "End-of-Line Indicator"]]
+    complete = 0
     skipped = []
     for row in report.rows:
-        if row["status"] != "active" and not include_inactive:
+        if row.status != StudentStatus.ACTIVE and not include_inactive:
             continue
-        if row["requirement_set"] is None:
-            skipped.append(row["student"])
+        if row.requirement_set is None:
+            skipped.append(row.student)
             continue
-        points = complete_points if row["complete"] else incomplete_points
+        points = complete_text if row.complete else incomplete_text
         if points is None:
             continue
-        number = row["student"]
-        writer.writerow([f"#{number}", f"#{number}", points, "#"])
-        rows += 1
-        complete += bool(row["complete"])
-    return GradeExport(buffer.getvalue(), rows, complete, report.rules_version, skipped)
+        lines.append([f"#{row.student}", f"#{row.student}", points, "#"])
+        complete += row.complete
+    return GradeExport(to_csv_lines(lines, line_end="\r\n"), len(lines) - 1, complete,
+                       report.rules_version, tuple(skipped))

@@ -1,42 +1,113 @@
-"""Read the history of changes, and undo the last one."""
+"""Read the history of changes, and undo the newest.
+
+How each kind of change is undone is one table, :data:`UNDO`: reverted from its
+entries (and its participations), or refused with the reason.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session
 
+from tracker import fields
+from tracker.db import history, students
 from tracker.db.engine import Database
-from tracker.db.models import Change, ChangeEntry, Participation
-from tracker.service.changes import undo_last
-from tracker.service.lookup import find_student
+from tracker.db.models import Change, ChangeEntry
+from tracker.errors import CannotUndo
 from tracker.service.rules import rules_in_force
+from tracker.vocabulary import ChangeKind
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: datetime
+    by: str
+    command: str
+    summary: str
+    undone_by: int | None  # the undo that reverted it
 
 
 def list_history(db: Database, number: str | None = None,
-                 limit: int | None = 50) -> list[dict[str, Any]]:
-    """The newest changes first; with ``number``, only those that touched that student."""
-    undoer = aliased(Change)
-    query = (select(Change, undoer.id).outerjoin(undoer, undoer.undoes_id == Change.id)
-             .order_by(Change.id.desc()))
-    if limit is not None:
-        query = query.limit(limit)
+                 limit: int | None = 50) -> list[HistoryEntry]:
+    """The newest changes first; with ``number``, every change that touched that student,
+    undone ones included."""
     with db.transaction(read_only=True) as session:
+        only = None
         if number is not None:
-            student = find_student(session, number, rules_in_force(session).book)
-            query = query.where(or_(
-                Change.id.in_(select(ChangeEntry.change_id)
-                              .where(ChangeEntry.student_id == student.id)),
-                Change.id.in_(select(Participation.change_id)
-                              .where(Participation.student_id == student.id))))
-        return [{"id": change.id, "at": change.at,
-                 "by": change.actor, "command": change.command, "summary": change.summary,
-                 "undone_by": undone_by}
-                for change, undone_by in session.execute(query)]
+            student = students.require(
+                session, fields.student_number(number, rules_in_force(session).book))
+            only = history.touching(session, student.id)
+        return [HistoryEntry(c.id, c.at, c.actor, c.command, c.summary, undone_by)
+                for c, undone_by in history.changes(session, only, limit)]
 
 
-def undo(db: Database, by: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Refuse:
+    """This kind of change cannot be undone, for ``reason``."""
+
+    reason: str
+
+
+REVERT = "revert"  # restore every row from the change's entries, drop its participations
+
+UNDO: dict[ChangeKind, str | Refuse] = {
+    **{kind: REVERT for kind in ChangeKind},
+    ChangeKind.STUDENT_FORGET: Refuse("erased a student's personal data: that cannot be "
+                                      "undone"),
+    ChangeKind.UNDO: Refuse("is an undo"),
+}
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    undone: int
+    summary: str
+    change: int  # the undo's own change
+
+
+def undo(db: Database, by: str | None = None) -> UndoOutcome:
+    """Revert the newest change not undone yet; the undo is a change of its own."""
     with db.transaction() as session:
-        target, change = undo_last(session, by)
-        return {"undone": target.id, "summary": target.summary, "change": change.id}
+        target = history.last_undoable(session, [k for k in ChangeKind if k != ChangeKind.UNDO])
+        if target is None:
+            raise CannotUndo("nothing to undo")
+        how = UNDO[ChangeKind(target.command)]
+        if isinstance(how, Refuse):
+            raise CannotUndo(f"the last change (#{target.id}) {how.reason}")
+        change = history.open_change(session, ChangeKind.UNDO, by,
+                                     f"undo #{target.id}: {target.summary}")
+        change.undoes_id = target.id
+        _revert(session, target, change)
+        return UndoOutcome(target.id, target.summary, change.id)
+
+
+def _revert(session: Session, target: Change, undo: Change) -> None:
+    history.take_participations_of(session, target, undo)
+    for entry in history.entries_of(session, target.id):
+        if entry.before is None and entry.after is None:
+            raise CannotUndo(f"change #{target.id} concerned a student whose personal data "
+                             "was erased since: it cannot be undone")
+        _revert_entry(session, entry, undo)
+
+
+def _revert_entry(session: Session, entry: ChangeEntry, undo: Change) -> None:
+    current = history.find_row(session, entry.table_name, entry.row_id)
+    current_values = history.snapshot(current) if current is not None else None
+    if current_values != entry.after:
+        raise CannotUndo(f"cannot undo change #{entry.change_id}: {entry.table_name} "
+                         f"{entry.row_id} was changed since")
+    if entry.before is None:
+        assert current is not None
+        history.deleted(session, undo, current)
+        return
+    values = history.restore_values(entry.table_name, entry.before)
+    if current is None:
+        current = history.TABLES[entry.table_name](**values)
+        session.add(current)
+    else:
+        for name, value in values.items():
+            setattr(current, name, value)
+    history.updated(session, undo, current, current_values)

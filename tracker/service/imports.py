@@ -1,250 +1,196 @@
-"""Bulk imports: class lists, a year's schedule, sign-in sheets.
+"""The kinds of file the tracker imports: class lists, a year's schedule, sign-in sheets.
 
-Every import is one transaction: all of it, or (on any problem) none of it. A dry run
-does the same work and rolls it back, so what it reports is exactly what would happen.
-Attendance streams: rows are checked and written in batches, never held all at once.
+Each says how to read its header and lines and how to apply them; the loop around them
+(all or nothing, problems by line, dry runs, summaries) is :mod:`import_driver`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from itertools import chain, islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import fields
+from tracker.db import activities, history, participations, students
+from tracker.db.activities import Scheduled
 from tracker.db.engine import Database
-from tracker.db.models import (
-    PARTICIPATION_STATUSES,
-    Activity,
-    Change,
-    Participation,
-    Student,
-)
+from tracker.db.history import ChangeLog
+from tracker.db.models import Activity, Student
 from tracker.errors import ImportRefused, TrackerError
-from tracker.imports.csvfile import CsvFile, Row
 from tracker.months import Month, parse_date
-from tracker.rules import RuleBook
-from tracker.service.activities import check_kind
-from tracker.service.attendance import participation_writer
-from tracker.service.changes import open_change, record, snapshot
-from tracker.service.lookup import normalise_number, text_field
+from tracker.service.activities import known_kind
+from tracker.service.attendance import (
+    ACTIVITY,
+    NOTE,
+    SOURCE,
+    STATUS,
+    STUDENT,
+    Outcome,
+    refuse_future_attendance,
+    write_participations,
+)
+from tracker.service.import_driver import (
+    EXAMPLES_SHOWN,
+    ImportSummary,
+    Noun,
+    Progress,
+    Tally,
+    require_columns,
+    run_import,
+)
 from tracker.service.rules import rules_in_force
-from tracker.service.students import checked_email
-
-PROBLEMS_SHOWN = 20
-EXAMPLES_SHOWN = 20
-BATCH = 5000
-
-Progress = Callable[[int], None]
-T = TypeVar("T")
+from tracker.vocabulary import ChangeKind, ParticipationStatus, StudentStatus, one_of, words
 
 
-@dataclass
-class ImportSummary:
-    """What an import did (or, in a dry run, would do)."""
+class Columns:
+    """A header's columns by name: a line's field, trimmed, or '' where it has none."""
 
-    file: str
-    what: str
-    dry_run: bool = False
-    added: int = 0
-    present: int = 0
-    updated: int = 0
-    examples: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    problem_count: int = 0
+    def __init__(self, header: Sequence[str]) -> None:
+        self.index = {name: i for i, name in enumerate(header)}
 
-    def problem(self, line: int, message: str) -> None:
-        self.problem_count += 1
-        if len(self.problems) < PROBLEMS_SHOWN:
-            self.problems.append(f"line {line}: {message}")
-
-    def counted(self, number: int) -> str:
-        """``1 student``, ``2 students``: ``what`` is the plural, ending in s."""
-        return f"{number} {self.what if number != 1 else self.what.removesuffix('s')}"
-
-    def example(self, text: str) -> None:
-        if self.dry_run and len(self.examples) < EXAMPLES_SHOWN:
-            self.examples.append(text)
-
-    def problem_report(self) -> str:
-        more = self.problem_count - len(self.problems)
-        lines = [f"{self.file}: {self.problem_count} problem(s), nothing imported:"]
-        lines += [f"  {p}" for p in self.problems]
-        if more:
-            lines.append(f"  ... and {more} more")
-        return "\n".join(lines)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated)
-
-
-class _RollBack(Exception):
-    pass
-
-
-def _run(db: Database, summary: ImportSummary,
-         work: Callable[[Session, ImportSummary], None]) -> ImportSummary:
-    """Run ``work`` in one transaction; keep it only if it is real, clean and changed."""
-    try:
-        with db.transaction() as session:
-            work(session, summary)
-            if summary.dry_run or summary.problem_count or not summary.changed:
-                raise _RollBack
-    except _RollBack:
-        pass
-    if summary.problem_count and not summary.dry_run:
-        raise ImportRefused(summary.problem_report())
-    return summary
-
-
-def _require(csv_file: CsvFile, columns: list[str], alternatives: str) -> None:
-    missing = [c for c in columns if c not in csv_file.header]
-    if missing:
-        raise ImportRefused(
-            f"{csv_file.path.name}: line 1: missing column(s) {', '.join(missing)}; "
-            f"expected a header {alternatives} (found: {', '.join(csv_file.header)})")
-
-
-def _extra(row: Row, summary: ImportSummary) -> bool:
-    if "\x00extra" in row.values:
-        summary.problem(row.line, "more fields than the header has columns")
-        return True
-    return False
-
-
-def _started(items: Iterator[T]) -> Iterator[T]:
-    """Read the first item now, so that the file's header is known; then all of them."""
-    first = list(islice(items, 1))
-    return chain(first, items)
+    def get(self, fields_: list[str], name: str) -> str:
+        at = self.index.get(name)
+        return "" if at is None else fields_[at].strip()
 
 
 # --- students --------------------------------------------------------------------------
 
 OUR_STUDENT_HEADER = "student_number,name,email,start[,specialisation]"
 BRIGHTSPACE_HEADER = {"orgdefinedid", "username", "last name", "first name", "email"}
+_DETAILS = ("name", "start", "email", "specialisation")
 
 
-@dataclass(frozen=True)
-class _StudentLine:
+@dataclass(frozen=True, slots=True)
+class StudentLine:
+    line: int
     number: str
-    name: str
-    email: str | None
-    start: Month
-    specialisation: str | None
+    details: tuple[str, date, str | None, str | None]  # as _DETAILS
+    existing: Student | None
+    repeat: bool  # the same student with the same details on an earlier line
+
+
+def _differences(held: Sequence[Any], wanted: Sequence[Any], there: str) -> str:
+    """``name 'Ada' registered, 'Ada J.' here; start ...``: the fields that differ."""
+    said = []
+    for name, old, new in zip(_DETAILS, held, wanted, strict=True):
+        if old != new:
+            shown = [str(Month.of(v)) if isinstance(v, date) else repr(v) if v else "empty"
+                     for v in (old, new)]
+            said.append(f"{name} {shown[0]} {there}, {shown[1]} here")
+    return "; ".join(said)
+
+
+class StudentFile:
+    """Our class list, or Brightspace's user export (one start month for the file)."""
+
+    noun = Noun("student", "students")
+    change_kind = ChangeKind.STUDENT_IMPORT
+    batch = 500
+
+    def __init__(self, start: Month | None, update: bool) -> None:
+        self.start, self.update = start, update
+
+    def begin(self, session: Session, file: str, header: Sequence[str],
+              log: ChangeLog) -> None:
+        self.book = rules_in_force(session).book
+        self.brightspace = set(header) >= BRIGHTSPACE_HEADER
+        if not self.brightspace:
+            require_columns(file, header,
+                            ["student number", "name"] + ([] if self.start else ["start"]),
+                            f"{OUR_STUDENT_HEADER}, or Brightspace's user export")
+        elif self.start is None:
+            raise ImportRefused(f"{file}: a Brightspace export has no start month: "
+                                "give --start YYYY-MM for the whole file")
+        self.columns = Columns(header)
+        self.registered = students.by_number_all(session)
+        self.in_file: dict[str, tuple[int, tuple[Any, ...]]] = {}
+
+    def parse(self, line: int, values: list[str]) -> StudentLine:
+        number, details = (self._brightspace(values) if self.brightspace
+                           else self._ours(values))
+        earlier = self.in_file.get(number)
+        if earlier is not None:
+            if earlier[1] != details:
+                raise TrackerError(f"{number} is on line {earlier[0]} with other details: "
+                                   f"{_differences(earlier[1], details, f'on line {earlier[0]}')}")
+            return StudentLine(line, number, details, None, True)
+        self.in_file[number] = (line, details)
+        existing = self.registered.get(number)
+        if existing is not None and not self.update:
+            held = (existing.name, existing.start, existing.email, existing.specialisation)
+            if held != details:
+                differences = _differences(held, details, "registered")
+                raise TrackerError(f"{number} is registered as {existing.name!r} with other "
+                                   f"details ({differences}); --update applies the file's "
+                                   "details")
+        return StudentLine(line, number, details, existing, False)
+
+    def _ours(self, values: list[str]) -> tuple[str, tuple[Any, ...]]:
+        raw_start = self.columns.get(values, "start")
+        month = Month.parse(raw_start, what="start") if raw_start else self.start
+        if month is None:
+            raise TrackerError("start is empty: give the start month, e.g. 2024-09")
+        number = fields.student_number(self.columns.get(values, "student number"), self.book)
+        return number, (fields.required_text("name", self.columns.get(values, "name")),
+                        month.first_day(), fields.email(self.columns.get(values, "email")),
+                        fields.text("specialisation",
+                                    self.columns.get(values, "specialisation")))
+
+    def _brightspace(self, values: list[str]) -> tuple[str, tuple[Any, ...]]:
+        assert self.start is not None
+        candidates = [self.columns.get(values, "orgdefinedid").lstrip("#"),
+                      self.columns.get(values, "username").lstrip("#")]
+        for candidate in candidates:
+            try:
+                number = fields.student_number(candidate, self.book)
+                break
+            except TrackerError:
+                continue
+        else:
+            raise TrackerError(f"neither OrgDefinedId {candidates[0]!r} nor Username "
+                               f"{candidates[1]!r} is {self.book.student_number_form}")
+        name = fields.required_text("name", f"{self.columns.get(values, 'first name')} "
+                                            f"{self.columns.get(values, 'last name')}")
+        return number, (name, self.start.first_day(),
+                        fields.email(self.columns.get(values, "email")), None)
+
+    def apply(self, session: Session, log: ChangeLog, items: list[StudentLine],
+              tally: Tally) -> None:
+        for item in items:
+            existing = item.existing
+            name, start, email, specialisation = item.details
+            if item.repeat or (existing is not None and (
+                    existing.name, existing.start, existing.email,
+                    existing.specialisation) == item.details):
+                tally.present += 1
+            elif existing is not None:
+                before = history.snapshot(existing)
+                existing.name, existing.start = name, start
+                existing.email, existing.specialisation = email, specialisation
+                history.updated(session, log.change, existing, before)
+                tally.updated += 1
+                tally.example(f"line {item.line}: update {item.number} {name}")
+            else:
+                student = Student(number=item.number, name=name, start=start, email=email,
+                                  specialisation=specialisation,
+                                  status=StudentStatus.ACTIVE.value)
+                session.add(student)
+                history.inserted(session, log.change, student)
+                self.registered[item.number] = student
+                tally.added += 1
+                tally.example(f"line {item.line}: add {item.number} {name}, start "
+                              f"{Month.of(start)}")
 
 
 def import_students(db: Database, path: Path, *, start: Month | None = None,
                     update: bool = False, dry_run: bool = False, by: str | None = None,
                     on_progress: Progress | None = None) -> ImportSummary:
-    """Our class list, or Brightspace's user export (``start`` for the whole file)."""
-    csv_file = CsvFile(path)
-    summary = ImportSummary(path.name, "students", dry_run)
-
-    def work(session: Session, summary: ImportSummary) -> None:
-        book = rules_in_force(session).book
-        rows = _started(csv_file.rows(on_progress))
-        brightspace = set(csv_file.header) >= BRIGHTSPACE_HEADER
-        if not brightspace:
-            _require(csv_file, ["student number", "name"] + ([] if start else ["start"]),
-                     f"{OUR_STUDENT_HEADER}, or Brightspace's user export")
-        elif start is None:
-            raise ImportRefused(f"{path.name}: a Brightspace export has no start month: "
-                                "give --start YYYY-MM for the whole file")
-        in_file: dict[str, _StudentLine] = {}
-        registered = {s.number: s for s in session.scalars(select(Student))}
-        change: Change | None = None
-        for row in rows:
-            if _extra(row, summary):
-                continue
-            try:
-                line = (_brightspace_student(row, book, start) if brightspace
-                        else _our_student(row, book, start))
-            except TrackerError as problem:
-                summary.problem(row.line, str(problem))
-                continue
-            if line.number in in_file:
-                if in_file[line.number] != line:
-                    summary.problem(row.line, f"{line.number} appears earlier in the file "
-                                    "with other details")
-                else:
-                    summary.present += 1
-                continue
-            in_file[line.number] = line
-            existing = registered.get(line.number)
-            wanted = (line.name, line.start.first_day(), line.email, line.specialisation)
-            if existing is not None:
-                held = (existing.name, existing.start, existing.email, existing.specialisation)
-                if held == wanted:
-                    summary.present += 1
-                    continue
-                if not update:
-                    summary.problem(row.line, f"{line.number} is registered as "
-                                    f"{existing.name!r} (start {Month.of(existing.start)}), "
-                                    "this line differs; --update applies the file's details")
-                    continue
-                change = change or open_change(session, "student import", by)
-                before = snapshot(existing)
-                (existing.name, existing.start, existing.email,
-                 existing.specialisation) = wanted
-                record(session, change, existing, before)
-                summary.updated += 1
-                summary.example(f"update {line.number} {line.name}")
-                continue
-            change = change or open_change(session, "student import", by)
-            student = Student(number=line.number, name=line.name, start=line.start.first_day(),
-                              email=line.email, specialisation=line.specialisation,
-                              status="active")
-            session.add(student)
-            record(session, change, student, None)
-            summary.added += 1
-            summary.example(f"add {line.number} {line.name}, start {line.start}")
-        if change is not None:
-            change.summary = _summary_text(path, summary)
-
-    return _run(db, summary, work)
-
-
-def _summary_text(path: Path, summary: ImportSummary) -> str:
-    text = f"import {summary.what} from {path.name}: {summary.added} added"  # for history
-    if summary.updated:
-        text += f", {summary.updated} updated"
-    return text
-
-
-def _our_student(row: Row, book: RuleBook, start: Month | None) -> _StudentLine:
-    raw_start = row.get("start")
-    month = Month.parse(raw_start, what="start") if raw_start else start
-    if month is None:
-        raise TrackerError("start is empty")
-    name = text_field("name", row.get("name"), required=True)
-    assert name is not None
-    return _StudentLine(normalise_number(row.get("student number"), book), name,
-                        checked_email(row.get("email")), month,
-                        text_field("specialisation", row.get("specialisation")))
-
-
-def _brightspace_student(row: Row, book: RuleBook, start: Month | None) -> _StudentLine:
-    assert start is not None
-    candidates = [row.get("orgdefinedid").lstrip("#"), row.get("username").lstrip("#")]
-    number = None
-    for candidate in candidates:
-        try:
-            number = normalise_number(candidate, book)
-            break
-        except TrackerError:
-            continue
-    if number is None:
-        raise TrackerError(f"neither OrgDefinedId {candidates[0]!r} nor Username "
-                           f"{candidates[1]!r} is a valid student number")
-    name = text_field("name", f"{row.get('first name')} {row.get('last name')}", required=True)
-    assert name is not None
-    return _StudentLine(number, name, checked_email(row.get("email")), start, None)
+    return run_import(db, path, StudentFile(start, update), dry_run=dry_run, by=by,
+                      on_progress=on_progress)
 
 
 # --- activities -------------------------------------------------------------------------
@@ -252,167 +198,211 @@ def _brightspace_student(row: Row, book: RuleBook, start: Month | None) -> _Stud
 ACTIVITY_HEADER = "kind,date,title[,location][,organiser]"
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityLine:
+    line: int
+    kind: str
+    held_on: date
+    title: str
+    location: str | None
+    organiser: str | None
+    scheduled: bool  # already, or on an earlier line
+
+
+class ActivityFile:
+    """A schedule: one activity a line; one already scheduled is left as it is."""
+
+    noun = Noun("activity", "activities")
+    change_kind = ChangeKind.ACTIVITY_IMPORT
+    batch = 500
+
+    def begin(self, session: Session, file: str, header: Sequence[str],
+              log: ChangeLog) -> None:
+        self.book = rules_in_force(session).book
+        require_columns(file, header, ["kind", "date", "title"], ACTIVITY_HEADER)
+        self.columns = Columns(header)
+        self.known = activities.keys(session)
+
+    def parse(self, line: int, values: list[str]) -> ActivityLine:
+        get = self.columns.get
+        kind = known_kind(get(values, "kind"), self.book)
+        held_on = parse_date(get(values, "date"))
+        title = fields.required_text("title", get(values, "title"))
+        key = (kind, held_on, title)
+        scheduled = key in self.known
+        self.known.add(key)
+        return ActivityLine(line, kind, held_on, title,
+                            fields.text("location", get(values, "location")),
+                            fields.text("organiser", get(values, "organiser")), scheduled)
+
+    def apply(self, session: Session, log: ChangeLog, items: list[ActivityLine],
+              tally: Tally) -> None:
+        for item in items:
+            if item.scheduled:
+                tally.present += 1
+                continue
+            activity = Activity(kind=item.kind, held_on=item.held_on, title=item.title,
+                                location=item.location, organiser=item.organiser)
+            session.add(activity)
+            history.inserted(session, log.change, activity)
+            tally.added += 1
+            tally.example(f"line {item.line}: add {item.kind} {item.held_on} {item.title}")
+
+
 def import_activities(db: Database, path: Path, *, dry_run: bool = False,
                       by: str | None = None,
                       on_progress: Progress | None = None) -> ImportSummary:
-    """A schedule: one activity a line; one already scheduled is left as it is."""
-    csv_file = CsvFile(path)
-    summary = ImportSummary(path.name, "activities", dry_run)
-
-    def work(session: Session, summary: ImportSummary) -> None:
-        book = rules_in_force(session).book
-        rows = _started(csv_file.rows(on_progress))
-        _require(csv_file, ["kind", "date", "title"], ACTIVITY_HEADER)
-        known = {(a.kind, a.held_on, a.title) for a in session.scalars(select(Activity))}
-        change: Change | None = None
-        for row in rows:
-            if _extra(row, summary):
-                continue
-            try:
-                kind = check_kind(row.get("kind"), book)
-                held_on = parse_date(row.get("date"))
-                title = text_field("title", row.get("title"), required=True)
-                location = text_field("location", row.get("location"))
-                organiser = text_field("organiser", row.get("organiser"))
-            except TrackerError as problem:
-                summary.problem(row.line, str(problem))
-                continue
-            assert title is not None
-            if (kind, held_on, title) in known:
-                summary.present += 1
-                continue
-            known.add((kind, held_on, title))
-            change = change or open_change(session, "activity import", by)
-            activity = Activity(kind=kind, held_on=held_on, title=title, location=location,
-                                organiser=organiser)
-            session.add(activity)
-            record(session, change, activity, None)
-            summary.added += 1
-            summary.example(f"add {kind} {held_on} {title}")
-        if change is not None:
-            change.summary = _summary_text(path, summary)
-
-    return _run(db, summary, work)
+    return run_import(db, path, ActivityFile(), dry_run=dry_run, by=by,
+                      on_progress=on_progress)
 
 
 # --- attendance -------------------------------------------------------------------------
 
+_STATUSES = words(ParticipationStatus)
 ATTENDANCE_HEADER = "student_number,activity_id[,status,note] or student_number,kind,date,title"
+
+
+class AttendanceFile:
+    """A sign-in sheet or another system's export, streamed in batches.
+
+    :meth:`parse` runs once per line of files with millions of lines: it works on plain
+    tuples and dictionaries prepared in :meth:`begin`, and builds the row the writer
+    takes, so that the writing is one executemany per batch.
+    """
+
+    noun = Noun("attendance", "attendances")
+    change_kind = ChangeKind.ATTEND_IMPORT
+    batch = 5000
+
+    def __init__(self, today: date, dry_run: bool) -> None:
+        self.today, self.dry_run = today, dry_run
+        self.described: dict[int, tuple[int, str, Scheduled]] = {}  # first lines, dry run
+
+    def begin(self, session: Session, file: str, header: Sequence[str],
+              log: ChangeLog) -> None:
+        self.file = file
+        self.book = rules_in_force(session).book
+        self.by_id = "activity id" in header
+        require_columns(file, header, ["student number"] + (
+            [] if self.by_id else ["kind", "date", "title"]), ATTENDANCE_HEADER)
+        index = {name: i for i, name in enumerate(header)}
+        self.number_at = index["student number"]
+        self.status_at, self.note_at = index.get("status"), index.get("note")
+        self.id_at = index.get("activity id")
+        self.key_at = (index.get("kind"), index.get("date"), index.get("title"))
+        self.students = students.ids_by_number(session)
+        scheduled = activities.schedule(session)
+        self.activities = {str(a.id): a for a in scheduled}
+        self.by_key = {(a.kind, a.held_on, a.title): a for a in scheduled}
+        change = log.change
+        self.change_id, self.actor = change.id, change.actor
+        self.recorded_at = participations.writer(session).value("recorded_at", change.at)
+        self.change = change
+
+    def parse(self, line: int, values: list[str]) -> tuple[Any, ...]:
+        raw_number = values[self.number_at]
+        student_id = self.students.get(raw_number)
+        if student_id is None:
+            number = fields.student_number(raw_number, self.book)
+            student_id = self.students.get(number)
+            if student_id is None:
+                raise TrackerError(f"no student {number}")
+        activity = self._activity_by_id(values) if self.by_id else self._activity_by_key(values)
+        status = ParticipationStatus.ATTENDED.value
+        if self.status_at is not None and values[self.status_at].strip():
+            status = values[self.status_at].strip().lower()
+            if status not in _STATUSES:
+                raise TrackerError(f"status {values[self.status_at].strip()!r} is not "
+                                   f"{one_of(ParticipationStatus)}")
+        if status == ParticipationStatus.ATTENDED:
+            refuse_future_attendance(activity.id, activity.held_on, self.today)
+        note = None
+        if self.note_at is not None and values[self.note_at].strip():
+            note = fields.text("note", values[self.note_at])
+        if self.dry_run and len(self.described) < EXAMPLES_SHOWN:
+            self.described[line] = (line, raw_number.strip(), activity)
+        return (student_id, activity.id, status, self.actor, self.recorded_at,
+                f"{self.file}:{line}", note, self.change_id)
+
+    def _activity_by_id(self, values: list[str]) -> Scheduled:
+        assert self.id_at is not None
+        raw = values[self.id_at]
+        activity = self.activities.get(raw)
+        if activity is not None:
+            return activity
+        cleaned = raw.strip().lstrip("#")
+        if not cleaned.isdigit():
+            raise TrackerError(f"activity id {raw.strip()!r} is not a number")
+        activity = self.activities.get(str(int(cleaned)))
+        if activity is None:
+            raise TrackerError(f"no activity #{cleaned}")
+        return activity
+
+    def _activity_by_key(self, values: list[str]) -> Scheduled:
+        kind_at, date_at, title_at = self.key_at
+        assert kind_at is not None and date_at is not None and title_at is not None
+        kind = known_kind(values[kind_at], self.book)
+        held_on = parse_date(values[date_at])
+        title = values[title_at].strip()
+        activity = self.by_key.get((kind, held_on, title))
+        if activity is None:
+            raise TrackerError(f"no {kind} on {held_on} titled {title!r}: schedule it first")
+        return activity
+
+    def apply(self, session: Session, log: ChangeLog, items: list[tuple[Any, ...]],
+              tally: Tally) -> None:
+        outcomes = write_participations(session, self.change, items)
+        if outcomes.count(Outcome.ADDED) == len(items):
+            tally.added += len(items)
+        else:
+            self._count(outcomes, items, tally, session)
+        if self.dry_run:
+            self._describe(outcomes, items, tally)
+
+    def _count(self, outcomes: Sequence[Outcome], items: list[tuple[Any, ...]], tally: Tally,
+               session: Session) -> None:
+        conflicts = []
+        for outcome, item in zip(outcomes, items, strict=True):
+            if outcome == Outcome.ADDED:
+                tally.added += 1
+            elif outcome == Outcome.UNCHANGED:
+                tally.present += 1
+            elif outcome == Outcome.CONFLICT:
+                conflicts.append(item)
+            else:
+                tally.updated += 1
+                tally.downgraded += outcome == Outcome.DOWNGRADED
+        if conflicts:
+            held = participations.held(session, ((c[STUDENT], c[ACTIVITY]) for c in conflicts))
+            for item in conflicts:
+                earlier = held[(item[STUDENT], item[ACTIVITY])]
+                tally.problem(self._line_of(item),
+                              f"the same student at activity #{item[ACTIVITY]} is on "
+                              f"{earlier.source.replace(self.file + ':', 'line ')} as "
+                              f"{earlier.status}{' with another note' if item[NOTE] else ''}"
+                              f"; this line says {item[STATUS]}")
+
+    def _line_of(self, item: tuple[Any, ...]) -> int:
+        return int(item[SOURCE].rsplit(":", 1)[1])  # the source is "file:line"
+
+    def _describe(self, outcomes: Sequence[Outcome], items: list[tuple[Any, ...]],
+                  tally: Tally) -> None:
+        words = {Outcome.ADDED: "add", Outcome.UNCHANGED: "already there",
+                 Outcome.UPDATED: "update", Outcome.DOWNGRADED: "downgrade to",
+                 Outcome.CONFLICT: "conflicts:"}
+        for outcome, item in zip(outcomes, items, strict=True):
+            line = self._line_of(item)
+            described = self.described.get(line)
+            if described is None:
+                tally.example_count += 1
+                continue
+            _, number, activity = described
+            tally.example(f"line {line}: {words[outcome]} {number} {item[STATUS]} "
+                          f"#{activity.id} {activity.title}")
 
 
 def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
                       by: str | None = None, on_progress: Progress | None = None,
                       today: date | None = None) -> ImportSummary:
-    """A sign-in sheet or another system's export, streamed in batches.
-
-    The loop runs once per row of files with a million rows: it works on plain tuples
-    and dictionaries prepared up front, and leaves the writing to executemany.
-    """
-    csv_file = CsvFile(path)
-    summary = ImportSummary(path.name, "attendances", dry_run)
-    day = today or date.today()
-
-    def work(session: Session, summary: ImportSummary) -> None:
-        book = rules_in_force(session).book
-        records = _started(csv_file.records(on_progress))
-        header = csv_file.header
-        by_id = "activity id" in header
-        _require(csv_file, ["student number"] + ([] if by_id else ["kind", "date", "title"]),
-                 ATTENDANCE_HEADER)
-        width = len(header)
-        column = {name: header.index(name) for name in header}
-        number_at = column["student number"]
-        status_at, note_at = column.get("status"), column.get("note")
-        students = {n: i for n, i in session.execute(select(Student.number, Student.id))}
-        activities = {str(a.id): _Scheduled(a.id, a.kind, a.held_on, a.title)
-                      for a in session.scalars(select(Activity))}
-        by_key = {(a.kind, a.held_on, a.title): a for a in activities.values()}
-        change = open_change(session, "attend import", by)
-        writer = participation_writer(session)
-        actor, recorded_at, change_id = change.actor, writer.value(4, change.at), change.id
-        batch: list[tuple[Any, ...]] = []
-        valid = 0
-        for line, fields in records:
-            try:
-                if len(fields) != width:
-                    if len(fields) > width:
-                        raise TrackerError("more fields than the header has columns")
-                    fields = fields + [""] * (width - len(fields))
-                raw_number = fields[number_at]
-                student_id = students.get(raw_number)
-                if student_id is None:
-                    number = normalise_number(raw_number, book)
-                    student_id = students.get(number)
-                    if student_id is None:
-                        raise TrackerError(f"no student {number}")
-                activity = (_activity_by_id(fields[column["activity id"]], activities) if by_id
-                            else _activity_by_key(fields, column, by_key, book))
-                status = "attended"
-                if status_at is not None and fields[status_at].strip():
-                    status = fields[status_at].strip().lower()
-                    if status not in PARTICIPATION_STATUSES:
-                        raise TrackerError(f"status {status!r} is not attended or excused")
-                if status == "attended" and activity.held_on > day:
-                    raise TrackerError(f"activity #{activity.id} is on {activity.held_on}, "
-                                       "in the future")
-                note = None
-                if note_at is not None and fields[note_at].strip():
-                    note = text_field("note", fields[note_at])
-            except TrackerError as problem:
-                summary.problem(line, str(problem))
-                continue
-            valid += 1
-            if summary.problem_count:
-                continue  # the import is refused: only look for more problems
-            if dry_run and len(summary.examples) < EXAMPLES_SHOWN:
-                held = session.scalar(select(Participation.status).where(
-                    Participation.student_id == student_id,
-                    Participation.activity_id == activity.id))
-                summary.examples.append(
-                    f"line {line}: {'already there' if held else 'add'} "
-                    f"{raw_number.strip()} {status} #{activity.id} {activity.title}")
-            batch.append((student_id, activity.id, status, actor, recorded_at,
-                          f"{summary.file}:{line}", note, change_id))
-            if len(batch) >= BATCH:
-                summary.added += writer.insert(batch)
-                batch.clear()
-        summary.added += writer.insert(batch)
-        summary.present = valid - summary.added
-        change.summary = _summary_text(path, summary)
-
-    return _run(db, summary, work)
-
-
-@dataclass(frozen=True, slots=True)
-class _Scheduled:
-    """An activity as the import loop needs it: plain values, no ORM attribute access."""
-
-    id: int
-    kind: str
-    held_on: date
-    title: str
-
-
-def _activity_by_id(raw: str, activities: dict[str, _Scheduled]) -> _Scheduled:
-    activity = activities.get(raw)
-    if activity is not None:
-        return activity
-    cleaned = raw.strip().lstrip("#")
-    if not cleaned.isdigit():
-        raise TrackerError(f"activity id {raw!r} is not a number")
-    activity = activities.get(str(int(cleaned)))
-    if activity is None:
-        raise TrackerError(f"no activity #{cleaned}")
-    return activity
-
-
-def _activity_by_key(record: list[str], column: dict[str, int],
-                     by_key: dict[tuple[str, date, str], _Scheduled],
-                     book: RuleBook) -> _Scheduled:
-    kind = check_kind(record[column["kind"]], book)
-    held_on = parse_date(record[column["date"]])
-    title = record[column["title"]].strip()
-    activity = by_key.get((kind, held_on, title))
-    if activity is None:
-        raise TrackerError(f"no {kind} on {held_on} titled {title!r}: schedule it first")
-    return activity
+    return run_import(db, path, AttendanceFile(today or date.today(), dry_run),
+                      dry_run=dry_run, by=by, on_progress=on_progress)

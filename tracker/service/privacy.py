@@ -2,70 +2,76 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
-
+from tracker import fields
+from tracker.db import assignments, history, participations, students
 from tracker.db.engine import Database
-from tracker.db.models import (
-    Activity,
-    AssignmentRecord,
-    Change,
-    ChangeEntry,
-    Participation,
-    utcnow,
-)
+from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
-from tracker.service.changes import open_change
-from tracker.service.lookup import find_student
+from tracker.service.assignments import AssignmentState
+from tracker.service.history import HistoryEntry
 from tracker.service.rules import rules_in_force
-from tracker.service.students import student_row
+from tracker.service.students import StudentView
+from tracker.vocabulary import ChangeKind, StudentStatus
 
 FORGOTTEN_NAME = "(forgotten)"
 
 
-def _touching(student_id: int) -> Any:
-    """Changes that wrote a row of the student's, or recorded their attendance."""
-    return or_(
-        Change.id.in_(select(ChangeEntry.change_id).where(ChangeEntry.student_id == student_id)),
-        Change.id.in_(select(Participation.change_id)
-                      .where(Participation.student_id == student_id)))
+@dataclass(frozen=True)
+class HeldStudent:
+    student: str
+    name: str
+    start: str
+    email: str | None
+    specialisation: str | None
+    status: str
+    override: str | None
+    override_reason: str | None
+    registered: datetime
 
 
-def export_student(db: Database, number: str) -> dict[str, Any]:
-    """Everything the tracker holds about one student, for a subject-access request."""
+@dataclass(frozen=True)
+class HeldParticipation:
+    activity: int
+    kind: str
+    date: date
+    title: str
+    status: str
+    recorded_by: str
+    recorded_at: datetime
+    source: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StudentExport:
+    """Everything held about one student (a subject-access request)."""
+
+    student: HeldStudent
+    participations: tuple[HeldParticipation, ...]
+    assignments: tuple[AssignmentState, ...]
+    history: tuple[HistoryEntry, ...]
+
+
+def export_student(db: Database, number: str) -> StudentExport:
     with db.transaction(read_only=True) as session:
-        in_force = rules_in_force(session)
-        student = find_student(session, number, in_force.book)
-        participations = session.execute(
-            select(Activity.id, Activity.kind, Activity.held_on, Activity.title,
-                   Participation.status, Participation.recorded_by, Participation.recorded_at,
-                   Participation.source, Participation.note)
-            .join(Activity, Activity.id == Participation.activity_id)
-            .where(Participation.student_id == student.id)
-            .order_by(Activity.held_on, Activity.id)).all()
-        assignments = session.scalars(
-            select(AssignmentRecord).where(AssignmentRecord.student_id == student.id)
-            .order_by(AssignmentRecord.number)).all()
-        changes = session.scalars(
-            select(Change).where(_touching(student.id)).order_by(Change.id)).all()
-        return {
-            "student": {**student_row(student), "override": student.rules_override,
-                        "override_reason": student.override_reason,
-                        "registered": student.created_at},
-            "participations": [
-                {"activity": row.id, "kind": row.kind, "date": row.held_on,
-                 "title": row.title, "status": row.status, "recorded_by": row.recorded_by,
-                 "recorded_at": row.recorded_at, "source": row.source, "note": row.note}
-                for row in participations],
-            "assignments": [
-                {"assignment": a.number, "title": in_force.book.assignments.get(a.number),
-                 "status": a.status, "submitted": a.submitted_on, "decided": a.decided_on,
-                 "graded_by": a.graded_by, "feedback": a.feedback}
-                for a in assignments],
-            "history": [{"id": c.id, "at": c.at, "by": c.actor, "command": c.command,
-                         "summary": c.summary} for c in changes],
-        }
+        book = rules_in_force(session).book
+        student = students.require(session, fields.student_number(number, book))
+        view = StudentView.of(student)
+        held = HeldStudent(view.student, view.name, view.start, view.email,
+                           view.specialisation, view.status, student.rules_override,
+                           student.override_reason, student.created_at)
+        changes = history.changes(session, history.touching(session, student.id))
+        return StudentExport(
+            held,
+            tuple(HeldParticipation(*row) for row in participations.of_student(session,
+                                                                                student.id)),
+            tuple(AssignmentState.of(row, book)
+                  for row in assignments.of_student(session, student.id)),
+            tuple(HistoryEntry(c.id, c.at, c.actor, c.command, c.summary, undone_by)
+                  for c, undone_by in reversed(changes)))
 
 
 def forget_student(db: Database, number: str, by: str | None = None) -> int:
@@ -77,28 +83,23 @@ def forget_student(db: Database, number: str, by: str | None = None) -> int:
     whose). Returns the id of that entry.
     """
     with db.transaction() as session:
-        student = find_student(session, number, rules_in_force(session).book)
+        student = students.require(
+            session, fields.student_number(number, rules_in_force(session).book))
         if student.forgotten_at is not None:  # pragma: no cover - not findable by number
             raise InvalidInput("this student's data was erased already")
         held_number = student.number
-        session.execute(update(Participation).where(Participation.student_id == student.id)
-                        .values(note=None))
-        session.execute(update(AssignmentRecord)
-                        .where(AssignmentRecord.student_id == student.id)
-                        .values(feedback=None))
-        session.execute(update(ChangeEntry).where(ChangeEntry.student_id == student.id)
-                        .values(before=None, after=None))
-        session.execute(update(Change).where(Change.summary.contains(held_number))
-                        .values(summary=func.replace(Change.summary, held_number,
-                                                     "(a forgotten student)")))
+        participations.erase_notes(session, student.id)
+        assignments.erase_feedback(session, student.id)
+        history.erase_student_entries(session, student.id)
+        history.replace_in_summaries(session, held_number, "(a forgotten student)")
         student.number = f"forgotten-{student.id}"
         student.name = FORGOTTEN_NAME
         student.email = None
         student.specialisation = None
         student.rules_override = None
         student.override_reason = None
-        student.status = "withdrawn"
+        student.status = StudentStatus.WITHDRAWN.value
         student.forgotten_at = utcnow()
-        change = open_change(session, "student forget", by,
-                             "erased the personal data of one student")
+        change = history.open_change(session, ChangeKind.STUDENT_FORGET, by,
+                                     "erased the personal data of one student")
         return change.id

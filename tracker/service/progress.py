@@ -1,47 +1,39 @@
-"""What a student has done and what remains; the same for a whole cohort at once."""
+"""What students have done and what remains: one student (``progress``) or many
+(``report``), computed by one code path, :func:`assess`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy.orm import Session
 
+from tracker import fields
+from tracker.db import activities, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
-from tracker.db.queries import (
-    Column,
-    approvals,
-    attendance_by_student,
-    attendance_tallies,
-    upcoming_activities,
-)
+from tracker.db.progress import Column, Enrolled, approvals, attendance_by_student, enrolled
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month, programme_year
 from tracker.rules import (
+    Evaluator,
     Progress,
     RequirementProgress,
     RequirementSet,
     RuleBook,
     StudentRecord,
-    evaluate,
 )
-from tracker.rules.evaluate import OPEN, OVERDUE, kinds_that_count
-from tracker.service.lookup import find_student
-from tracker.service.rules import rules_in_force
-from tracker.service.students import cohort_bounds
+from tracker.rules.evaluate import kinds_that_count
+from tracker.service.rules import RulesInForce, rules_in_force
+from tracker.vocabulary import RequirementStatus
 
 UPCOMING_PER_REQUIREMENT = 3
 
 
-class _Enrolled(Protocol):
-    number: str
-    start: date
-    rules_override: str | None
-
-
-def requirement_set_for(book: RuleBook, version: int, student: _Enrolled) -> RequirementSet:
+def requirement_set_for(book: RuleBook, version: int, student: Enrolled) -> RequirementSet:
     """The student's individual programme if they have one, else the set for their start."""
     if student.rules_override:
         chosen = book.set_by_id(student.rules_override)
@@ -58,59 +50,56 @@ def requirement_set_for(book: RuleBook, version: int, student: _Enrolled) -> Req
     return chosen
 
 
-def requirement_view(item: RequirementProgress) -> dict[str, Any]:
-    requirement = item.requirement
-    return {"id": requirement.id, "label": requirement.label, "kind": requirement.type,
-            "required": item.required, "done": item.done, "remaining": item.remaining,
-            "optional": requirement.optional, "status": item.status,
-            "due": item.due.isoformat() if item.due else None}
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """One student's standing: ``progress`` is None when no requirement set applies
+    (``problem`` says why)."""
+
+    student: Enrolled
+    start: Month
+    progress: Progress | None
+    problem: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.progress is not None and self.progress.complete
 
 
-def student_progress(db: Database, number: str, as_of: date | None = None) -> dict[str, Any]:
-    """SPEC §5's progress JSON, plus ``as_of`` and the ``upcoming`` activities that count."""
-    day = as_of or date.today()
-    with db.transaction(read_only=True) as session:
-        in_force = rules_in_force(session)
-        student = find_student(session, number, in_force.book)
-        chosen = requirement_set_for(in_force.book, in_force.version, student)
-        start = Month.of(student.start)
-        which = Student.id == student.id
-        record = StudentRecord.from_tallies(
-            start,
-            ((year, kind, count)
-             for _, kind, year, count in attendance_tallies(session, day, which)),
-            {n: on for _, n, on in approvals(session, day, which)},
-        )
-        progress = evaluate(chosen, record, day)
-        upcoming = _upcoming(session, progress, start, day, student.id)
-        return {"student": student.number, "name": student.name, "start": str(start),
-                "requirement_set": chosen.id, "rules_version": in_force.version,
-                "complete": progress.complete, "as_of": day.isoformat(),
-                "requirements": [requirement_view(r) for r in progress.requirements],
-                "upcoming": upcoming}
+def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
+           day: date) -> Iterator[Assessed]:
+    """The standing of ``which`` students on ``day``, in start and number order.
+
+    Three queries whatever the number of students: the students, their attendance
+    counted per kind (and programme year where a rule asks), their approvals.
+    """
+    book = in_force.book
+    people = enrolled(session, which)
+    columns = _columns(book)
+    attended = {row[0]: row[1:] for row in attendance_by_student(session, day, which, columns)}
+    approved: dict[int, dict[int, date]] = {}
+    for student_id, number, on in approvals(session, day, which):
+        approved.setdefault(student_id, {})[number] = on
+    months: dict[date, Month] = {}  # students share a few start months ...
+    evaluators: dict[tuple[date, str | None], Evaluator] = {}  # ... and requirement sets
+    for student in people:
+        start = months.get(student.start) or months.setdefault(student.start,
+                                                               Month.of(student.start))
+        key = (student.start, student.rules_override)
+        evaluator = evaluators.get(key)
+        if evaluator is None:
+            try:
+                chosen = requirement_set_for(book, in_force.version, student)
+            except (NoRequirementSet, NotFound) as problem:
+                yield Assessed(student, start, None, str(problem))
+                continue
+            evaluator = evaluators[key] = Evaluator(chosen)
+        counts = attended.get(student.id)
+        record = (StudentRecord(start, {}, {}, approved.get(student.id, {})) if counts is None
+                  else _record(start, columns, counts, approved.get(student.id, {})))
+        yield Assessed(student, start, evaluator.evaluate(record, day))
 
 
-def _upcoming(session: Any, progress: Progress, start: Month, day: date,
-              student_id: int) -> list[dict[str, Any]]:
-    """Scheduled activities that would close an open requirement, a few per requirement."""
-    wanted = [r for r in progress.requirements if r.status in (OPEN, OVERDUE)]
-    kinds = {k for r in wanted for k in kinds_that_count(r.requirement)}
-    picked: dict[int, dict[str, Any]] = {}
-    activities = upcoming_activities(session, day, kinds, student_id)
-    for item in wanted:
-        requirement = item.requirement
-        year = getattr(requirement, "year", None)
-        fits = [a for a in activities if a.kind in kinds_that_count(requirement)
-                and (year is None or programme_year(start, a.held_on) == year)]
-        for activity in fits[:UPCOMING_PER_REQUIREMENT]:
-            entry = picked.setdefault(activity.id, {
-                "id": activity.id, "kind": activity.kind, "date": activity.held_on.isoformat(),
-                "title": activity.title, "requirements": []})
-            entry["requirements"].append(requirement.id)
-    return sorted(picked.values(), key=lambda a: (a["date"], a["id"]))
-
-
-def _report_columns(book: RuleBook) -> list[Column]:
+def _columns(book: RuleBook) -> list[Column]:
     """Every kind in all years, and each (kind, year) a year-limited requirement counts."""
     columns: list[Column] = [(kind, None) for kind in book.kinds]
     for requirement_set in book.sets:
@@ -136,70 +125,140 @@ def _record(start: Month, columns: list[Column], counts: tuple[Any, ...],
     return StudentRecord(start, attended, by_year, approved)
 
 
+# --- one student ---------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Report:
+class RequirementView:
+    id: str
+    label: str
+    kind: str
+    required: int
+    done: int
+    remaining: int
+    optional: bool
+    status: RequirementStatus
+    due: date | None
+
+    @classmethod
+    def of(cls, item: RequirementProgress) -> RequirementView:
+        requirement = item.requirement
+        return cls(requirement.id, requirement.label, requirement.type, item.required,
+                   item.done, item.remaining, requirement.optional, item.status, item.due)
+
+
+@dataclass(frozen=True)
+class UpcomingActivity:
+    id: int
+    kind: str
+    date: date
+    title: str
+    requirements: tuple[str, ...]  # the ids of the open requirements it would count for
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    """SPEC §5's progress, plus ``as_of`` and the ``upcoming`` activities that count."""
+
+    student: str
+    name: str
+    start: str
+    requirement_set: str
+    rules_version: int
+    complete: bool
+    as_of: date
+    requirements: tuple[RequirementView, ...]
+    upcoming: tuple[UpcomingActivity, ...]
+
+
+def student_progress(db: Database, number: str, as_of: date | None = None) -> StudentProgress:
+    day = as_of or date.today()
+    with db.transaction(read_only=True) as session:
+        in_force = rules_in_force(session)
+        student = students.require(session, fields.student_number(number, in_force.book))
+        [assessed] = assess(session, in_force, Student.id == student.id, day)
+        if assessed.progress is None:
+            raise NoRequirementSet(assessed.problem or "no requirement set applies")
+        progress = assessed.progress
+        upcoming = _upcoming(session, progress, assessed.start, day, student.id)
+        return StudentProgress(
+            student.number, student.name, str(assessed.start), progress.requirement_set.id,
+            in_force.version, progress.complete, day,
+            tuple(RequirementView.of(r) for r in progress.requirements), upcoming)
+
+
+def _upcoming(session: Session, progress: Progress, start: Month, day: date,
+              student_id: int) -> tuple[UpcomingActivity, ...]:
+    """Scheduled activities that would close an open requirement, a few per requirement."""
+    wanted = [r for r in progress.requirements
+              if r.status in (RequirementStatus.OPEN, RequirementStatus.OVERDUE)]
+    kinds = {k for r in wanted for k in kinds_that_count(r.requirement)}
+    picked: dict[int, tuple[Any, list[str]]] = {}
+    scheduled = activities.upcoming(session, day, kinds, student_id)
+    for item in wanted:
+        requirement = item.requirement
+        year = getattr(requirement, "year", None)
+        fits = [a for a in scheduled if a.kind in kinds_that_count(requirement)
+                and (year is None or programme_year(start, a.held_on) == year)]
+        for activity in fits[:UPCOMING_PER_REQUIREMENT]:
+            picked.setdefault(activity.id, (activity, []))[1].append(requirement.id)
+    return tuple(UpcomingActivity(a.id, a.kind, a.held_on, a.title, tuple(ids))
+                 for a, ids in sorted(picked.values(),
+                                      key=lambda pair: (pair[0].held_on, pair[0].id)))
+
+
+# --- many students -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    student: str
+    name: str
+    start: str
+    status: str
+    requirement_set: str | None
+    complete: bool
+    requirements: tuple[RequirementProgress, ...]  # empty when no set applies
+
+    @property
+    def open(self) -> tuple[str, ...]:
+        """The ids of the requirements completion waits for."""
+        return tuple(r.requirement.id for r in self.requirements if r.blocking)
+
+
+@dataclass(frozen=True)
+class CohortReport:
     rules_version: int
     as_of: date
-    requirement_ids: list[str]
-    rows: list[dict[str, Any]]
-    problems: list[str]
+    requirement_ids: tuple[str, ...]  # of every set, in the rules' order
+    rows: tuple[ReportRow, ...]
+    problems: tuple[str, ...]  # students no requirement set applies to
 
 
 def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = False,
-                  as_of: date | None = None) -> Report:
-    """One row per student: complete or not, and per requirement id what is done.
-
-    Three queries whatever the number of students: the students, their attendance
-    counted per kind (and programme year where a rule asks), their approvals.
-    """
+                  as_of: date | None = None) -> CohortReport:
+    """One row per student: complete or not, and per requirement what is done."""
     day = as_of or date.today()
-    which: ColumnElement[bool] = Student.forgotten_at.is_(None)
+    which: ColumnElement[bool] = students.registered()
     if cohort is not None:
-        low, high = cohort_bounds(cohort)
+        low, high = fields.cohort_bounds(cohort)
         which = and_(which, Student.start.between(low, high))
+    rows: list[ReportRow] = []
+    problems: list[str] = []
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
-        book = in_force.book
-        students = session.execute(
-            select(Student.id, Student.number, Student.name, Student.start, Student.status,
-                   Student.rules_override).where(which).order_by(Student.start, Student.number)
-        ).all()
-        columns = _report_columns(book)
-        attended = {row[0]: row[1:] for row in attendance_by_student(session, day, which,
-                                                                     columns)}
-        approved: dict[int, dict[int, date]] = {}
-        for student_id, number, on in approvals(session, day, which):
-            approved.setdefault(student_id, {})[number] = on
-
-    requirement_ids = list(dict.fromkeys(r.id for s in book.sets for r in s.requirements))
-    rows: list[dict[str, Any]] = []
-    problems: list[str] = []
-    months: dict[date, Month] = {}  # students share a few start months ...
-    sets: dict[tuple[date, str | None], RequirementSet] = {}  # ... and requirement sets
-    for student in students:
-        start = months.get(student.start) or months.setdefault(student.start,
-                                                               Month.of(student.start))
-        row: dict[str, Any] = {"student": student.number, "name": student.name,
-                               "start": str(start), "status": student.status}
-        try:
-            key = (student.start, student.rules_override)
-            chosen = sets.get(key) or sets.setdefault(
-                key, requirement_set_for(book, in_force.version, student))
-        except (NoRequirementSet, NotFound) as problem:
-            problems.append(str(problem))
-            rows.append({**row, "requirement_set": None, "complete": False, "open": []})
-            continue
-        counts = attended.get(student.id)
-        record = (StudentRecord(start, {}, {}, approved.get(student.id, {})) if counts is None
-                  else _record(start, columns, counts, approved.get(student.id, {})))
-        progress = evaluate(chosen, record, day)
-        complete = progress.complete
-        if incomplete and complete:
-            continue
-        row["requirement_set"] = chosen.id
-        row["complete"] = complete
-        row["open"] = [r.requirement.id for r in progress.requirements if r.blocking]
-        for result in progress.requirements:
-            row[result.requirement.id] = result.done
-        rows.append(row)
-    return Report(in_force.version, day, requirement_ids, rows, problems)
+        for assessed in assess(session, in_force, which, day):
+            student, progress = assessed.student, assessed.progress
+            if progress is None:
+                problems.append(assessed.problem or "")
+                rows.append(ReportRow(student.number, student.name, str(assessed.start),
+                                      student.status, None, False, ()))
+                continue
+            if incomplete and progress.complete:
+                continue
+            rows.append(ReportRow(student.number, student.name, str(assessed.start),
+                                  student.status, progress.requirement_set.id,
+                                  progress.complete, progress.requirements))
+    book = in_force.book
+    requirement_ids = tuple(dict.fromkeys(r.id for s in book.sets for r in s.requirements))
+    return CohortReport(in_force.version, day, requirement_ids, tuple(rows), tuple(problems))

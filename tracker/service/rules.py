@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.db import history, students
+from tracker.db import rules as stored_rules
 from tracker.db.engine import Database
-from tracker.db.models import ActivityKind, RequirementSetRow, RulesVersion, Student
+from tracker.db.models import ActivityKind, RulesVersion
+from tracker.errors import NotFound
 from tracker.months import Month
 from tracker.rules import RuleBook, parse_rules
-from tracker.service.changes import open_change, record, snapshot
+from tracker.vocabulary import ChangeKind
 
 DEFAULT_SOURCE = "built-in default rules"
 
@@ -34,12 +36,20 @@ class RulesInForce:
 
 
 def rules_in_force(session: Session) -> RulesInForce:
-    """The newest loaded rules; a database without any gets the built-in default first."""
-    row = session.scalars(select(RulesVersion).order_by(RulesVersion.id.desc()).limit(1)).first()
-    if row is None:
-        row = _store(session, default_rules_text(), DEFAULT_SOURCE, "tracker")
+    """The newest loaded rules."""
+    row = stored_rules.newest(session)
+    if row is None:  # only a database made by hand at an older tracker's schema
+        raise NotFound("no rules are loaded in this database: load some with "
+                       "`tracker rules load FILE`")
     book = parse_rules(row.content, f"rules version {row.id}")
     return RulesInForce(row.id, book, row.content, row.source, row.loaded_by, row.loaded_at)
+
+
+def ensure_default_rules(db: Database) -> None:
+    """Give a database without rules the built-in ones, as version 1."""
+    with db.transaction() as session:
+        if stored_rules.newest(session) is None:
+            _store(session, default_rules_text(), DEFAULT_SOURCE, "tracker")
 
 
 @dataclass(frozen=True)
@@ -47,36 +57,31 @@ class LoadOutcome:
     version: int
     created: bool
     book: RuleBook
-    uncovered: list[str]  # registered students the new rules give no requirement set
+    uncovered: tuple[str, ...]  # registered students the new rules give no requirement set
 
 
 def load_rules(db: Database, text: str, source: str, by: str | None) -> LoadOutcome:
     """Validate ``text`` and make it the rules in force (a new version unless unchanged)."""
     book = parse_rules(text, source)  # refuses before anything is written
     with db.transaction() as session:
-        current = session.scalars(
-            select(RulesVersion).order_by(RulesVersion.id.desc()).limit(1)).first()
+        current = stored_rules.newest(session)
         if current is not None and current.digest == _digest(text):
-            return LoadOutcome(current.id, False, book, [])
+            return LoadOutcome(current.id, False, book, ())
         row = _store(session, text, source, by)
         return LoadOutcome(row.id, True, book, _uncovered(session, book))
 
 
-def _uncovered(session: Session, book: RuleBook) -> list[str]:
+def _uncovered(session: Session, book: RuleBook) -> tuple[str, ...]:
     """Groups of registered students for whom ``book`` chooses no requirement set."""
-    groups = session.execute(
-        select(Student.start, Student.rules_override, func.count())
-        .where(Student.forgotten_at.is_(None))
-        .group_by(Student.start, Student.rules_override)).all()
     problems = []
-    for start, override, count in groups:
+    for start, override, count in students.start_groups(session):
         if override is not None and book.set_by_id(override) is None:
             problems.append(f"{count} student(s) follow requirement set {override!r}, which "
                             "these rules do not have")
         elif override is None and book.set_for_start(Month.of(start)) is None:
             problems.append(f"{count} student(s) who started {Month.of(start)} match no "
                             "requirement set")
-    return problems
+    return tuple(problems)
 
 
 def _digest(text: str) -> str:
@@ -85,32 +90,22 @@ def _digest(text: str) -> str:
 
 def _store(session: Session, text: str, source: str, by: str | None) -> RulesVersion:
     book = parse_rules(text, source)
-    change = open_change(session, "rules load", by)
+    change = history.open_change(session, ChangeKind.RULES_LOAD, by)
     row = RulesVersion(content=text, digest=_digest(text), source=source[:500],
                        loaded_by=change.actor, loaded_at=change.at)
     session.add(row)
-    record(session, change, row, None)
-    for requirement_set in book.sets:
-        set_row = RequirementSetRow(
-            version_id=row.id, code=requirement_set.id, label=requirement_set.label,
-            started_from=requirement_set.started_from.first_day()
-            if requirement_set.started_from else None,
-            started_before=requirement_set.started_before.first_day()
-            if requirement_set.started_before else None,
-            requirement_count=len(requirement_set.requirements))
-        session.add(set_row)
-        record(session, change, set_row, None)
-    existing = {k.code: k for k in session.scalars(select(ActivityKind))}
+    history.inserted(session, change, row)
+    existing = stored_rules.kinds(session)
     for code, label in book.kinds.items():
         kind = existing.get(code)
         if kind is None:
             kind = ActivityKind(code=code, label=label[:300])
             session.add(kind)
-            record(session, change, kind, None)
+            history.inserted(session, change, kind)
         elif kind.label != label[:300]:
-            before = snapshot(kind)
+            before = history.snapshot(kind)
             kind.label = label[:300]
-            record(session, change, kind, before)
+            history.updated(session, change, kind, before)
     change.summary = f"rules version {row.id} from {source} ({len(book.sets)} sets)"[:1000]
     return row
 

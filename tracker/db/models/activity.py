@@ -12,6 +12,7 @@ class ActivityKind(Base):
     """A kind from the rules file's catalogue; kept when later rules drop it."""
 
     __tablename__ = "activity_kind"
+    history_key = ("code",)
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     label: Mapped[str] = mapped_column(String(300))
@@ -33,8 +34,9 @@ class Activity(Base):
     # arithmetic in SQL, not a date function per participation row (see db/queries.py).
     month_number: Mapped[int] = mapped_column()
 
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
     @validates("held_on")
     def _keep_month_number(self, _key: str, held_on: date) -> date:
         self.month_number = month_number(held_on)
         return held_on
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

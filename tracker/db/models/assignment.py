@@ -6,8 +6,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.base import Base, utcnow
-
-ASSIGNMENT_STATUSES = ("submitted", "approved", "rejected")
+from tracker.vocabulary import AssignmentStatus, sql_check
 
 
 class AssignmentRecord(Base):
@@ -16,7 +15,7 @@ class AssignmentRecord(Base):
     __tablename__ = "assignment_record"
     __table_args__ = (
         UniqueConstraint("student_id", "number"),
-        CheckConstraint("status IN ('submitted', 'approved', 'rejected')", name="status"),
+        CheckConstraint(sql_check("status", AssignmentStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

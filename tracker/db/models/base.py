@@ -41,6 +41,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+    # The columns that name a row in the history (see tracker.db.history).
+    history_key: ClassVar[tuple[str, ...]] = ("id",)
 
 
 def month_number(day: date) -> int:

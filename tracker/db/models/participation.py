@@ -6,17 +6,18 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.base import Base, utcnow
-
-PARTICIPATION_STATUSES = ("attended", "excused")
+from tracker.vocabulary import ParticipationStatus, sql_check
 
 
 class Participation(Base):
     """A student at an activity. Only ``attended`` counts towards requirements."""
 
     __tablename__ = "participation"
+    # How the history names one row: a student is at an activity once.
+    history_key = ("student_id", "activity_id")
     __table_args__ = (
         UniqueConstraint("student_id", "activity_id"),
-        CheckConstraint("status IN ('attended', 'excused')", name="status"),
+        CheckConstraint(sql_check("status", ParticipationStatus), name="status"),
         # Covers the progress and report aggregates: they read no table row.
         Index("ix_participation_progress", "student_id", "status", "activity_id"),
     )

@@ -6,14 +6,13 @@ from sqlalchemy import CheckConstraint, Date, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from tracker.db.models.base import Base, month_number, utcnow
-
-STUDENT_STATUSES = ("active", "graduated", "withdrawn")
+from tracker.vocabulary import StudentStatus, sql_check
 
 
 class Student(Base):
     __tablename__ = "student"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'graduated', 'withdrawn')", name="status"),
+        CheckConstraint(sql_check("status", StudentStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +22,7 @@ class Student(Base):
     start: Mapped[date] = mapped_column(Date, index=True)  # first day of the start month
     start_month_number: Mapped[int] = mapped_column()  # of start; see Activity.month_number
     specialisation: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=StudentStatus.ACTIVE.value)
     # An individual programme agreed with the study advisor: a requirement-set id
     # that replaces the one chosen by start month.
     rules_override: Mapped[str | None] = mapped_column(String(64))

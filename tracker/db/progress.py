@@ -1,5 +1,8 @@
 """The aggregate queries behind progress and reports: counts in SQL, never rows in Python.
 
+``progress`` (one student) and ``report`` (many) run the same queries, narrowed by
+``which``: they cannot drift apart.
+
 Attendance is counted per (student, kind, programme year); the rules then decide over
 those few numbers. Programme years come from the month numbers kept on activities and
 students, so the database does integer arithmetic, not date functions, per row.
@@ -8,6 +11,7 @@ students, so the database does integer arithmetic, not date functions, per row.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,6 +19,25 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, AssignmentRecord, Participation, Student
+from tracker.vocabulary import AssignmentStatus, ParticipationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    """A student as progress and reports need them."""
+
+    id: int
+    number: str
+    name: str
+    start: date
+    status: str
+    rules_override: str | None
+
+
+def enrolled(session: Session, which: ColumnElement[bool]) -> list[Enrolled]:
+    return [Enrolled(*row) for row in session.execute(
+        select(Student.id, Student.number, Student.name, Student.start, Student.status,
+               Student.rules_override).where(which).order_by(Student.start, Student.number))]
 
 
 def programme_year() -> ColumnElement[int]:
@@ -22,22 +45,6 @@ def programme_year() -> ColumnElement[int]:
     from the start month, 0 before the start."""
     months = Activity.month_number - Student.start_month_number
     return case((months < 0, 0), else_=months // 12 + 1)
-
-
-def attendance_tallies(session: Session, as_of: date, which: ColumnElement[bool]) \
-        -> Iterator[tuple[int, str, int, int]]:
-    """(student id, kind, programme year, attended count) for ``which`` students,
-    counting activities held on or before ``as_of``."""
-    year = programme_year().label("year")
-    query = (
-        select(Participation.student_id, Activity.kind, year, func.count())
-        .join(Activity, Activity.id == Participation.activity_id)
-        .join(Student, Student.id == Participation.student_id)
-        .where(which, Participation.status == "attended", Activity.held_on <= as_of)
-        .group_by(Participation.student_id, Activity.kind, year)
-    )
-    for student_id, kind, programme_year_, count in session.execute(query):  # noqa: UP028
-        yield student_id, kind, programme_year_, count  # plain tuples, not Rows
 
 
 Column = tuple[str, int | None]
@@ -63,7 +70,8 @@ def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bo
         select(Participation.student_id, *counts)
         .join(Activity, Activity.id == Participation.activity_id)
         .join(Student, Student.id == Participation.student_id)
-        .where(which, Participation.status == "attended", Activity.held_on <= as_of)
+        .where(which, Participation.status == ParticipationStatus.ATTENDED,
+               Activity.held_on <= as_of)
         .group_by(Participation.student_id)
     )
     yield from session.execute(query)
@@ -75,23 +83,9 @@ def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \
     query = (
         select(AssignmentRecord.student_id, AssignmentRecord.number, AssignmentRecord.decided_on)
         .join(Student, Student.id == AssignmentRecord.student_id)
-        .where(which, AssignmentRecord.status == "approved",
+        .where(which, AssignmentRecord.status == AssignmentStatus.APPROVED,
                AssignmentRecord.decided_on <= as_of)
     )
     for student_id, number, decided_on in session.execute(query):
         if decided_on is not None:
             yield student_id, number, decided_on
-
-
-def upcoming_activities(session: Session, after: date, kinds: set[str], student_id: int,
-                        limit: int = 200) -> list[Activity]:
-    """Scheduled activities of ``kinds`` after ``after`` the student is not yet down for."""
-    if not kinds:
-        return []
-    taken = select(Participation.activity_id).where(Participation.student_id == student_id)
-    return list(session.scalars(
-        select(Activity)
-        .where(Activity.kind.in_(kinds), Activity.held_on > after, Activity.id.not_in(taken))
-        .order_by(Activity.held_on, Activity.id)
-        .limit(limit)
-    ))

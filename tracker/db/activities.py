@@ -1,0 +1,79 @@
+"""Queries about activities."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Activity, Participation
+from tracker.errors import NotFound
+from tracker.vocabulary import ParticipationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """An activity as a loop over many rows needs it: plain values, no ORM attributes."""
+
+    id: int
+    kind: str
+    held_on: date
+    title: str
+
+
+def require(session: Session, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"no activity #{activity_id}: `tracker activity list` shows them")
+    return activity
+
+
+def by_key(session: Session, kind: str, held_on: date, title: str) -> Activity | None:
+    return session.scalars(select(Activity).where(
+        Activity.kind == kind, Activity.held_on == held_on, Activity.title == title)).first()
+
+
+def keys(session: Session) -> set[tuple[str, date, str]]:
+    """(kind, day, title) of every activity: what makes an activity the same one."""
+    return {(kind, held_on, title) for kind, held_on, title in session.execute(
+        select(Activity.kind, Activity.held_on, Activity.title))}
+
+
+def schedule(session: Session) -> list[Scheduled]:
+    return [Scheduled(*row) for row in session.execute(
+        select(Activity.id, Activity.kind, Activity.held_on, Activity.title))]
+
+
+def listing(session: Session, kind: str | None, start: date | None,
+            end: date | None) -> list[tuple[Activity, int]]:
+    """Activities by date, each with how many attended."""
+    attended = func.count(Participation.activity_id).label("attended")
+    query = (select(Activity, attended)
+             .outerjoin(Participation, and_(
+                 Participation.activity_id == Activity.id,
+                 Participation.status == ParticipationStatus.ATTENDED))
+             .group_by(Activity.id).order_by(Activity.held_on, Activity.id))
+    if kind is not None:
+        query = query.where(Activity.kind == kind)
+    if start is not None:
+        query = query.where(Activity.held_on >= start)
+    if end is not None:
+        query = query.where(Activity.held_on <= end)
+    return [(activity, count) for activity, count in session.execute(query)]
+
+
+def upcoming(session: Session, after: date, kinds: Collection[str], student_id: int,
+             limit: int = 200) -> list[Activity]:
+    """Scheduled activities of ``kinds`` after ``after`` the student is not yet down for."""
+    if not kinds:
+        return []
+    taken = select(Participation.activity_id).where(Participation.student_id == student_id)
+    return list(session.scalars(
+        select(Activity)
+        .where(Activity.kind.in_(kinds), Activity.held_on > after, Activity.id.not_in(taken))
+        .order_by(Activity.held_on, Activity.id)
+        .limit(limit)
+    ))

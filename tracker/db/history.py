@@ -1,0 +1,232 @@
+"""The append-only history, as stored: changes, their entries, and the queries over them.
+
+A command opens one :class:`Change` and records each row it inserts, updates or deletes
+as a :class:`ChangeEntry` (values before and after, as JSON), built by :func:`entry`
+alone. Participations are the exception: there can be thousands per command, so each
+carries the ``change_id`` that recorded it instead of an entry of its own.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Integer, delete, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+from tracker import fields
+from tracker.db.models import Base, Change, ChangeEntry, Participation, utcnow
+from tracker.vocabulary import ChangeKind
+
+TABLES: dict[str, type[Base]] = {
+    mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
+
+
+def actor(by: str | None) -> str:
+    """Who makes a change: ``--by``, else the login name."""
+    given = fields.text("by", by)
+    if given:
+        return given
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): still record something
+        return "unknown"
+
+
+def open_change(session: Session, kind: ChangeKind, by: str | None,
+                summary: str = "") -> Change:
+    change = Change(actor=actor(by), command=kind.value, summary=summary[:1000], at=utcnow())
+    session.add(change)
+    session.flush()
+    return change
+
+
+class ChangeLog:
+    """The change of a command that may write nothing: opened on the first write."""
+
+    def __init__(self, session: Session, kind: ChangeKind, by: str | None) -> None:
+        self.session, self.kind, self.by = session, kind, by
+        self._change: Change | None = None
+
+    @property
+    def change(self) -> Change:
+        if self._change is None:
+            self._change = open_change(self.session, self.kind, self.by)
+        return self._change
+
+    @property
+    def opened(self) -> bool:
+        return self._change is not None
+
+    def describe(self, summary: str) -> None:
+        if self._change is not None:
+            self._change.summary = summary[:1000]
+
+
+# --- entries -------------------------------------------------------------------------
+
+
+def snapshot(row: Base) -> dict[str, Any]:
+    """A row's column values as JSON-ready data."""
+    values: dict[str, Any] = {}
+    for column in row.__table__.columns:
+        values[column.key] = _json_ready(getattr(row, column.key))
+    return values
+
+
+def _json_ready(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def row_key(table: str, values: dict[str, Any]) -> str:
+    """How the history names a row: its ``history_key`` values, joined by '/'."""
+    return "/".join(str(values[column]) for column in TABLES[table].history_key)
+
+
+def _student_of(table: str, values: dict[str, Any]) -> int | None:
+    if table == "student":
+        return values["id"]  # type: ignore[no-any-return]
+    return values.get("student_id")
+
+
+def entry(change_id: int, table: str, before: dict[str, Any] | None,
+          after: dict[str, Any] | None) -> dict[str, Any]:
+    """The one way an entry is made: a row of ``table`` went from ``before`` to ``after``
+    (None: it did not exist)."""
+    values = after if after is not None else before
+    assert values is not None
+    return {"change_id": change_id, "table_name": table, "row_id": row_key(table, values),
+            "student_id": _student_of(table, values), "before": before, "after": after}
+
+
+def inserted(session: Session, change: Change, row: Base) -> None:
+    updated(session, change, row, None)
+
+
+def updated(session: Session, change: Change, row: Base, before: dict[str, Any] | None) -> None:
+    """Record ``row`` as written by ``change``; ``before`` is its :func:`snapshot` before
+    the write (None for an insert)."""
+    session.flush()
+    session.add(ChangeEntry(**entry(change.id, row.__tablename__, before, snapshot(row))))
+
+
+def deleted(session: Session, change: Change, row: Base) -> None:
+    before = snapshot(row)
+    session.delete(row)
+    session.flush()
+    session.add(ChangeEntry(**entry(change.id, row.__tablename__, before, None)))
+
+
+def deleted_rows(session: Session, change: Change, table: str,
+                 rows: Sequence[dict[str, Any]]) -> None:
+    """Entries for rows deleted in bulk (their values as read, before the delete)."""
+    if rows:
+        session.execute(insert(ChangeEntry), [
+            entry(change.id, table, {k: _json_ready(v) for k, v in row.items()}, None)
+            for row in rows])
+
+
+def restore_values(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """An entry's JSON values as the model's attributes take them."""
+    columns = TABLES[table].__table__.columns
+    restored: dict[str, Any] = {}
+    for key, value in values.items():
+        column_type = columns[key].type
+        column_type = getattr(column_type, "impl", column_type)  # see through UTCDateTime
+        if value is not None and isinstance(column_type, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        restored[key] = value
+    return restored
+
+
+def find_row(session: Session, table: str, key: str) -> Base | None:
+    """The row an entry names, if it still exists."""
+    model = TABLES[table]
+    conditions = []
+    for column_name, text in zip(model.history_key, key.split("/"), strict=True):
+        column = model.__table__.columns[column_name]
+        value: Any = int(text) if isinstance(column.type, Integer) else text
+        conditions.append(column == value)
+    return session.scalars(select(model).where(*conditions)).first()
+
+
+# --- reading the history -------------------------------------------------------------
+
+
+def changes(session: Session, only: Iterable[int] | None = None,
+            limit: int | None = None) -> list[tuple[Change, int | None]]:
+    """(change, the id of the undo that reverted it) newest first."""
+    undoer = aliased(Change)
+    query = (select(Change, undoer.id).outerjoin(undoer, undoer.undoes_id == Change.id)
+             .order_by(Change.id.desc()))
+    if only is not None:
+        query = query.where(Change.id.in_(list(only)))
+    if limit is not None:
+        query = query.limit(limit)
+    return [(change, undone_by) for change, undone_by in session.execute(query)]
+
+
+def touching(session: Session, student_id: int) -> set[int]:
+    """The ids of every change that touched a student: wrote a row of theirs, recorded
+    their attendance, or recorded an attendance that a later change took away."""
+    ids = set(session.scalars(select(ChangeEntry.change_id)
+                              .where(ChangeEntry.student_id == student_id)))
+    ids.update(session.scalars(select(Participation.change_id)
+                               .where(Participation.student_id == student_id)))
+    taken_away = session.scalars(select(ChangeEntry.before).where(
+        ChangeEntry.student_id == student_id, ChangeEntry.table_name == "participation",
+        ChangeEntry.after.is_(None)))
+    ids.update(before["change_id"] for before in taken_away if before)
+    return ids
+
+
+def last_undoable(session: Session, kinds: Iterable[ChangeKind]) -> Change | None:
+    """The newest change of ``kinds`` that has not been undone."""
+    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
+    return session.scalars(
+        select(Change)
+        .where(Change.command.in_([kind.value for kind in kinds]),
+               Change.id.not_in(undone))
+        .order_by(Change.id.desc())
+        .limit(1)
+    ).first()
+
+
+def newest_of(session: Session, kinds: Iterable[ChangeKind], after: int) -> Change | None:
+    """The newest change of ``kinds`` made after change ``after``, undone or not."""
+    return session.scalars(
+        select(Change).where(Change.command.in_([kind.value for kind in kinds]),
+                             Change.id > after)
+        .order_by(Change.id.desc()).limit(1)).first()
+
+
+def entries_of(session: Session, change_id: int) -> Sequence[ChangeEntry]:
+    """A change's entries, newest first (the order to revert them in)."""
+    return session.scalars(select(ChangeEntry).where(ChangeEntry.change_id == change_id)
+                           .order_by(ChangeEntry.id.desc())).all()
+
+
+def take_participations_of(session: Session, change: Change, undo: Change) -> int:
+    """Delete the participations ``change`` recorded, keeping each as an entry of
+    ``undo``; returns how many."""
+    columns = list(Participation.__table__.columns)
+    rows = session.execute(select(*columns).where(Participation.change_id == change.id)
+                           ).mappings().all()
+    deleted_rows(session, undo, "participation", [dict(row) for row in rows])
+    session.execute(delete(Participation).where(Participation.change_id == change.id))
+    return len(rows)
+
+
+def erase_student_entries(session: Session, student_id: int) -> None:
+    """Blank the values of every entry about a student (their personal data)."""
+    session.execute(update(ChangeEntry).where(ChangeEntry.student_id == student_id)
+                    .values(before=None, after=None))
+
+
+def replace_in_summaries(session: Session, text: str, replacement: str) -> None:
+    session.execute(update(Change).where(Change.summary.contains(text))
+                    .values(summary=func.replace(Change.summary, text, replacement)))

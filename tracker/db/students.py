@@ -1,0 +1,81 @@
+"""Queries about students."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import AssignmentRecord, Participation, Student
+from tracker.errors import NotFound
+from tracker.vocabulary import AssignmentStatus, ParticipationStatus
+
+
+def registered() -> ColumnElement[bool]:
+    """Students whose data is held (not erased)."""
+    return Student.forgotten_at.is_(None)
+
+
+def started_between(low: date, high: date) -> ColumnElement[bool]:
+    return and_(registered(), Student.start.between(low, high))
+
+
+def by_number(session: Session, number: str) -> Student | None:
+    return session.scalars(select(Student).where(Student.number == number)).first()
+
+
+def require(session: Session, number: str) -> Student:
+    """The student with this (normalised) number, or a clear refusal."""
+    student = by_number(session, number)
+    if student is None:
+        raise NotFound(f"no student {number}: register them with `tracker student add`")
+    return student
+
+
+def require_all(session: Session, numbers: Iterable[str]) -> list[Student]:
+    """Every named student, in the order given (duplicates dropped); all must exist."""
+    wanted = list(dict.fromkeys(numbers))
+    found = {s.number: s for s in session.scalars(
+        select(Student).where(Student.number.in_(wanted)))}
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise NotFound(f"no student {', '.join(missing)}: nothing was recorded; register "
+                       "them with `tracker student add` first")
+    return [found[n] for n in wanted]
+
+
+def listing(session: Session, which: ColumnElement[bool]) -> list[Student]:
+    return list(session.scalars(select(Student).where(which)
+                                .order_by(Student.start, Student.number)))
+
+
+def by_number_all(session: Session) -> dict[str, Student]:
+    return {s.number: s for s in session.scalars(select(Student))}
+
+
+def ids_by_number(session: Session) -> dict[str, int]:
+    return {number: id_ for number, id_ in session.execute(select(Student.number, Student.id))}
+
+
+def start_groups(session: Session) -> list[tuple[date, str | None, int]]:
+    """(start, override, how many registered students) for every such group."""
+    return [(start, override, count) for start, override, count in session.execute(
+        select(Student.start, Student.rules_override, func.count())
+        .where(registered()).group_by(Student.start, Student.rules_override))]
+
+
+def tallies(session: Session, student_id: int) -> tuple[int, int, int]:
+    """(activities attended, activities excused, assignments approved): one query."""
+    attended = (select(func.count()).where(
+        Participation.student_id == student_id,
+        Participation.status == ParticipationStatus.ATTENDED).scalar_subquery())
+    excused = (select(func.count()).where(
+        Participation.student_id == student_id,
+        Participation.status == ParticipationStatus.EXCUSED).scalar_subquery())
+    approved = (select(func.count()).where(
+        AssignmentRecord.student_id == student_id,
+        AssignmentRecord.status == AssignmentStatus.APPROVED).scalar_subquery())
+    row = session.execute(select(attended, excused, approved)).one()
+    return int(row[0]), int(row[1]), int(row[2])

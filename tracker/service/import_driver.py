@@ -1,0 +1,171 @@
+"""The one loop every import runs: read the file, check each line, collect the problems
+by line, apply all or nothing, and summarise.
+
+A kind of file (:class:`FileKind`) supplies only how to read its header, how to turn a
+line into an item, and how to apply a batch of items. The whole import is one
+transaction: all of it, or (on any problem) none of it. A dry run does the same work and
+rolls it back, so what it reports is exactly what would happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from tracker.db.engine import Database, Rollback
+from tracker.db.history import ChangeLog
+from tracker.errors import ImportRefused, TrackerError
+from tracker.imports.csvfile import open_sheet
+from tracker.vocabulary import ChangeKind
+
+PROBLEMS_SHOWN = 20
+EXAMPLES_SHOWN = 20
+
+Item = TypeVar("Item")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Noun:
+    singular: str
+    plural: str
+
+    def count(self, number: int) -> str:
+        """``1 student``, ``2 students``."""
+        return f"{number} {self.singular if number == 1 else self.plural}"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    file: str
+    noun: Noun
+    dry_run: bool
+    added: int
+    present: int
+    updated: int
+    downgraded: int  # of the updated: attendance that became excused, no longer counted
+    examples: tuple[str, ...]  # the first lines of what it does, in a dry run
+    example_count: int  # how many there were in all
+    problems: tuple[str, ...]  # the first problems, each with its line
+    problem_count: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+    def problem_report(self) -> str:
+        lines = [f"{self.file}: {self.problem_count} problem(s), nothing imported:"]
+        lines += [f"  {p}" for p in self.problems]
+        if self.problem_count > len(self.problems):
+            lines.append(f"  ... and {self.problem_count - len(self.problems)} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class Tally:
+    """What a running import has found so far; the file kinds report into it."""
+
+    dry_run: bool
+    added: int = 0
+    present: int = 0
+    updated: int = 0
+    downgraded: int = 0
+    examples: list[str] = field(default_factory=list)
+    example_count: int = 0
+    problems: list[str] = field(default_factory=list)
+    problem_count: int = 0
+
+    def problem(self, line: int, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_SHOWN:
+            self.problems.append(f"line {line}: {message}")
+
+    def example(self, text: str) -> None:
+        """What one line does, for a dry run to show."""
+        if self.dry_run:
+            self.example_count += 1
+            if len(self.examples) < EXAMPLES_SHOWN:
+                self.examples.append(text)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+class FileKind(Protocol[Item]):
+    """One kind of import file."""
+
+    noun: Noun
+    change_kind: ChangeKind
+    batch: int  # items applied at once
+
+    def begin(self, session: Session, file: str, header: Sequence[str],
+              log: ChangeLog) -> None:
+        """Check the header of ``file`` (raise :class:`ImportRefused` for a wrong one) and
+        load what reading the lines needs."""
+
+    def parse(self, line: int, fields: list[str]) -> Item:
+        """Turn one line into an item; raise :class:`TrackerError` for a problem of it."""
+
+    def apply(self, session: Session, log: ChangeLog, items: list[Item], tally: Tally) -> None:
+        """Write a batch of items, counting them in ``tally``."""
+
+
+def require_columns(name: str, header: Sequence[str], columns: Sequence[str],
+                    expected: str) -> None:
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ImportRefused(
+            f"{name}: line 1: missing column(s) {', '.join(missing)}; expected a header "
+            f"{expected} (found: {', '.join(header)})")
+
+
+def run_import(db: Database, path: Path, kind: FileKind[Item], *, dry_run: bool = False,
+               by: str | None = None, on_progress: Progress | None = None) -> ImportSummary:
+    tally = Tally(dry_run)
+    with db.transaction() as session, open_sheet(path, on_progress) as sheet:
+        width = len(sheet.header)
+        log = ChangeLog(session, kind.change_kind, by)
+        kind.begin(session, sheet.name, sheet.header, log)
+        batch: list[Item] = []
+        for line, fields in sheet.records():
+            if len(fields) != width:
+                if len(fields) > width:
+                    tally.problem(line, "more fields than the header has columns")
+                    continue
+                fields += [""] * (width - len(fields))
+            try:
+                item = kind.parse(line, fields)
+            except TrackerError as problem:
+                tally.problem(line, str(problem))
+                continue
+            if tally.problem_count and not dry_run:
+                continue  # the import is refused: only look for more problems
+            batch.append(item)
+            if len(batch) >= kind.batch:
+                kind.apply(session, log, batch, tally)
+                batch.clear()
+        if batch and (dry_run or not tally.problem_count):
+            kind.apply(session, log, batch, tally)
+        log.describe(_history_line(path, kind.noun, tally))
+        if dry_run or tally.problem_count or not tally.changed:
+            raise Rollback
+    summary = ImportSummary(path.name, kind.noun, dry_run, tally.added, tally.present,
+                            tally.updated, tally.downgraded, tuple(tally.examples),
+                            tally.example_count, tuple(tally.problems), tally.problem_count)
+    if summary.problem_count and not dry_run:
+        raise ImportRefused(summary.problem_report())
+    return summary
+
+
+def _history_line(path: Path, noun: Noun, tally: Tally) -> str:
+    text = f"import {noun.plural} from {path.name}: {tally.added} added"
+    if tally.updated:
+        text += f", {tally.updated} updated"
+    return text

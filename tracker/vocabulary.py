@@ -1,0 +1,81 @@
+"""Every closed set of words the tracker uses, declared once.
+
+The models build their CHECK constraints from these, the command line its choices, and
+the JSON writes their values: a new word is added here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ParticipationStatus(StrEnum):
+    """A student at an activity. Only ``attended`` counts towards requirements."""
+
+    ATTENDED = "attended"
+    EXCUSED = "excused"
+
+
+class AssignmentStatus(StrEnum):
+    """The latest decision on a reflection assignment."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class StudentStatus(StrEnum):
+    ACTIVE = "active"
+    GRADUATED = "graduated"
+    WITHDRAWN = "withdrawn"
+
+
+class RequirementStatus(StrEnum):
+    """Where a student stands on one requirement (SPEC §7)."""
+
+    DONE = "done"
+    OPEN = "open"
+    AT_RISK = "at-risk"
+    OVERDUE = "overdue"
+
+
+class Format(StrEnum):
+    """Output formats. Not every command offers every one (see ``format_option``)."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+class ChangeKind(StrEnum):
+    """What a change in the history did; ``undo`` dispatches on it."""
+
+    RULES_LOAD = "rules load"
+    STUDENT_ADD = "student add"
+    STUDENT_EDIT = "student edit"
+    STUDENT_STATUS = "student status"
+    STUDENT_OVERRIDE = "student override"
+    STUDENT_IMPORT = "student import"
+    STUDENT_FORGET = "student forget"
+    ACTIVITY_ADD = "activity add"
+    ACTIVITY_IMPORT = "activity import"
+    ATTEND = "attend"
+    ATTEND_REMOVE = "attend remove"
+    ATTEND_IMPORT = "attend import"
+    ASSIGNMENT = "assignment"
+    UNDO = "undo"
+
+
+def words(vocabulary: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in vocabulary)
+
+
+def sql_check(column: str, vocabulary: type[StrEnum]) -> str:
+    """The CHECK expression that keeps ``column`` inside ``vocabulary``."""
+    return f"{column} IN ({', '.join(repr(word) for word in words(vocabulary))})"
+
+
+def one_of(vocabulary: type[StrEnum]) -> str:
+    """``attended or excused``, ``submitted, approved or rejected``: for messages."""
+    listed = words(vocabulary)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
