@@ -118,3 +118,13 @@ def tracker(db_url: str) -> Tracker:
 @pytest.fixture
 def sqlite_tracker(sqlite_url: str) -> Tracker:
     return Tracker(sqlite_url)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[object]:
+    """A fresh database (both engines) for tests that call the services directly."""
+    from tracker.cli.context import AppContext
+
+    context = AppContext(db_url)
+    yield context.database()
+    context.close()

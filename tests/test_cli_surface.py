@@ -59,3 +59,16 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised():
             {"name": "@SUM(A1)"}]
     lines = to_csv(rows, ["name"]).splitlines()[1:]
     assert lines == ['"\'=HYPERLINK(""http://x"",""y"")"', "'+31 6", "-12.5", "'@SUM(A1)"]
+
+
+def test_tables_line_up_names_in_any_script():
+    from wcwidth import wcswidth
+
+    rows = [{"student": "s1", "name": "张伟", "start": "2024-09"},
+            {"student": "s2", "name": "Ngọc Ánh", "start": "2024-09"},
+            {"student": "s3", "name": "Zoë", "start": "2024-09"}]
+    lines = to_table(rows, ["student", "name", "start"], width=80).splitlines()
+    starts = {wcswidth(line[:line.index("2024-09")]) for line in lines[2:]}
+    assert len(starts) == 1, lines
+    narrow = to_table([{"name": "张" * 30}], ["name"], width=20).splitlines()
+    assert wcswidth(narrow[2]) <= 20 and narrow[2].endswith("…")

@@ -62,6 +62,8 @@ class TrackerGroup(click.Group):
             return super().invoke(ctx)
         except TrackerError as error:
             raise UserError(str(error)) from None
+        except click.BadParameter as error:  # one line in words, not Click's usage text
+            raise UserError(_in_words(error)) from None
         except Exception as error:
             if type(error).__module__.startswith("sqlalchemy"):
                 from sqlalchemy.exc import DBAPIError
@@ -69,6 +71,16 @@ class TrackerGroup(click.Group):
                 if isinstance(error, DBAPIError):  # the server, the file, a lock
                     raise UserError(_database_failure(error)) from None
             raise
+
+
+def _in_words(error: click.BadParameter) -> str:
+    from tracker.cli.common import param_label
+
+    label = param_label(error.param)
+    if isinstance(error, click.MissingParameter):
+        path = error.ctx.command_path if error.ctx else "tracker"
+        return f"give the {label}: `{path} --help` shows what the command takes"
+    return f"{label}: {error.message}"
 
 
 def _database_failure(error: Exception) -> str:

@@ -38,6 +38,23 @@ def database() -> Database:
     return app(click.get_current_context()).database()
 
 
+# What a person calls each argument (not Click's metavar), for messages.
+ARGUMENT_WORDS = {"number": "student number", "numbers": "student number",
+                  "activity_id": "activity id", "assignment_number": "assignment number",
+                  "set_id": "requirement set", "kind": "activity kind", "file": "file",
+                  "status": "status", "revision": "revision"}
+
+
+def param_label(param: click.Parameter | None) -> str:
+    """``--date`` for an option, ``activity id`` for an argument."""
+    if param is None:
+        return "value"
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    name = param.name or ""
+    return ARGUMENT_WORDS.get(name, name.replace("_", " "))
+
+
 class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic from Click 8.5
     name = "YYYY-MM"
 
@@ -46,9 +63,9 @@ class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic from Clic
         if isinstance(value, Month):
             return value
         try:
-            return Month.parse(str(value), what=param.name if param and param.name else "month")
+            return Month.parse(str(value), what=param_label(param))
         except TrackerError as error:
-            self.fail(str(error), param, ctx)
+            raise UserError(str(error)) from None
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -59,9 +76,9 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, date):
             return value
         try:
-            return parse_date(str(value), what="date")
+            return parse_date(str(value), what=param_label(param))
         except TrackerError as error:
-            self.fail(str(error), param, ctx)
+            raise UserError(str(error)) from None
 
 
 class OutputFile(click.ParamType):  # type: ignore[type-arg]
@@ -73,10 +90,9 @@ class OutputFile(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> Path:
         path = Path(value).expanduser()
         if path.is_dir():
-            self.fail(f"{path} is a folder: name a file in it", param, ctx)
-        folder = path.parent
-        if not folder.is_dir():
-            self.fail(f"cannot write {path}: the folder {folder} does not exist", param, ctx)
+            raise UserError(f"{param_label(param)} {path} is a folder: name a file in it")
+        if not path.parent.is_dir():
+            raise UserError(f"cannot write {path}: the folder {path.parent} does not exist")
         return path
 
 

@@ -177,10 +177,10 @@ def touching(session: Session, student_id: int) -> set[int]:
                               .where(ChangeEntry.student_id == student_id)))
     ids.update(session.scalars(select(Participation.change_id)
                                .where(Participation.student_id == student_id)))
-    taken_away = session.scalars(select(ChangeEntry.before).where(
-        ChangeEntry.student_id == student_id, ChangeEntry.table_name == "participation",
-        ChangeEntry.after.is_(None)))
-    ids.update(before["change_id"] for before in taken_away if before)
+    participation_entries = session.execute(select(ChangeEntry.before, ChangeEntry.after).where(
+        ChangeEntry.student_id == student_id, ChangeEntry.table_name == "participation"))
+    ids.update(before["change_id"] for before, after in participation_entries
+               if before and after is None)  # (JSON null is not SQL NULL: test here)
     return ids
 
 
@@ -194,14 +194,6 @@ def last_undoable(session: Session, kinds: Iterable[ChangeKind]) -> Change | Non
         .order_by(Change.id.desc())
         .limit(1)
     ).first()
-
-
-def newest_of(session: Session, kinds: Iterable[ChangeKind], after: int) -> Change | None:
-    """The newest change of ``kinds`` made after change ``after``, undone or not."""
-    return session.scalars(
-        select(Change).where(Change.command.in_([kind.value for kind in kinds]),
-                             Change.id > after)
-        .order_by(Change.id.desc()).limit(1)).first()
 
 
 def entries_of(session: Session, change_id: int) -> Sequence[ChangeEntry]:

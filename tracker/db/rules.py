@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import ActivityKind, RulesVersion
@@ -15,3 +15,7 @@ def newest(session: Session) -> RulesVersion | None:
 
 def kinds(session: Session) -> dict[str, ActivityKind]:
     return {kind.code: kind for kind in session.scalars(select(ActivityKind))}
+
+
+def count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(RulesVersion)) or 0)

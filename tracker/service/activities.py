@@ -40,15 +40,9 @@ class ActivityView:
 
 
 @dataclass(frozen=True)
-class ActivityListed:
+class ActivityListed(ActivityView):
     """An activity in ``activity list``, with how many attended."""
 
-    id: int
-    kind: str
-    date: date
-    title: str
-    location: str | None
-    organiser: str | None
     attended: int
 
 

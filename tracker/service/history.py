@@ -6,6 +6,7 @@ entries (and its participations), or refused with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.db import history, students
+from tracker.db import rules as stored_rules
 from tracker.db.engine import Database
 from tracker.db.models import Change, ChangeEntry
 from tracker.errors import CannotUndo
@@ -44,20 +46,41 @@ def list_history(db: Database, number: str | None = None,
                 for c, undone_by in history.changes(session, only, limit)]
 
 
-@dataclass(frozen=True)
-class Refuse:
-    """This kind of change cannot be undone, for ``reason``."""
-
-    reason: str
+Undo = Callable[[Session, Change, Change], None]
+"""How to undo a change (the target) as another change (the undo)."""
 
 
-REVERT = "revert"  # restore every row from the change's entries, drop its participations
+def revert(session: Session, target: Change, undo: Change) -> None:
+    """Restore every row from the change's entries, newest first, and take away the
+    participations it recorded; refused when a row was changed since."""
+    history.take_participations_of(session, target, undo)
+    for entry in history.entries_of(session, target.id):
+        if entry.before is None and entry.after is None:
+            raise CannotUndo(f"change #{target.id} concerned a student whose personal data "
+                             "was erased since: it cannot be undone")
+        _revert_entry(session, entry, undo)
 
-UNDO: dict[ChangeKind, str | Refuse] = {
-    **{kind: REVERT for kind in ChangeKind},
-    ChangeKind.STUDENT_FORGET: Refuse("erased a student's personal data: that cannot be "
+
+def refuse(reason: str) -> Undo:
+    def refused(_session: Session, target: Change, _undo: Change) -> None:
+        raise CannotUndo(f"the last change (#{target.id}) {reason}")
+
+    return refused
+
+
+def revert_rules(session: Session, target: Change, undo: Change) -> None:
+    if stored_rules.count(session) <= 1:  # undone, the database would have no rules
+        refuse("loaded the only rules version: load another rules file instead")(
+            session, target, undo)
+    revert(session, target, undo)
+
+
+UNDO: dict[ChangeKind, Undo] = {
+    **{kind: revert for kind in ChangeKind},
+    ChangeKind.RULES_LOAD: revert_rules,
+    ChangeKind.STUDENT_FORGET: refuse("erased a student's personal data: that cannot be "
                                       "undone"),
-    ChangeKind.UNDO: Refuse("is an undo"),
+    ChangeKind.UNDO: refuse("is an undo"),
 }
 
 
@@ -74,23 +97,11 @@ def undo(db: Database, by: str | None = None) -> UndoOutcome:
         target = history.last_undoable(session, [k for k in ChangeKind if k != ChangeKind.UNDO])
         if target is None:
             raise CannotUndo("nothing to undo")
-        how = UNDO[ChangeKind(target.command)]
-        if isinstance(how, Refuse):
-            raise CannotUndo(f"the last change (#{target.id}) {how.reason}")
         change = history.open_change(session, ChangeKind.UNDO, by,
                                      f"undo #{target.id}: {target.summary}")
         change.undoes_id = target.id
-        _revert(session, target, change)
+        UNDO[ChangeKind(target.command)](session, target, change)
         return UndoOutcome(target.id, target.summary, change.id)
-
-
-def _revert(session: Session, target: Change, undo: Change) -> None:
-    history.take_participations_of(session, target, undo)
-    for entry in history.entries_of(session, target.id):
-        if entry.before is None and entry.after is None:
-            raise CannotUndo(f"change #{target.id} concerned a student whose personal data "
-                             "was erased since: it cannot be undone")
-        _revert_entry(session, entry, undo)
 
 
 def _revert_entry(session: Session, entry: ChangeEntry, undo: Change) -> None:

@@ -20,13 +20,7 @@ FORGOTTEN_NAME = "(forgotten)"
 
 
 @dataclass(frozen=True)
-class HeldStudent:
-    student: str
-    name: str
-    start: str
-    email: str | None
-    specialisation: str | None
-    status: str
+class HeldStudent(StudentView):
     override: str | None
     override_reason: str | None
     registered: datetime

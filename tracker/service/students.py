@@ -34,15 +34,9 @@ class StudentView:
 
 
 @dataclass(frozen=True)
-class StudentDetails:
+class StudentDetails(StudentView):
     """``student show``: the record, the requirement set that applies, and counts."""
 
-    student: str
-    name: str
-    start: str
-    email: str | None
-    specialisation: str | None
-    status: str
     requirement_set: str | None
     rules_version: int
     override: str | None

@@ -1,0 +1,66 @@
+"""progress and report decide from one code path: for every student of a random cohort
+they agree, requirement by requirement."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.months import Month
+from tracker.service.activities import add_activity
+from tracker.service.assignments import record_assignment
+from tracker.service.attendance import attend
+from tracker.service.progress import cohort_report, student_progress
+from tracker.service.students import add_student, set_override
+from tracker.vocabulary import AssignmentStatus, ParticipationStatus
+
+STARTS = ["2017-09", "2018-02", "2023-09", "2024-02", "2024-09", "2025-02"]
+KINDS = ["colloquium", "lacdr-symposium", "lacdr-seminar", "aesculapius-symposium",
+         "career-event", "career-workshop", "career-symposium", "bsp-excursion",
+         "study-advisor-meeting", "mentor-meeting"]
+AS_OF = date(2025, 12, 1)
+
+
+def random_cohort(db, seed: int, students: int = 40, activities: int = 40) -> list[str]:
+    rng = random.Random(seed)
+    numbers = [f"s{5000000 + i}" for i in range(students)]
+    for number in numbers:
+        add_student(db, number, f"Student {number}", Month.parse(rng.choice(STARTS)))
+    if rng.random() < 0.9:
+        set_override(db, numbers[0], "aasco", "individual programme")
+    first = date(2017, 9, 1)
+    for i in range(activities):
+        held_on = first + timedelta(days=rng.randrange((AS_OF - first).days + 200))
+        activity = add_activity(db, rng.choice(KINDS), held_on, f"Activity {i}").record
+        if held_on > AS_OF:
+            continue  # scheduled: nobody attended yet
+        present = rng.sample(numbers, rng.randrange(len(numbers) // 2))
+        excused = [n for n in present if rng.random() < 0.15]
+        attended = [n for n in present if n not in excused]
+        if attended:
+            attend(db, activity.id, attended, today=AS_OF)
+        if excused:
+            attend(db, activity.id, excused, status=ParticipationStatus.EXCUSED, today=AS_OF)
+    for number in numbers:
+        for k in (1, 2, 3, 4):
+            if rng.random() < 0.5:
+                status = rng.choice(list(AssignmentStatus))
+                record_assignment(db, number, k, status,
+                                  on=first + timedelta(days=rng.randrange(3000)))
+    return numbers
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_progress_and_report_agree_for_every_student(db, seed):
+    numbers = random_cohort(db, seed)
+    report = {row.student: row for row in cohort_report(db, as_of=AS_OF).rows}
+    assert set(report) == set(numbers)
+    for number in numbers:
+        progress = student_progress(db, number, AS_OF)
+        row = report[number]
+        assert row.complete == progress.complete, number
+        assert row.requirement_set == progress.requirement_set
+        assert [(r.requirement.id, r.done, r.status, r.due) for r in row.requirements] == [
+            (r.id, r.done, r.status, r.due) for r in progress.requirements], number
