@@ -28,17 +28,23 @@ def progress(number: str, as_of: date | None, fmt: str | None) -> None:
 @click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
               help="Only students who started in this calendar year.")
 @click.option("--incomplete", is_flag=True, help="Only students who have not completed.")
+@click.option("--at-risk", "at_risk", is_flag=True,
+              help="Only students with a required item at risk or overdue.")
 @click.option("--as-of", "as_of", type=DATE, help="Judge progress on this day (default: today).")
 @format_option
-def report(cohort: int | None, incomplete: bool, as_of: date | None, fmt: str | None) -> None:
+def report(cohort: int | None, incomplete: bool, at_risk: bool, as_of: date | None,
+           fmt: str | None) -> None:
     """One row per student: complete or not, and what each requirement counts.
+
+    A requirement is at risk when the activities still scheduled before its deadline
+    cannot close the gap, overdue when its deadline has passed.
 
     Example: tracker report --cohort 2024 --incomplete
     """
     from tracker.cli.views import report_document
     from tracker.service.progress import cohort_report
 
-    result = cohort_report(database(), cohort, incomplete, as_of)
+    result = cohort_report(database(), cohort, incomplete, as_of, at_risk)
     for problem in result.problems:
         note(f"warning: {problem}")
     emit(report_document(result), fmt)

@@ -5,14 +5,20 @@ format. Nothing here reads the database."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import textwrap
 from typing import Any
 
 from tracker.output import Document, Table, text
-from tracker.service.progress import CohortReport, StudentProgress
+from tracker.rules import RequirementProgress
+from tracker.service.progress import CohortReport, ReportRow, RequirementView, StudentProgress
 from tracker.service.rules import RulesInForce
+from tracker.vocabulary import RequirementStatus
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
-                       "status", "due"]
+                       "status", "due", "scheduled"]
+STATUS_WORDS = {RequirementStatus.DONE: "done", RequirementStatus.OPEN: "open",
+                RequirementStatus.AT_RISK: "at risk", RequirementStatus.OVERDUE: "overdue"}
 
 
 def record_document(record: Any) -> Document:
@@ -24,27 +30,69 @@ def record_document(record: Any) -> Document:
     return Document(record, Table([record], names), lines)
 
 
+def in_words(item: RequirementView | RequirementProgress) -> str:
+    """Why a requirement stands where it does, for a student to read."""
+    if isinstance(item, RequirementProgress):
+        kind, optional = item.requirement.type, item.requirement.optional
+    else:
+        kind, optional = item.kind, item.optional
+    status, due, scheduled = item.status, item.due, item.scheduled
+    if status == RequirementStatus.DONE:
+        return ""
+    if kind == "assignment":
+        if status == RequirementStatus.OVERDUE:
+            return f"not approved by {due}"
+        return "voluntary" if optional else f"to be approved by {due}"
+    unit = "points" if kind == "points" else ""
+    more = f"{item.remaining} more{' ' + unit if unit else ''} needed"
+    if status == RequirementStatus.OVERDUE:
+        return f"{more.replace('needed', 'were needed')} by {due}"
+    if status == RequirementStatus.AT_RISK:
+        return f"{more}, {scheduled} scheduled before {due}"
+    if not scheduled:
+        return f"{more} by {due}; nothing scheduled yet" + (" (voluntary)" if optional else "")
+    return f"{more} by {due}; {scheduled} scheduled" + (" (voluntary)" if optional else "")
+
+
 def progress_document(result: StudentProgress) -> Document:
-    rows = [{"label": r.label, "progress": f"{r.done}/{r.required}",
-             "status": r.status + (" (optional)" if r.optional else ""), "due": r.due}
-            for r in result.requirements]
-    blocking = [r for r in result.requirements if r.status != "done" and not r.optional]
+    width = shutil.get_terminal_size((80, 24)).columns
+    label_room = max(width - 21, 30)
     parts: list[str | Table] = [
         f"{result.student}  {result.name}  started {result.start}",
         f"requirement set {result.requirement_set}, rules version {result.rules_version}, "
         f"as of {result.as_of}",
         "",
-        Table(rows, ["label", "progress", "status", "due"]),
-        "",
-        "COMPLETE: every required item is done." if result.complete
-        else f"NOT COMPLETE: {len(blocking)} required item(s) open.",
     ]
+    for r in result.requirements:
+        label = r.label + (" (optional)" if r.optional else "")
+        lines = textwrap.wrap(label, label_room) or [""]
+        progress = f"{r.done}/{r.required}"
+        parts.append(f"  {STATUS_WORDS[r.status]:<8} {progress:>7}  {lines[0]}")
+        parts += [f"{'':19}{line}" for line in lines[1:]]
+        why = in_words(r)
+        if why:
+            parts += [f"{'':19}{line}" for line in textwrap.wrap(why, label_room)]
+    blocking = [r for r in result.requirements if r.status != "done" and not r.optional]
+    parts += ["", "COMPLETE: every required item is done." if result.complete
+              else f"NOT COMPLETE: {len(blocking)} required item(s) open."]
     if result.upcoming:
         parts += ["", "Upcoming activities that count:",
                   Table([{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title,
                           "for": a.requirements} for a in result.upcoming],
                         ["id", "date", "kind", "title", "for"])]
     return Document(result, Table(result.requirements, REQUIREMENT_COLUMNS), parts)
+
+
+def attention(row: ReportRow) -> str:
+    """What a coordinator should look at for one student, in words."""
+    said = [f"{r.requirement.id} {STATUS_WORDS[r.status]}" for r in row.requirements
+            if r.status in (RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
+            and not r.requirement.optional]
+    still_open = sum(1 for r in row.requirements
+                     if r.status == RequirementStatus.OPEN and r.blocking)
+    if still_open:
+        said.append(f"{still_open} open")
+    return "; ".join(said)
 
 
 def report_document(report: CohortReport) -> Document:
@@ -57,10 +105,11 @@ def report_document(report: CohortReport) -> Document:
             line[result.requirement.id] = result.done
         rows.append(line)
     complete = sum(1 for row in report.rows if row.complete)
-    people = [{**line, "open": row.open} for line, row in zip(rows, report.rows, strict=True)]
+    people = [{**line, "attention": attention(row)}
+              for line, row in zip(rows, report.rows, strict=True)]
     parts: list[str | Table] = [
         f"rules version {report.rules_version}, as of {report.as_of}",
-        Table(people, ["student", "name", "start", "requirement_set", "complete", "open"]),
+        Table(people, ["student", "name", "start", "complete", "attention"]),
         f"{len(report.rows)} student(s), {complete} complete",
     ]
     columns = ["student", "name", "start", "status", "requirement_set", "complete",

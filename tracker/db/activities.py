@@ -65,15 +65,17 @@ def listing(session: Session, kind: str | None, start: date | None,
     return [(activity, count) for activity, count in session.execute(query)]
 
 
-def upcoming(session: Session, after: date, kinds: Collection[str], student_id: int,
-             limit: int = 200) -> list[Activity]:
-    """Scheduled activities of ``kinds`` after ``after`` the student is not yet down for."""
+def coming(session: Session, from_day: date, kinds: Collection[str]) -> list[Activity]:
+    """The activities of ``kinds`` held on or after ``from_day``, by date."""
     if not kinds:
         return []
-    taken = select(Participation.activity_id).where(Participation.student_id == student_id)
-    return list(session.scalars(
-        select(Activity)
-        .where(Activity.kind.in_(kinds), Activity.held_on > after, Activity.id.not_in(taken))
-        .order_by(Activity.held_on, Activity.id)
-        .limit(limit)
-    ))
+    return list(session.scalars(select(Activity).where(
+        Activity.kind.in_(list(kinds)), Activity.held_on >= from_day)
+        .order_by(Activity.held_on, Activity.id)))
+
+
+def titles(session: Session, activity_ids: Collection[int]) -> dict[int, str]:
+    if not activity_ids:
+        return {}
+    return {id_: title for id_, title in session.execute(
+        select(Activity.id, Activity.title).where(Activity.id.in_(list(activity_ids))))}

@@ -6,6 +6,7 @@ in a source checkout (an editable install) it is ``<repo>/alembic``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -15,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 from tracker.errors import InvalidInput
@@ -76,15 +78,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    if revision not in ("base", "-1") and not revision.startswith("-"):
+    known = [r.revision for r in script.walk_revisions()]
+    if revision != "base" and not re.fullmatch(r"-[1-9][0-9]*", revision):
         try:
             script.get_revision(revision)
         except Exception:
             raise InvalidInput(f"unknown revision {revision!r} (known: base, "
-                               + ", ".join(r.revision for r in script.walk_revisions())
-                               + ")") from None
-    with _bound(engine) as config:
-        command.downgrade(config, revision)
+                               + ", ".join(known) + ", or -N for N steps back)") from None
+    try:
+        with _bound(engine) as config:
+            command.downgrade(config, revision)
+    except CommandError as error:
+        raise InvalidInput(f"cannot downgrade to {revision!r}: {error}") from None
 
 
 def current_revision(engine: Engine) -> str | None:

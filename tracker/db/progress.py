@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, AssignmentRecord, Participation, Student
@@ -49,7 +49,7 @@ def programme_year() -> ColumnElement[int]:
 
 Column = tuple[str, int | None]
 """A count a report needs: attended activities of a kind, in one programme year or
-(None) in all."""
+(None) in all from the start month on."""
 
 
 def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bool],
@@ -61,10 +61,11 @@ def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bo
     what a column does not count: the cheapest aggregate that answers every rule.
     """
     year = programme_year()
+    since_start = Activity.month_number >= Student.start_month_number
     counts = []
     for kind, in_year in columns:
-        wanted = Activity.kind == kind if in_year is None else and_(
-            Activity.kind == kind, year == in_year)
+        wanted = and_(Activity.kind == kind, since_start if in_year is None
+                      else year == in_year)
         counts.append(func.count().filter(wanted))  # FILTER: SQLite 3.30+, PostgreSQL
     query = (
         select(Participation.student_id, *counts)
@@ -89,3 +90,22 @@ def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \
     for student_id, number, decided_on in session.execute(query):
         if decided_on is not None:
             yield student_id, number, decided_on
+
+
+def taken_upcoming(session: Session, as_of: date, activity_ids: Sequence[int],
+                   which: ColumnElement[bool]) -> dict[int, frozenset[int]]:
+    """For ``which`` students: the upcoming activities that cannot add anything to what
+    they have done on ``as_of``: excused from ahead, or attended and counted already
+    (held that day)."""
+    if not activity_ids:
+        return {}
+    taken: dict[int, set[int]] = {}
+    for student_id, activity_id in session.execute(
+            select(Participation.student_id, Participation.activity_id)
+            .join(Student, Student.id == Participation.student_id)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .where(which, Participation.activity_id.in_(list(activity_ids)),
+                   or_(Participation.status == ParticipationStatus.EXCUSED,
+                       Activity.held_on <= as_of))):
+        taken.setdefault(student_id, set()).add(activity_id)
+    return {student_id: frozenset(ids) for student_id, ids in taken.items()}

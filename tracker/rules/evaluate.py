@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,14 +30,17 @@ Year 1 is the first twelve months from the start month; 0 is before the start.
 class StudentRecord:
     """Everything the rules need to know about one student, already aggregated.
 
-    ``attended`` counts every year; ``by_year`` needs only the kinds that a
-    year-limited requirement counts.
+    ``attended`` counts every programme year from the start month on (what happened
+    before the start counts for nothing); ``by_year`` needs only the kinds that a
+    year-limited requirement counts. ``taken`` are the upcoming activities that cannot
+    add anything for the student: excused from ahead, or held that day and counted.
     """
 
     start: Month
     attended: Mapping[str, int]
     by_year: ByYear
     approved: Mapping[int, date]  # assignment number -> date approved
+    taken: frozenset[int] = frozenset()
 
     @classmethod
     def from_tallies(cls, start: Month, rows: Iterable[tuple[int, str, int]],
@@ -46,10 +49,20 @@ class StudentRecord:
         attended: dict[str, int] = {}
         by_year: dict[int, dict[str, int]] = {}
         for year, kind, count in rows:
-            attended[kind] = attended.get(kind, 0) + count
+            if year >= 1:
+                attended[kind] = attended.get(kind, 0) + count
             by_kind = by_year.setdefault(year, {})
             by_kind[kind] = by_kind.get(kind, 0) + count
         return cls(start, attended, by_year, approved)
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """A scheduled activity that has not happened yet (on or after the day judged)."""
+
+    id: int
+    kind: str
+    held_on: date
 
 
 @dataclass(slots=True)
@@ -58,8 +71,9 @@ class RequirementProgress:
     required: int
     done: int
     status: RequirementStatus
-    due: date | None
+    due: date
     blocking: bool  # not done, and not optional: completion waits for it
+    scheduled: int  # what the upcoming activities before ``due`` could still add
 
     @property
     def remaining(self) -> int:
@@ -73,60 +87,133 @@ class Progress:
     complete: bool  # every non-optional requirement is done
 
 
-def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date) -> Progress:
+def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date,
+             upcoming: Sequence[Upcoming] = ()) -> Progress:
     """The progress of a student with ``record`` on ``as_of``.
 
-    ``record`` must hold only what happened on or before ``as_of``. To evaluate many
-    students, make one :class:`Evaluator` per requirement set.
+    ``record`` must hold only what happened on or before ``as_of``; ``upcoming`` are
+    the activities scheduled from ``as_of`` on. To evaluate many students, make one
+    :class:`Evaluator` per requirement set.
     """
-    return Evaluator(requirement_set).evaluate(record, as_of)
+    return Evaluator(requirement_set, as_of, upcoming).evaluate(record)
 
 
 _NOTHING: Mapping[str, int] = {}
 Measure = Callable[[Mapping[str, int], ByYear, Mapping[int, date]], tuple[int, int]]
 
 
+class _Window:
+    """The upcoming activities that could still count for one requirement of students
+    of one start month: of a kind it counts, before its deadline (and in its year)."""
+
+    def __init__(self, activities: list[Upcoming]) -> None:
+        self.activities = activities
+        self.ids = frozenset(a.id for a in activities)
+        self.kinds = _count_kinds(activities)
+
+    def kinds_left(self, taken: frozenset[int]) -> Mapping[str, int]:
+        if not taken or self.ids.isdisjoint(taken):
+            return self.kinds
+        return _count_kinds([a for a in self.activities if a.id not in taken])
+
+
+def _count_kinds(activities: Iterable[Upcoming]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for activity in activities:
+        counts[activity.kind] = counts.get(activity.kind, 0) + 1
+    return counts
+
+
 class Evaluator:
-    """A requirement set prepared for evaluating many students: one small function per
-    requirement giving (required, done), and the due dates per start month."""
+    """A requirement set prepared for judging many students on one day: one small
+    function per requirement giving (required, done), and per start month the
+    deadlines and the upcoming activities that could still count."""
 
-    def __init__(self, requirement_set: RequirementSet) -> None:
+    def __init__(self, requirement_set: RequirementSet, as_of: date,
+                 upcoming: Sequence[Upcoming] = ()) -> None:
         self.requirement_set = requirement_set
+        self.as_of = as_of
+        self._upcoming = [a for a in upcoming if a.held_on >= as_of]
         self._measures = tuple(_measure(r) for r in requirement_set.requirements)
-        self._dues: dict[Month, tuple[date | None, ...]] = {}
+        self._per_start: dict[Month, tuple[tuple[date, ...], tuple[_Window, ...]]] = {}
 
-    def dues(self, start: Month) -> tuple[date | None, ...]:
-        dues = self._dues.get(start)
-        if dues is None:
-            dues = self._dues[start] = tuple(
-                _due(r, start) for r in self.requirement_set.requirements)
-        return dues
+    def _prepared(self, start: Month) -> tuple[tuple[date, ...], tuple[_Window, ...]]:
+        prepared = self._per_start.get(start)
+        if prepared is None:
+            requirements = self.requirement_set.requirements
+            dues = tuple(deadline(r, start) for r in requirements)
+            windows = tuple(_Window(self._in_window(r, start, due))
+                            for r, due in zip(requirements, dues, strict=True))
+            prepared = self._per_start[start] = (dues, windows)
+        return prepared
 
-    def evaluate(self, record: StudentRecord, as_of: date) -> Progress:
+    def _in_window(self, requirement: Requirement, start: Month, due: date) -> list[Upcoming]:
+        kinds = set(kinds_that_count(requirement))
+        year = getattr(requirement, "year", None)
+        first = start.first_day() if year is None else start.plus(12 * (year - 1)).first_day()
+        return [a for a in self._upcoming if a.kind in kinds and first <= a.held_on <= due]
+
+    def dues(self, start: Month) -> tuple[date, ...]:
+        return self._prepared(start)[0]
+
+    def coming(self, record: StudentRecord) -> tuple[tuple[Upcoming, ...], ...]:
+        """Per requirement, the upcoming activities that could still count for it."""
+        return tuple(tuple(a for a in window.activities if a.id not in record.taken)
+                     for window in self._prepared(record.start)[1])
+
+    def evaluate(self, record: StudentRecord) -> Progress:
+        as_of = self.as_of
         total, by_year = record.attended, record.by_year
+        dues, windows = self._prepared(record.start)
         results = []
         complete = True
-        for requirement, measure, due in zip(self.requirement_set.requirements,
-                                             self._measures, self.dues(record.start),
-                                             strict=True):
+        for requirement, measure, due, window in zip(self.requirement_set.requirements,
+                                                     self._measures, dues, windows,
+                                                     strict=True):
             required, done = measure(total, by_year, record.approved)
+            scheduled = _could_add(requirement, total, by_year, window.kinds_left(
+                record.taken)) if window.activities else 0
             if done >= required:
                 results.append(RequirementProgress(requirement, required, done, DONE, due,
-                                                   False))
+                                                   False, scheduled))
                 continue
-            status = OVERDUE if due is not None and as_of > due else OPEN
+            if requirement.optional:
+                status = OPEN  # voluntary: never overdue, never at risk
+            elif as_of > due:
+                status = OVERDUE
+            elif (not isinstance(requirement, AssignmentRequirement)
+                  and done + scheduled < required):
+                status = AT_RISK
+            else:
+                status = OPEN
             blocking = not requirement.optional
             complete = complete and not blocking
             results.append(RequirementProgress(requirement, required, done, status, due,
-                                               blocking))
+                                               blocking, scheduled))
         return Progress(self.requirement_set, tuple(results), complete)
 
 
-def _due(requirement: Requirement, start: Month) -> date | None:
+def _could_add(requirement: Requirement, total: Mapping[str, int], by_year: ByYear,
+               coming: Mapping[str, int]) -> int:
+    """What the coming activities (counts by kind) would add: one each, or for points
+    the points they earn after the caps."""
+    if isinstance(requirement, PointsRequirement):
+        counts = total if requirement.year is None else by_year.get(requirement.year,
+                                                                    _NOTHING)
+        more = {kind: counts.get(kind, 0) + coming.get(kind, 0) for kind in requirement.points}
+        return points_earned(requirement, more) - points_earned(requirement, counts)
+    return sum(coming.values())
+
+
+def deadline(requirement: Requirement, start: Month) -> date:
+    """A requirement's deadline for a student who started in ``start``: its own
+    (``due_months``, or the end of its programme ``year``), else the end of the
+    second programme year."""
     if isinstance(requirement, AssignmentRequirement):
-        return assignment_due(start, requirement.due_months) if requirement.due_months \
-            else None
-    return programme_year_end(start, requirement.year) if requirement.year else None
+        if requirement.due_months:
+            return assignment_due(start, requirement.due_months)
+        return programme_year_end(start, 2)
+    return programme_year_end(start, requirement.year or 2)
 
 
 def _measure(requirement: Requirement) -> Measure:

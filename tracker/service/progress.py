@@ -15,9 +15,16 @@ from tracker import fields
 from tracker.db import activities, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
-from tracker.db.progress import Column, Enrolled, approvals, attendance_by_student, enrolled
+from tracker.db.progress import (
+    Column,
+    Enrolled,
+    approvals,
+    attendance_by_student,
+    enrolled,
+    taken_upcoming,
+)
 from tracker.errors import NoRequirementSet, NotFound
-from tracker.months import Month, programme_year
+from tracker.months import Month
 from tracker.rules import (
     Evaluator,
     Progress,
@@ -26,11 +33,12 @@ from tracker.rules import (
     RuleBook,
     StudentRecord,
 )
-from tracker.rules.evaluate import kinds_that_count
+from tracker.rules.evaluate import Upcoming, kinds_that_count
 from tracker.service.rules import RulesInForce, rules_in_force
 from tracker.vocabulary import RequirementStatus
 
 UPCOMING_PER_REQUIREMENT = 3
+BEHIND = (RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
 
 
 def requirement_set_for(book: RuleBook, version: int, student: Enrolled) -> RequirementSet:
@@ -59,6 +67,14 @@ class Assessed:
     start: Month
     progress: Progress | None
     problem: str | None = None
+    evaluator: Evaluator | None = None
+    record: StudentRecord | None = None
+
+    def coming(self) -> tuple[tuple[Upcoming, ...], ...]:
+        """Per requirement, the upcoming activities that could still count for it."""
+        if self.evaluator is None or self.record is None:
+            return ()
+        return self.evaluator.coming(self.record)
 
     @property
     def complete(self) -> bool:
@@ -69,8 +85,9 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
            day: date) -> Iterator[Assessed]:
     """The standing of ``which`` students on ``day``, in start and number order.
 
-    Three queries whatever the number of students: the students, their attendance
-    counted per kind (and programme year where a rule asks), their approvals.
+    Five queries whatever the number of students: the students, their attendance
+    counted per kind (and programme year where a rule asks), their approvals, the
+    activities still to come, and which of those they are down for already.
     """
     book = in_force.book
     people = enrolled(session, which)
@@ -79,8 +96,13 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
     approved: dict[int, dict[int, date]] = {}
     for student_id, number, on in approvals(session, day, which):
         approved.setdefault(student_id, {})[number] = on
+    counting = {kind for s in book.sets for r in s.requirements for kind in kinds_that_count(r)}
+    coming = [Upcoming(a.id, a.kind, a.held_on)
+              for a in activities.coming(session, day, counting)]
+    taken = taken_upcoming(session, day, [a.id for a in coming], which)
     months: dict[date, Month] = {}  # students share a few start months ...
     evaluators: dict[tuple[date, str | None], Evaluator] = {}  # ... and requirement sets
+    nothing: frozenset[int] = frozenset()
     for student in people:
         start = months.get(student.start) or months.setdefault(student.start,
                                                                Month.of(student.start))
@@ -92,11 +114,13 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
             except (NoRequirementSet, NotFound) as problem:
                 yield Assessed(student, start, None, str(problem))
                 continue
-            evaluator = evaluators[key] = Evaluator(chosen)
+            evaluator = evaluators[key] = Evaluator(chosen, day, coming)
         counts = attended.get(student.id)
-        record = (StudentRecord(start, {}, {}, approved.get(student.id, {})) if counts is None
-                  else _record(start, columns, counts, approved.get(student.id, {})))
-        yield Assessed(student, start, evaluator.evaluate(record, day))
+        approvals_ = approved.get(student.id, {})
+        record = (StudentRecord(start, {}, {}, approvals_, taken.get(student.id, nothing))
+                  if counts is None else
+                  _record(start, columns, counts, approvals_, taken.get(student.id, nothing)))
+        yield Assessed(student, start, evaluator.evaluate(record), None, evaluator, record)
 
 
 def _columns(book: RuleBook) -> list[Column]:
@@ -112,7 +136,7 @@ def _columns(book: RuleBook) -> list[Column]:
 
 
 def _record(start: Month, columns: list[Column], counts: tuple[Any, ...],
-            approved: dict[int, date]) -> StudentRecord:
+            approved: dict[int, date], taken: frozenset[int]) -> StudentRecord:
     attended: dict[str, int] = {}
     by_year: dict[int, dict[str, int]] = {}
     for (kind, year), count in zip(columns, counts, strict=True):
@@ -122,7 +146,7 @@ def _record(start: Month, columns: list[Column], counts: tuple[Any, ...],
             attended[kind] = int(count)
         else:
             by_year.setdefault(year, {})[kind] = int(count)
-    return StudentRecord(start, attended, by_year, approved)
+    return StudentRecord(start, attended, by_year, approved, taken)
 
 
 # --- one student ---------------------------------------------------------------------
@@ -138,13 +162,15 @@ class RequirementView:
     remaining: int
     optional: bool
     status: RequirementStatus
-    due: date | None
+    due: date
+    scheduled: int  # what the activities still to come before ``due`` could add
 
     @classmethod
     def of(cls, item: RequirementProgress) -> RequirementView:
         requirement = item.requirement
         return cls(requirement.id, requirement.label, requirement.type, item.required,
-                   item.done, item.remaining, requirement.optional, item.status, item.due)
+                   item.done, item.remaining, requirement.optional, item.status, item.due,
+                   item.scheduled)
 
 
 @dataclass(frozen=True)
@@ -180,29 +206,25 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> St
         if assessed.progress is None:
             raise NoRequirementSet(assessed.problem or "no requirement set applies")
         progress = assessed.progress
-        upcoming = _upcoming(session, progress, assessed.start, day, student.id)
         return StudentProgress(
             student.number, student.name, str(assessed.start), progress.requirement_set.id,
             in_force.version, progress.complete, day,
-            tuple(RequirementView.of(r) for r in progress.requirements), upcoming)
+            tuple(RequirementView.of(r) for r in progress.requirements),
+            _upcoming(session, assessed))
 
 
-def _upcoming(session: Session, progress: Progress, start: Month, day: date,
-              student_id: int) -> tuple[UpcomingActivity, ...]:
-    """Scheduled activities that would close an open requirement, a few per requirement."""
-    wanted = [r for r in progress.requirements
-              if r.status in (RequirementStatus.OPEN, RequirementStatus.OVERDUE)]
-    kinds = {k for r in wanted for k in kinds_that_count(r.requirement)}
-    picked: dict[int, tuple[Any, list[str]]] = {}
-    scheduled = activities.upcoming(session, day, kinds, student_id)
-    for item in wanted:
-        requirement = item.requirement
-        year = getattr(requirement, "year", None)
-        fits = [a for a in scheduled if a.kind in kinds_that_count(requirement)
-                and (year is None or programme_year(start, a.held_on) == year)]
-        for activity in fits[:UPCOMING_PER_REQUIREMENT]:
-            picked.setdefault(activity.id, (activity, []))[1].append(requirement.id)
-    return tuple(UpcomingActivity(a.id, a.kind, a.held_on, a.title, tuple(ids))
+def _upcoming(session: Session, assessed: Assessed) -> tuple[UpcomingActivity, ...]:
+    """Scheduled activities that would count for a requirement not done yet, a few per
+    requirement, by date."""
+    assert assessed.progress is not None
+    picked: dict[int, tuple[Upcoming, list[str]]] = {}
+    for item, coming in zip(assessed.progress.requirements, assessed.coming(), strict=True):
+        if item.status == RequirementStatus.DONE:
+            continue
+        for activity in coming[:UPCOMING_PER_REQUIREMENT]:
+            picked.setdefault(activity.id, (activity, []))[1].append(item.requirement.id)
+    titles = activities.titles(session, picked)
+    return tuple(UpcomingActivity(a.id, a.kind, a.held_on, titles[a.id], tuple(ids))
                  for a, ids in sorted(picked.values(),
                                       key=lambda pair: (pair[0].held_on, pair[0].id)))
 
@@ -225,6 +247,11 @@ class ReportRow:
         """The ids of the requirements completion waits for."""
         return tuple(r.requirement.id for r in self.requirements if r.blocking)
 
+    @property
+    def behind(self) -> bool:
+        """A required item is at risk or overdue."""
+        return any(r.status in BEHIND for r in self.requirements if r.blocking)
+
 
 @dataclass(frozen=True)
 class CohortReport:
@@ -236,8 +263,12 @@ class CohortReport:
 
 
 def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = False,
-                  as_of: date | None = None) -> CohortReport:
-    """One row per student: complete or not, and per requirement what is done."""
+                  as_of: date | None = None, at_risk: bool = False) -> CohortReport:
+    """One row per student: complete or not, and per requirement what is done.
+
+    ``incomplete`` keeps the students who have not completed; ``at_risk`` those with
+    a required item at risk or overdue.
+    """
     day = as_of or date.today()
     which: ColumnElement[bool] = students.registered()
     if cohort is not None:
@@ -256,9 +287,12 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
                 continue
             if incomplete and progress.complete:
                 continue
-            rows.append(ReportRow(student.number, student.name, str(assessed.start),
-                                  student.status, progress.requirement_set.id,
-                                  progress.complete, progress.requirements))
+            row = ReportRow(student.number, student.name, str(assessed.start), student.status,
+                            progress.requirement_set.id, progress.complete,
+                            progress.requirements)
+            if at_risk and not row.behind:
+                continue
+            rows.append(row)
     book = in_force.book
     requirement_ids = tuple(dict.fromkeys(r.id for s in book.sets for r in s.requirements))
     return CohortReport(in_force.version, day, requirement_ids, tuple(rows), tuple(problems))
