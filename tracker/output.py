@@ -8,7 +8,7 @@ import dataclasses
 import io
 import json
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,12 +32,14 @@ class Document:
 
     ``data`` is the JSON (the stable machine contract); ``main`` is the table that CSV
     writes; ``text``, when given, is the table format: lines and tables in order
-    (otherwise ``main`` alone).
+    (otherwise ``main`` alone); ``page`` makes the HTML page, for the commands that
+    have one.
     """
 
     data: Any
     main: Table
     text: Sequence[str | Table] | None = None
+    page: Callable[[], str] | None = None
 
 
 def listing(rows: Sequence[Any], columns: Sequence[str]) -> Document:
@@ -46,6 +48,9 @@ def listing(rows: Sequence[Any], columns: Sequence[str]) -> Document:
 
 
 def render(document: Document, fmt: Format) -> str:
+    if fmt == Format.HTML:
+        assert document.page is not None, "this command has no page"
+        return document.page()
     if fmt == Format.JSON:
         return to_json(document.data) + "\n"
     if fmt == Format.CSV:

@@ -45,6 +45,7 @@ class Format(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSON = "json"
+    HTML = "html"  # a self-contained page: progress and report
 
 
 class ChangeKind(StrEnum):

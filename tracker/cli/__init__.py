@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "attend": ("tracker.cli.attendance", "attend",
                "Log that students NUMBERS attended activity ACTIVITY_ID."),
     "db": ("tracker.cli.db", "db", "Create, upgrade and check the database schema."),
+    "demo": ("tracker.cli.demo", "demo",
+             "Try the tracker on a realistic programme (its own database)."),
     "export": ("tracker.cli.exports", "export",
                "Export completion for other systems (the Brightspace grade book)."),
     "history": ("tracker.cli.history", "history",

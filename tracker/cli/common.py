@@ -123,6 +123,7 @@ def output_option(function: F) -> F:
 
 
 LISTING_FORMATS = (Format.TABLE, Format.CSV, Format.JSON)
+PAGE_FORMATS = (*LISTING_FORMATS, Format.HTML)
 
 
 def format_option(function: F) -> F:
@@ -136,17 +137,31 @@ def formats_option(formats: Sequence[Format]) -> Callable[[F], F]:
         help="Output format (default: table on a terminal, csv when piped).")
 
 
-def chosen_format(fmt: str | None) -> Format:
+def chosen_format(fmt: str | None, output: Path | None = None) -> Format:
+    """The format asked for; else the output file's (``-o cohort.html``); else a table on
+    a terminal and CSV when piped."""
     if fmt:
         return Format(fmt)
-    return Format.TABLE if sys.stdout.isatty() else Format.CSV
+    if output is not None and output.suffix.lower()[1:] in {f.value for f in Format}:
+        return Format(output.suffix.lower()[1:])
+    if output is None and sys.stdout.isatty():
+        return Format.TABLE
+    return Format.CSV
 
 
-def emit(document: Document, fmt: str | None) -> None:
-    """Print ``document`` in the chosen format."""
+def emit(document: Document, fmt: str | None, output: Path | None = None) -> None:
+    """Print ``document`` in the chosen format, or write it to ``output``."""
     from tracker.output import render
 
-    click.echo(render(document, chosen_format(fmt)), nl=False)
+    chosen = chosen_format(fmt, output)
+    if chosen == Format.HTML and document.page is None:
+        raise UserError("this command has no HTML page: --format table, csv or json")
+    content = render(document, chosen)
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        write_file(output, content)
+        note(f"wrote {output}")
 
 
 def note(message: str) -> None:

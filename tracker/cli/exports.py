@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import DATE, database, note, output_option, write_file
+from tracker.cli.context import UserError
 
 
 @click.group()
@@ -30,23 +31,45 @@ def export() -> None:
 @click.option("--all-statuses", is_flag=True,
               help="Also graduated and withdrawn students (default: active students only).")
 @click.option("--as-of", "as_of", type=DATE, help="Judge completion on this day (default: today).")
+@click.option("--per-requirement", is_flag=True,
+              help="A grade item per requirement (what is done of it) and a text grade "
+                   "saying what remains, instead of one completion grade.")
+@click.option("--only-incomplete", is_flag=True,
+              help="With --per-requirement: leave students who completed out.")
 @output_option
 def brightspace(item: str, complete_points: float, incomplete_points: float,
-                only_complete: bool,
-                cohort: int | None, all_statuses: bool, as_of: date | None,
+                only_complete: bool, cohort: int | None, all_statuses: bool,
+                as_of: date | None, per_requirement: bool, only_incomplete: bool,
                 output: Path | None) -> None:
     """Grade-book import CSV for Brightspace: one row per active student.
 
-    Columns: OrgDefinedId,Username,<ITEM> Points Grade,End-of-Line Indicator. By
-    default every active student gets a row: 1 point if complete, else 0.
+    \b
+    Columns: OrgDefinedId,Username,<ITEM> Points Grade,End-of-Line Indicator; by
+    default 1 point if complete, else 0. With --per-requirement:
+    <ITEM> - <requirement> Points Grade for each requirement (done, at most what is
+    required) and <ITEM> Text Grade, a sentence of what remains.
 
-    Example: tracker export brightspace --item "AASCO completion" -o grades.csv
+    \b
+    Examples:
+      tracker export brightspace --item "AASCO completion" -o grades.csv
+      tracker export brightspace --item AASCO --per-requirement -o progress.csv
     """
     from tracker.service.exports import brightspace_grades
 
-    result = brightspace_grades(database(), item, complete_points=complete_points,
-                                incomplete_points=None if only_complete else incomplete_points,
-                                cohort=cohort, include_inactive=all_statuses, as_of=as_of)
+    given = click.get_current_context().get_parameter_source
+    if per_requirement and any(given(name) == click.core.ParameterSource.COMMANDLINE
+                               for name in ("complete_points", "incomplete_points",
+                                            "only_complete")):
+        raise UserError("--per-requirement grades each requirement: it takes no "
+                        "--complete-points, --incomplete-points or --only-complete")
+    if only_incomplete and not per_requirement:
+        raise UserError("--only-incomplete goes with --per-requirement "
+                        "(for one completion grade, see --only-complete)")
+    result = brightspace_grades(
+        database(), item, complete_points=complete_points,
+        incomplete_points=None if only_complete or only_incomplete else incomplete_points,
+        cohort=cohort, include_inactive=all_statuses, as_of=as_of,
+        per_requirement=per_requirement)
     if output is None:
         click.echo(result.text, nl=False)
     else:

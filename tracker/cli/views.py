@@ -10,15 +10,14 @@ import textwrap
 from typing import Any
 
 from tracker.output import Document, Table, text
-from tracker.rules import RequirementProgress
-from tracker.service.progress import CohortReport, ReportRow, RequirementView, StudentProgress
+from tracker.service.overview import CohortOverview
+from tracker.service.progress import CohortReport, ReportRow, StudentProgress
 from tracker.service.rules import RulesInForce
 from tracker.vocabulary import RequirementStatus
+from tracker.wording import STATUS_WORDS, in_words
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
                        "status", "due", "scheduled"]
-STATUS_WORDS = {RequirementStatus.DONE: "done", RequirementStatus.OPEN: "open",
-                RequirementStatus.AT_RISK: "at risk", RequirementStatus.OVERDUE: "overdue"}
 
 
 def record_document(record: Any) -> Document:
@@ -28,30 +27,6 @@ def record_document(record: Any) -> Document:
     lines = [f"{name.replace('_', ' '):<{width}}  {text(getattr(record, name))}".rstrip()
              for name in names]
     return Document(record, Table([record], names), lines)
-
-
-def in_words(item: RequirementView | RequirementProgress) -> str:
-    """Why a requirement stands where it does, for a student to read."""
-    if isinstance(item, RequirementProgress):
-        kind, optional = item.requirement.type, item.requirement.optional
-    else:
-        kind, optional = item.kind, item.optional
-    status, due, scheduled = item.status, item.due, item.scheduled
-    if status == RequirementStatus.DONE:
-        return ""
-    if kind == "assignment":
-        if status == RequirementStatus.OVERDUE:
-            return f"not approved by {due}"
-        return "voluntary" if optional else f"to be approved by {due}"
-    unit = "points" if kind == "points" else ""
-    more = f"{item.remaining} more{' ' + unit if unit else ''} needed"
-    if status == RequirementStatus.OVERDUE:
-        return f"{more.replace('needed', 'were needed')} by {due}"
-    if status == RequirementStatus.AT_RISK:
-        return f"{more}, {scheduled} scheduled before {due}"
-    if not scheduled:
-        return f"{more} by {due}; nothing scheduled yet" + (" (voluntary)" if optional else "")
-    return f"{more} by {due}; {scheduled} scheduled" + (" (voluntary)" if optional else "")
 
 
 def progress_document(result: StudentProgress) -> Document:
@@ -80,7 +55,14 @@ def progress_document(result: StudentProgress) -> Document:
                   Table([{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title,
                           "for": a.requirements} for a in result.upcoming],
                         ["id", "date", "kind", "title", "for"])]
-    return Document(result, Table(result.requirements, REQUIREMENT_COLUMNS), parts)
+    return Document(result, Table(result.requirements, REQUIREMENT_COLUMNS), parts,
+                    lambda: _student_page(result))
+
+
+def _student_page(result: StudentProgress) -> str:
+    from tracker.pages.student import student_page
+
+    return student_page(result)
 
 
 def attention(row: ReportRow) -> str:
@@ -115,6 +97,18 @@ def report_document(report: CohortReport) -> Document:
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
                *report.requirement_ids]
     return Document(rows, Table(rows, columns), parts)
+
+
+def overview_document(overview: CohortOverview) -> Document:
+    """The report, with the cohort page for --format html."""
+    document = report_document(overview.report)
+
+    def page() -> str:
+        from tracker.pages.cohort import cohort_page
+
+        return cohort_page(overview)
+
+    return dataclasses.replace(document, page=page)
 
 
 def rules_document(in_force: RulesInForce) -> Document:

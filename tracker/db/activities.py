@@ -6,10 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, Participation
+from tracker.db.models import Activity, Participation, Student
 from tracker.errors import NotFound
 from tracker.vocabulary import ParticipationStatus
 
@@ -79,3 +79,17 @@ def titles(session: Session, activity_ids: Collection[int]) -> dict[int, str]:
         return {}
     return {id_: title for id_, title in session.execute(
         select(Activity.id, Activity.title).where(Activity.id.in_(list(activity_ids))))}
+
+
+def turnout(session: Session, which: ColumnElement[bool],
+            until: date) -> list[tuple[int, str, date, str, int]]:
+    """(id, kind, day, title, how many of ``which`` students attended) of every activity
+    held up to ``until`` that any of them attended, by date."""
+    query = (select(Activity.id, Activity.kind, Activity.held_on, Activity.title, func.count())
+             .join(Participation, Participation.activity_id == Activity.id)
+             .join(Student, Student.id == Participation.student_id)
+             .where(which, Participation.status == ParticipationStatus.ATTENDED,
+                    Activity.held_on <= until)
+             .group_by(Activity.id).order_by(Activity.held_on, Activity.id))
+    return [(id_, kind, held_on, title, count)
+            for id_, kind, held_on, title, count in session.execute(query)]

@@ -79,6 +79,14 @@ class RequirementProgress:
     def remaining(self) -> int:
         return max(self.required - self.done, 0)
 
+    @property
+    def kind(self) -> str:
+        return self.requirement.type
+
+    @property
+    def optional(self) -> bool:
+        return self.requirement.optional
+
 
 @dataclass(slots=True)
 class Progress:

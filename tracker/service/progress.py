@@ -195,6 +195,8 @@ class StudentProgress:
     as_of: date
     requirements: tuple[RequirementView, ...]
     upcoming: tuple[UpcomingActivity, ...]
+    programme: str
+    requirement_set_label: str
 
 
 def student_progress(db: Database, number: str, as_of: date | None = None) -> StudentProgress:
@@ -210,7 +212,8 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> St
             student.number, student.name, str(assessed.start), progress.requirement_set.id,
             in_force.version, progress.complete, day,
             tuple(RequirementView.of(r) for r in progress.requirements),
-            _upcoming(session, assessed))
+            _upcoming(session, assessed), in_force.book.programme,
+            progress.requirement_set.label)
 
 
 def _upcoming(session: Session, assessed: Assessed) -> tuple[UpcomingActivity, ...]:
@@ -269,30 +272,37 @@ def cohort_report(db: Database, cohort: int | None = None, incomplete: bool = Fa
     ``incomplete`` keeps the students who have not completed; ``at_risk`` those with
     a required item at risk or overdue.
     """
-    day = as_of or date.today()
-    which: ColumnElement[bool] = students.registered()
-    if cohort is not None:
-        low, high = fields.cohort_bounds(cohort)
-        which = and_(which, Student.start.between(low, high))
+    with db.transaction(read_only=True) as session:
+        return report_in(session, rules_in_force(session), cohort_students(cohort),
+                         as_of or date.today(), incomplete, at_risk)
+
+
+def cohort_students(cohort: int | None) -> ColumnElement[bool]:
+    """Registered students, of one cohort (start year) when given."""
+    if cohort is None:
+        return students.registered()
+    low, high = fields.cohort_bounds(cohort)
+    return and_(students.registered(), Student.start.between(low, high))
+
+
+def report_in(session: Session, in_force: RulesInForce, which: ColumnElement[bool], day: date,
+              incomplete: bool = False, at_risk: bool = False) -> CohortReport:
     rows: list[ReportRow] = []
     problems: list[str] = []
-    with db.transaction(read_only=True) as session:
-        in_force = rules_in_force(session)
-        for assessed in assess(session, in_force, which, day):
-            student, progress = assessed.student, assessed.progress
-            if progress is None:
-                problems.append(assessed.problem or "")
-                rows.append(ReportRow(student.number, student.name, str(assessed.start),
-                                      student.status, None, False, ()))
-                continue
-            if incomplete and progress.complete:
-                continue
-            row = ReportRow(student.number, student.name, str(assessed.start), student.status,
-                            progress.requirement_set.id, progress.complete,
-                            progress.requirements)
-            if at_risk and not row.behind:
-                continue
-            rows.append(row)
+    for assessed in assess(session, in_force, which, day):
+        student, progress = assessed.student, assessed.progress
+        if progress is None:
+            problems.append(assessed.problem or "")
+            rows.append(ReportRow(student.number, student.name, str(assessed.start),
+                                  student.status, None, False, ()))
+            continue
+        if incomplete and progress.complete:
+            continue
+        row = ReportRow(student.number, student.name, str(assessed.start), student.status,
+                        progress.requirement_set.id, progress.complete, progress.requirements)
+        if at_risk and not row.behind:
+            continue
+        rows.append(row)
     book = in_force.book
     requirement_ids = tuple(dict.fromkeys(r.id for s in book.sets for r in s.requirements))
     return CohortReport(in_force.version, day, requirement_ids, tuple(rows), tuple(problems))

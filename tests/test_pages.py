@@ -1,0 +1,200 @@
+"""The HTML pages in a real browser: Debian's Chromium, driven by Playwright, with every
+host name unresolvable so that a page that tried to fetch anything would show it.
+
+Screenshots are kept in ``test-artefacts/`` (or ``$TRACKER_TEST_ARTEFACTS``) to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.cli.context import AppContext
+from tracker.service.demo import fill_demo
+
+AS_OF = "2026-11-26"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(os.environ.get("TRACKER_TEST_ARTEFACTS")
+                 or Path(__file__).resolve().parents[1] / "test-artefacts")
+HOSTILE = "<script>alert('x')</script> \"O'Brien\" & <b>bold</b>"
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory) -> str:
+    """The demo programme on SQLite, with one student whose name is hostile markup."""
+    url = str(tmp_path_factory.mktemp("pages") / "demo.db")
+    context = AppContext(url)
+    fill_demo(context.database(), date.fromisoformat(AS_OF))
+    from tracker.months import Month
+    from tracker.service.students import add_student
+
+    add_student(context.database(), "s1999999", HOSTILE, Month(2025, 9))
+    context.close()
+    return url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium (.ci/run installs it: apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND",
+                  "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened from a file, with everything it did wrong recorded."""
+
+    def __init__(self, browser: Any, path: Path, width: int = 1400) -> None:
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": 1000})
+        self.page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"),
+                                          d.dismiss()))
+        self.page.goto(path.as_uri())
+
+    def shot(self, name: str) -> Path:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        target = ARTEFACTS / name
+        self.page.screenshot(path=str(target), full_page=True)
+        return target
+
+    def close(self) -> None:
+        self.page.close()
+        assert self.problems == []
+        assert all(url.startswith(("file:", "data:", "about:")) for url in self.requests), \
+            self.requests
+
+
+def page_of(tracker, path: Path, *args: str) -> Path:
+    tracker(*args, "--as-of", AS_OF, "--format", "html", "-o", str(path))
+    return path
+
+
+def test_the_cohort_page_shows_what_the_report_says(programme, browser, tmp_path):
+    from conftest import Tracker
+
+    tracker = Tracker(programme)
+    visit = Visit(browser, page_of(tracker, tmp_path / "cohort.html", "report"))
+    page = visit.page
+    for chart in ("chart-completion", "chart-distribution", "chart-turnout"):
+        page.wait_for_selector(f"#{chart} svg .mark-group", state="attached")
+        marks = page.locator(f"#{chart} svg path, #{chart} svg text")
+        assert marks.count() > 10, chart
+    report = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json").stdout)
+    rows = page.eval_on_selector_all("#students tbody tr", """rows => rows.map(row =>
+        Array.from(row.cells).map(cell => cell.textContent.trim()))""")
+    headers = page.eval_on_selector_all("#students thead th", "ths => ths.map(th => "
+                                        "th.textContent.trim())")
+    assert [row[0] for row in rows] == [r["student"] for r in report]
+    by_student = {r["student"]: r for r in report}
+    for cells in rows:
+        expected = by_student[cells[0]]
+        assert (cells[4].endswith("complete")) == expected["complete"], cells
+        for header, cell in zip(headers[5:], cells[5:], strict=True):
+            if cell != "–":
+                assert int(cell.split()[-1].split("/")[0]) == expected[header], (header, cell)
+    figures = {kind: int(page.text_content(f"[data-figure='{kind}']"))
+               for kind in ("students", "complete")}
+    assert figures == {"students": len(report),
+                       "complete": sum(1 for r in report if r["complete"])}
+    assert page.locator("#students tbody td", has_text=HOSTILE).count() == 1
+    visit.shot("cohort.png")
+    visit.close()
+
+
+def test_the_cohort_page_searches_filters_and_sorts(programme, browser, tmp_path):
+    from conftest import Tracker
+
+    tracker = Tracker(programme)
+    report = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json").stdout)
+    visit = Visit(browser, page_of(tracker, tmp_path / "cohort.html", "report"))
+    page = visit.page
+    visible = "#students tbody tr:not([hidden])"
+    one = report[3]
+    page.fill("#search", one["name"].split()[0].lower() + " " + one["student"][-3:])
+    assert page.locator(visible).count() == 1
+    assert page.text_content(f"{visible} td") == one["student"]
+    page.fill("#search", "")
+    page.select_option("#standing", "complete")
+    complete = sum(1 for r in report if r["complete"])
+    assert page.locator(visible).count() == complete
+    assert f"{complete} of {len(report)} shown" == page.text_content("#shown")
+    page.select_option("#standing", "")
+    page.click("#students thead th:nth-child(2) button")  # by name
+    names = page.eval_on_selector_all(f"{visible} td:nth-child(2)",
+                                      "cells => cells.map(c => c.textContent)")
+    assert names == sorted(names, key=str.lower)
+    page.click("#students thead th:nth-child(2) button")
+    descending = page.eval_on_selector_all(f"{visible} td:nth-child(2)",
+                                           "cells => cells.map(c => c.textContent)")
+    assert descending == names[::-1]
+    visit.shot("cohort-filtered.png")
+    visit.close()
+
+
+def test_the_student_page_prints_on_one_or_two_sheets(programme, browser, tmp_path):
+    from conftest import Tracker
+
+    tracker = Tracker(programme)
+    student = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json",
+                                 "--at-risk").stdout)[0]["student"]
+    path = page_of(tracker, tmp_path / "student.html", "progress", student)
+    visit = Visit(browser, path, width=900)
+    page = visit.page
+    progress = json.loads(tracker("progress", student, "--as-of", AS_OF, "--format",
+                                  "json").stdout)
+    shown = page.eval_on_selector_all(
+        "table.requirements tbody tr",
+        "rows => rows.map(r => [r.dataset.requirement, r.cells[1].textContent.trim(), "
+        "r.cells[2].textContent.trim()])")
+    assert [row[0] for row in shown] == [r["id"] for r in progress["requirements"]]
+    for (_, done, status), r in zip(shown, progress["requirements"], strict=True):
+        assert done.startswith(f"{r['done']}/{r['required']}")
+        assert status.endswith(r["status"].replace("-", " "))
+    pdf = page.pdf(format="A4", print_background=True)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "student.pdf").write_bytes(pdf)
+    assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
+    visit.shot("student.png")
+    visit.close()
+
+
+def test_a_hostile_name_is_text_on_the_student_page(programme, browser, tmp_path):
+    from conftest import Tracker
+
+    visit = Visit(browser, page_of(Tracker(programme), tmp_path / "hostile.html", "progress",
+                                   "s1999999"))
+    assert visit.page.text_content("h1").startswith(HOSTILE)
+    assert visit.page.locator("h1 b").count() == 0
+    visit.close()
+
+
+def test_pages_on_both_engines(tracker, tmp_path):
+    tracker("student", "add", "s1234567", "--name", HOSTILE, "--start", "2025-09")
+    tracker("activity", "add", "colloquium", "--date", "2025-10-02", "--title", "</script>")
+    tracker("attend", "1", "s1234567")
+    cohort = page_of(tracker, tmp_path / "c.html", "report").read_text()
+    student = page_of(tracker, tmp_path / "s.html", "progress", "s1234567").read_text()
+    for text in (cohort, student):
+        assert "<script>alert" not in text
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in text
+    assert cohort.count("</script>") == cohort.count("<script")  # no data ends a script

@@ -1,0 +1,91 @@
+"""``tracker demo``: a realistic programme in a database of its own, to try things on."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tracker.cli.common import OUTPUT_FILE, app, emit, note
+from tracker.cli.context import AppContext, UserError
+
+
+@click.command(short_help="Try the tracker on a realistic programme (its own database).")
+@click.option("--path", type=OUTPUT_FILE, metavar="FILE",
+              help="Where to keep the demo database (default: demo.db in your data folder).")
+@click.option("--fresh", is_flag=True, help="Build the demo database again from scratch.")
+@click.option("--seed", type=int, default=2026, show_default=True,
+              help="Another seed gives other students.")
+def demo(path: Path | None, fresh: bool, seed: int) -> None:
+    """Fill a demo database with a programme of 60 students, and show who is where.
+
+    Six intakes (September and February, three years), the built-in rules, a year of
+    activities, sign-ins and reflections: some students complete, some on track, some
+    at risk. It never touches your own database. Then it prints the report and writes
+    the cohort page beside the demo database.
+
+    Example: tracker demo
+    """
+    from tracker.db.engine import default_data_dir, resolve_url
+
+    target = (path or default_data_dir() / "demo.db").expanduser().resolve()
+    context = app(click.get_current_context())
+    real = resolve_url(context.db_option)
+    if real == f"sqlite:///{target}":
+        raise UserError(f"{target} is your own database: give the demo another --path")
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    today = date.today()
+    if fresh and target.exists():
+        _remove_demo(target)
+    demo_context = AppContext(str(target))
+    try:
+        built = not target.exists()
+        database = demo_context.database()
+        if built:
+            from tracker.service.demo import fill_demo
+
+            note(f"building the demo programme in {target} ...")
+            summary = fill_demo(database, today, seed)
+            note(f"{summary.students} students, {summary.activities} activities, "
+                 f"{summary.attendances} sign-ins, {summary.assignments} reflection "
+                 "decisions")
+        else:
+            note(f"the demo database is there already: {target} (--fresh builds it again)")
+        _show(demo_context, target, today)
+    finally:
+        demo_context.close()
+    note(f"\nTry it yourself: tracker --db {target} report --at-risk")
+
+
+def _remove_demo(target: Path) -> None:
+    """Remove an earlier demo database, and nothing else."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{target}")
+    try:
+        with engine.connect() as connection:
+            actors = {actor for (actor,) in connection.execute(
+                text("SELECT DISTINCT actor FROM change WHERE command = 'student add'"))}
+    except Exception:
+        actors = set()
+    finally:
+        engine.dispose()
+    if actors != {"demo"}:
+        raise UserError(f"{target} is not a demo database: it is left alone")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+
+def _show(context: AppContext, target: Path, today: date) -> None:
+    from tracker.cli.views import overview_document
+    from tracker.output import render
+    from tracker.service.overview import cohort_overview
+    from tracker.vocabulary import Format
+
+    overview = cohort_overview(context.database(), as_of=today)
+    document = overview_document(overview)
+    emit(document, "table")
+    page = target.with_suffix(".html")
+    page.write_text(render(document, Format.HTML), encoding="utf-8")
+    note(f"\nThe cohort page: {page}")

@@ -1,0 +1,37 @@
+"""Self-contained HTML pages: the cohort report and a student's own progress page.
+
+Templates are Jinja2 files in ``templates/``; every style and script is inlined and
+nothing is fetched from the network, so a page opens from an e-mail attachment or a USB
+stick. Jinja2 is imported only by the commands that write a page.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=PackageLoader("tracker.pages", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["vendor"] = vendor
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+@cache
+def vendor(name: str) -> str:
+    """A vendored script, to inline in a page (see ``vendor/README.md``)."""
+    text = resources.files("tracker.pages").joinpath("vendor", name).read_text("utf-8")
+    return text.replace("</script", "<\\/script")  # it cannot end the <script> early

@@ -1,0 +1,189 @@
+"""The cohort page: headline figures, charts (Vega-Lite specs drawn by the vendored
+runtime), and every student as a row of requirement bars, searchable and sortable."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from tracker.months import Month
+from tracker.pages import render
+from tracker.rules import RequirementProgress
+from tracker.service.overview import CohortOverview
+from tracker.service.progress import ReportRow
+from tracker.vocabulary import RequirementStatus
+from tracker.wording import ICONS, STATUS_WORDS, in_words
+
+# A student's standing, worst first: one word, one icon, one colour.
+STANDINGS = {"overdue": ("✗", "overdue"), "at-risk": ("⚠", "at risk"),
+             "on-track": ("○", "on track"), "complete": ("✓", "complete"),
+             "none": ("?", "no requirement set")}
+STANDING_COLOURS = {"complete": "#1a7f37", "on-track": "#0969da", "at-risk": "#b35900",
+                    "overdue": "#cf222e", "none": "#6e7781"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def standing(row: ReportRow) -> str:
+    if row.requirement_set is None:
+        return "none"
+    if row.complete:
+        return "complete"
+    blocking = [r.status for r in row.requirements if r.blocking]
+    if RequirementStatus.OVERDUE in blocking:
+        return "overdue"
+    if RequirementStatus.AT_RISK in blocking:
+        return "at-risk"
+    return "on-track"
+
+
+def cohort_page(overview: CohortOverview) -> str:
+    report = overview.report
+    standings = [standing(row) for row in report.rows]
+    ids = [i for i in report.requirement_ids
+           if any(r.requirement.id == i for row in report.rows for r in row.requirements)]
+    students = [_student(row, ids, kind) for row, kind in zip(report.rows, standings,
+                                                              strict=True)]
+    return render(
+        "report.html.j2", overview=overview, report=report, students=students,
+        requirements=[{"id": i, "label": overview.labels.get(i, i)} for i in ids],
+        figures=_figures(standings), intakes=_intakes(report.rows, standings),
+        standings=STANDINGS, filters=_filters(overview),
+        starts=sorted({row.start for row in report.rows}),
+        charts={"chart-completion": _completion_chart(overview, ids),
+                "chart-distribution": _distribution_chart(report.rows, standings),
+                "chart-turnout": _turnout_chart(overview)})
+
+
+def _student(row: ReportRow, ids: list[str], kind: str) -> dict[str, Any]:
+    by_id = {r.requirement.id: r for r in row.requirements}
+    return {"student": row.student, "name": row.name, "start": row.start,
+            "set": row.requirement_set or "", "standing": kind,
+            "cells": [_cell(by_id.get(i)) for i in ids]}
+
+
+def _cell(result: RequirementProgress | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    status = result.status
+    percent = min(100, round(100 * result.done / result.required)) if result.required else 100
+    return {"status": status.value, "icon": ICONS[status], "word": STATUS_WORDS[status],
+            "done": result.done, "required": result.required, "percent": percent,
+            "why": in_words(result)}
+
+
+def _figures(standings: list[str]) -> dict[str, int]:
+    counts = Counter(standings)
+    return {"students": len(standings), **{kind: counts.get(kind, 0) for kind in STANDINGS}}
+
+
+def _intakes(rows: tuple[ReportRow, ...], standings: list[str]) -> list[dict[str, Any]]:
+    by_start: dict[str, Counter[str]] = {}
+    for row, kind in zip(rows, standings, strict=True):
+        by_start.setdefault(row.start, Counter())[kind] += 1
+    intakes = []
+    for start in sorted(by_start):
+        month = Month.parse(start)
+        counts = by_start[start]
+        intakes.append({"start": start, "cohort": month.year,
+                        "intake": MONTHS[month.month - 1],
+                        "students": sum(counts.values()),
+                        **{kind: counts.get(kind, 0) for kind in STANDINGS}})
+    return intakes
+
+
+def _filters(overview: CohortOverview) -> str:
+    said = [f"cohort {overview.cohort}" if overview.cohort else "every cohort"]
+    if overview.incomplete:
+        said.append("only students who have not completed")
+    if overview.at_risk:
+        said.append("only students with an item at risk or overdue")
+    return ", ".join(said)
+
+
+def _completion_chart(overview: CohortOverview, ids: list[str]) -> dict[str, Any]:
+    """Per start month and requirement: the share of its students who have done it."""
+    cells: dict[tuple[str, str], list[int]] = {}
+    for row in overview.report.rows:
+        for result in row.requirements:
+            tally = cells.setdefault((row.start, result.requirement.id), [0, 0])
+            tally[0] += result.status == RequirementStatus.DONE
+            tally[1] += 1
+    order = {requirement_id: i for i, requirement_id in enumerate(ids)}
+    values = [{"start": start, "requirement": overview.labels.get(i, i), "order": order[i],
+               "done": done, "students": total, "percent": round(100 * done / total),
+               "text": f"{round(100 * done / total)}%"}
+              for (start, i), (done, total) in sorted(cells.items())]
+    position = {
+        "x": {"field": "start", "type": "ordinal", "title": "Start month",
+              "axis": {"labelAngle": 0}},
+        "y": {"field": "requirement", "type": "ordinal", "title": None,
+              "sort": {"field": "order"}, "axis": {"labelLimit": 320}},
+    }
+    return {
+        "data": {"values": values}, "encoding": position, "width": {"step": 72},
+        "layer": [
+            {"mark": "rect", "encoding": {
+                "color": {"field": "percent", "type": "quantitative", "title": "% done",
+                          "scale": {"domain": [0, 100], "scheme": "greens"}},
+                "tooltip": [{"field": "requirement"}, {"field": "start", "title": "start"},
+                            {"field": "done", "title": "done"},
+                            {"field": "students", "title": "students"},
+                            {"field": "text", "title": "share done"}]}},
+            {"mark": {"type": "text", "fontSize": 11}, "encoding": {
+                "text": {"field": "text"},
+                "color": {"condition": {"test": "datum.percent >= 60", "value": "white"},
+                          "value": "black"}}},
+        ],
+        "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 12}},
+    }
+
+
+def _distribution_chart(rows: tuple[ReportRow, ...], standings: list[str]) -> dict[str, Any]:
+    """How far students have come: the share of their required items done, in steps of
+    ten per cent, by standing."""
+    counts: Counter[tuple[int, str]] = Counter()
+    for row, kind in zip(rows, standings, strict=True):
+        required = [r for r in row.requirements if not r.requirement.optional]
+        if not required:
+            continue
+        done = sum(r.status == RequirementStatus.DONE for r in required)
+        counts[(min(done * 10 // len(required), 10) * 10, kind)] += 1
+    steps = [f"{low}%" if low == 100 else f"{low}–{low + 9}%" for low in range(0, 101, 10)]
+    values = [{"share": steps[low // 10], "standing": STANDINGS[kind][1], "students": n}
+              for (low, kind), n in sorted(counts.items())]
+    kinds = [kind for kind in STANDINGS if kind != "none"]
+    return {
+        "data": {"values": values}, "mark": "bar", "width": 560, "height": 220,
+        "encoding": {
+            "x": {"field": "share", "type": "ordinal", "title": "Required items done",
+                  "sort": steps, "scale": {"domain": steps}, "axis": {"labelAngle": 0}},
+            "y": {"field": "students", "type": "quantitative", "aggregate": "sum",
+                  "title": "Students"},
+            "color": {"field": "standing", "type": "nominal", "title": "Standing",
+                      "scale": {"domain": [STANDINGS[k][1] for k in kinds],
+                                "range": [STANDING_COLOURS[k] for k in kinds]}},
+            "tooltip": [{"field": "share", "title": "items done"},
+                        {"field": "standing"}, {"field": "students", "aggregate": "sum",
+                                                "title": "students"}],
+        },
+    }
+
+
+def _turnout_chart(overview: CohortOverview) -> dict[str, Any]:
+    """Attendance of the cohort per activity, over time."""
+    values = [{"date": t.date.isoformat(), "attended": t.attended, "title": t.title,
+               "kind": overview.kinds.get(t.kind, t.kind)[:40]} for t in overview.turnout]
+    return {
+        "data": {"values": values}, "mark": {"type": "point", "filled": True, "opacity": 0.8},
+        "width": 760, "height": 240,
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "title": None},
+            "y": {"field": "attended", "type": "quantitative", "title": "Attended"},
+            "color": {"field": "kind", "type": "nominal", "title": "Kind",
+                      "legend": {"labelLimit": 260}},
+            "shape": {"field": "kind", "type": "nominal", "title": "Kind"},
+            "tooltip": [{"field": "date", "type": "temporal"}, {"field": "title"},
+                        {"field": "kind"}, {"field": "attended"}],
+        },
+    }

@@ -1,0 +1,49 @@
+"""The cohort at a glance: the report, with what the charts of the HTML page need."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.db import activities
+from tracker.db.engine import Database
+from tracker.service.progress import CohortReport, cohort_students, report_in
+from tracker.service.rules import rules_in_force
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """How many of the cohort attended one activity."""
+
+    id: int
+    kind: str
+    date: date
+    title: str
+    attended: int
+
+
+@dataclass(frozen=True)
+class CohortOverview:
+    programme: str
+    report: CohortReport
+    labels: Mapping[str, str]  # requirement id -> label
+    kinds: Mapping[str, str]  # activity kind -> label
+    turnout: tuple[Turnout, ...]  # activities held up to the day, with attendance
+    cohort: int | None
+    incomplete: bool
+    at_risk: bool
+
+
+def cohort_overview(db: Database, cohort: int | None = None, incomplete: bool = False,
+                    as_of: date | None = None, at_risk: bool = False) -> CohortOverview:
+    day = as_of or date.today()
+    which = cohort_students(cohort)
+    with db.transaction(read_only=True) as session:
+        in_force = rules_in_force(session)
+        report = report_in(session, in_force, which, day, incomplete, at_risk)
+        turnout = tuple(Turnout(*row) for row in activities.turnout(session, which, day))
+    book = in_force.book
+    labels = {r.id: r.label for s in book.sets for r in s.requirements}
+    return CohortOverview(book.programme, report, labels, dict(book.kinds), turnout, cohort,
+                          incomplete, at_risk)
