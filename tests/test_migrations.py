@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from smtp_servers import smtp_server
 from sqlalchemy import create_engine, inspect, text
 
 from tracker.db.engine import resolve_url
@@ -26,6 +27,9 @@ def populate(tracker, tmp_path) -> None:
     tracker("rules", "load", str(rules))
     tracker("attend", "1", "s7654321", "--excused")
     tracker("undo")
+    with smtp_server() as server:
+        tracker("remind", "s1234567", "--send", "--smtp", server.url, "--from",
+                "coordinator@example.org", "--skip-reminded-days", "0")
 
 
 def rows(url: str) -> dict[str, list[tuple]]:
@@ -69,7 +73,10 @@ def test_down_to_an_older_revision_and_up_again_keeps_every_row(tracker, tmp_pat
                                                  (2, "alc")]
     assert "run `tracker db upgrade`" in tracker("student", "list", expect=2).output
     tracker("db", "upgrade")
-    assert rows(tracker.url) == before
+    after = rows(tracker.url)
+    # A table made by a later migration goes with the downgrade; every other row stays.
+    kept = {table for table in before if table in older}
+    assert {t: after[t] for t in kept} == {t: before[t] for t in kept}
     tracker("db", "check")
     assert tracker.json("progress", "s1234567")["rules_version"] == 2
 
@@ -83,3 +90,4 @@ def test_down_to_base_and_up_again_with_data(tracker, tmp_path):
     assert tracker.json("rules", "show")  # the built-in rules are loaded again
     populate(tracker, tmp_path)
     assert len(rows(tracker.url)["participation"]) == 2
+    assert len(rows(tracker.url)["reminder"]) == 1

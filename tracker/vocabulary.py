@@ -64,6 +64,7 @@ class ChangeKind(StrEnum):
     ATTEND_REMOVE = "attend remove"
     ATTEND_IMPORT = "attend import"
     ASSIGNMENT = "assignment"
+    REMIND = "remind"
     UNDO = "undo"
 
 

@@ -27,7 +27,8 @@ def random_cohort(db, seed: int, students: int = 40, activities: int = 40) -> li
     rng = random.Random(seed)
     numbers = [f"s{5000000 + i}" for i in range(students)]
     for number in numbers:
-        add_student(db, number, f"Student {number}", Month.parse(rng.choice(STARTS)))
+        email = f"{number}@example.org" if rng.random() < 0.5 else None
+        add_student(db, number, f"Student {number}", Month.parse(rng.choice(STARTS)), email)
     if rng.random() < 0.9:
         set_override(db, numbers[0], "aasco", "individual programme")
     first = date(2017, 9, 1)
@@ -67,3 +68,24 @@ def test_progress_and_report_agree_for_every_student(db, seed):
             (r.id, r.done, r.status, r.due, r.scheduled) for r in progress.requirements], number
     statuses = {r.status for row in report.values() for r in row.requirements}
     assert {"done", "open", "at-risk", "overdue"} <= statuses  # the cohort shows them all
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_progress_report_and_reminders_agree_on_what_is_at_risk(db, seed):
+    from tracker.service.reminders import select
+
+    numbers = random_cohort(db, seed)
+    report = {row.student: row for row in cohort_report(db, as_of=AS_OF).rows}
+    behind = {number for number, row in report.items() if row.behind}
+    selection = select(db, as_of=AS_OF, at_risk=True, skip_days=0)
+    reminded = {r.progress.student for r in selection.recipients} | {
+        s.student for s in selection.skipped if s.why == "no e-mail address"}
+    assert reminded == behind and selection.recipients  # those without an address: listed
+    for number in numbers:
+        progress = student_progress(db, number, AS_OF)
+        at_risk = {r.id for r in progress.requirements if r.status == "at-risk"}
+        assert at_risk == {r.requirement.id for r in report[number].requirements
+                           if r.status == "at-risk"}, number
+        assert (number in behind) == any(
+            r.status in ("at-risk", "overdue") and not r.optional
+            for r in progress.requirements)

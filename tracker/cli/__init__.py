@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Show the newest changes: who, when, what."),
     "progress": ("tracker.cli.progress", "progress",
                  "What a student has done, what remains, what is coming up."),
+    "remind": ("tracker.cli.reminders", "remind",
+               "E-mail students what is still open, at risk or overdue."),
     "report": ("tracker.cli.progress", "report",
                "One row per student: complete or not, per requirement."),
     "rules": ("tracker.cli.rules", "rules",

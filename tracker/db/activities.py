@@ -74,13 +74,6 @@ def coming(session: Session, from_day: date, kinds: Collection[str]) -> list[Act
         .order_by(Activity.held_on, Activity.id)))
 
 
-def titles(session: Session, activity_ids: Collection[int]) -> dict[int, str]:
-    if not activity_ids:
-        return {}
-    return {id_: title for id_, title in session.execute(
-        select(Activity.id, Activity.title).where(Activity.id.in_(list(activity_ids))))}
-
-
 def turnout(session: Session, which: ColumnElement[bool],
             until: date) -> list[tuple[int, str, date, str, int]]:
     """(id, kind, day, title, how many of ``which`` students attended) of every activity

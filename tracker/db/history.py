@@ -17,7 +17,7 @@ from sqlalchemy import Date, DateTime, Integer, delete, func, insert, select, up
 from sqlalchemy.orm import Session, aliased
 
 from tracker import fields
-from tracker.db.models import Base, Change, ChangeEntry, Participation, utcnow
+from tracker.db.models import Base, Change, ChangeEntry, Participation, Reminder, utcnow
 from tracker.vocabulary import ChangeKind
 
 TABLES: dict[str, type[Base]] = {
@@ -63,6 +63,11 @@ class ChangeLog:
     def describe(self, summary: str) -> None:
         if self._change is not None:
             self._change.summary = summary[:1000]
+
+
+def describe_change(session: Session, change_id: int, summary: str) -> None:
+    session.execute(update(Change).where(Change.id == change_id)
+                    .values(summary=summary[:1000]))
 
 
 # --- entries -------------------------------------------------------------------------
@@ -172,11 +177,13 @@ def changes(session: Session, only: Iterable[int] | None = None,
 
 def touching(session: Session, student_id: int) -> set[int]:
     """The ids of every change that touched a student: wrote a row of theirs, recorded
-    their attendance, or recorded an attendance that a later change took away."""
+    their attendance (or one a later change took away), or reminded them."""
     ids = set(session.scalars(select(ChangeEntry.change_id)
                               .where(ChangeEntry.student_id == student_id)))
     ids.update(session.scalars(select(Participation.change_id)
                                .where(Participation.student_id == student_id)))
+    ids.update(session.scalars(select(Reminder.change_id)
+                               .where(Reminder.student_id == student_id)))
     participation_entries = session.execute(select(ChangeEntry.before, ChangeEntry.after).where(
         ChangeEntry.student_id == student_id, ChangeEntry.table_name == "participation"))
     ids.update(before["change_id"] for before, after in participation_entries

@@ -79,3 +79,8 @@ def tallies(session: Session, student_id: int) -> tuple[int, int, int]:
         AssignmentRecord.status == AssignmentStatus.APPROVED).scalar_subquery())
     row = session.execute(select(attended, excused, approved)).one()
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def emails(session: Session, which: ColumnElement[bool]) -> dict[int, str | None]:
+    return {id_: email for id_, email in session.execute(
+        select(Student.id, Student.email).where(which))}

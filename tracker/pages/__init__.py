@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+    # Pages (*.html.j2) escape every value; the text of e-mails (*.txt.j2) does not.
     env = Environment(loader=PackageLoader("tracker.pages", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+                      autoescape=select_autoescape(["html", "html.j2"], default=False),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals["vendor"] = vendor
     return env
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from tracker.pages import render
-from tracker.service.progress import StudentProgress
+from functools import lru_cache
+
+from markupsafe import Markup
+
+from tracker.pages import environment, render
+from tracker.service.progress import RequirementView, StudentProgress
 from tracker.vocabulary import RequirementStatus
 from tracker.wording import ICONS, STATUS_WORDS, in_words
 
 
 def student_page(progress: StudentProgress, message: str | None = None) -> str:
     labels = {r.id: r.label for r in progress.requirements}
-    rows = [{"id": r.id, "label": r.label, "optional": r.optional, "kind": r.kind,
-             "done": r.done, "required": r.required, "due": r.due, "status": r.status.value,
-             "icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "why": in_words(r),
-             "percent": min(100, round(100 * r.done / r.required)) if r.required else 100,
-             "counted": "", "not_counted": ""}
-            for r in progress.requirements]
+    rows = [_row(r) for r in progress.requirements]
     blocking = [r for r in progress.requirements
                 if r.status != RequirementStatus.DONE and not r.optional]
     behind = [r for r in blocking if r.status in (RequirementStatus.AT_RISK,
@@ -25,3 +24,14 @@ def student_page(progress: StudentProgress, message: str | None = None) -> str:
                 for a in progress.upcoming]
     return render("progress.html.j2", p=progress, rows=rows, blocking=len(blocking),
                   behind=len(behind), upcoming=upcoming, message=message)
+
+
+@lru_cache(maxsize=8192)
+def _row(r: RequirementView) -> Markup:
+    """A requirement's row; students with the same standing share it (a reminder run
+    over a whole programme renders each distinct row once)."""
+    return Markup(environment().get_template("progress_row.html.j2").render(r={
+        "id": r.id, "label": r.label, "optional": r.optional, "kind": r.kind,
+        "done": r.done, "required": r.required, "due": r.due, "status": r.status.value,
+        "icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "why": in_words(r),
+        "percent": min(100, round(100 * r.done / r.required)) if r.required else 100}))

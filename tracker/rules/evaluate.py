@@ -63,6 +63,7 @@ class Upcoming:
     id: int
     kind: str
     held_on: date
+    title: str = ""
 
 
 @dataclass(slots=True)

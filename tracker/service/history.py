@@ -75,13 +75,15 @@ def revert_rules(session: Session, target: Change, undo: Change) -> None:
     revert(session, target, undo)
 
 
-UNDO: dict[ChangeKind, Undo] = {
+UNDO: dict[ChangeKind, Undo | None] = {
     **{kind: revert for kind in ChangeKind},
     ChangeKind.RULES_LOAD: revert_rules,
     ChangeKind.STUDENT_FORGET: refuse("erased a student's personal data: that cannot be "
                                       "undone"),
-    ChangeKind.UNDO: refuse("is an undo"),
+    ChangeKind.UNDO: None,  # an undo is not undone; the one before it is
+    ChangeKind.REMIND: None,  # an e-mail sent stays sent: undo passes over it
 }
+"""How each kind of change is undone; None: undo passes over it to an earlier one."""
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,15 @@ class UndoOutcome:
 def undo(db: Database, by: str | None = None) -> UndoOutcome:
     """Revert the newest change not undone yet; the undo is a change of its own."""
     with db.transaction() as session:
-        target = history.last_undoable(session, [k for k in ChangeKind if k != ChangeKind.UNDO])
+        target = history.last_undoable(session, [k for k, how in UNDO.items() if how])
         if target is None:
             raise CannotUndo("nothing to undo")
         change = history.open_change(session, ChangeKind.UNDO, by,
                                      f"undo #{target.id}: {target.summary}")
         change.undoes_id = target.id
-        UNDO[ChangeKind(target.command)](session, target, change)
+        how = UNDO[ChangeKind(target.command)]
+        assert how is not None
+        how(session, target, change)
         return UndoOutcome(target.id, target.summary, change.id)
 
 

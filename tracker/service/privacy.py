@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker import fields
-from tracker.db import assignments, history, participations, students
+from tracker.db import assignments, history, participations, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
@@ -40,12 +40,22 @@ class HeldParticipation:
 
 
 @dataclass(frozen=True)
+class HeldReminder:
+    sent_at: datetime
+    sent_by: str
+    address: str
+    subject: str
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StudentExport:
     """Everything held about one student (a subject-access request)."""
 
     student: HeldStudent
     participations: tuple[HeldParticipation, ...]
     assignments: tuple[AssignmentState, ...]
+    reminders: tuple[HeldReminder, ...]
     history: tuple[HistoryEntry, ...]
 
 
@@ -64,6 +74,9 @@ def export_student(db: Database, number: str) -> StudentExport:
                                                                                 student.id)),
             tuple(AssignmentState.of(row, book)
                   for row in assignments.of_student(session, student.id)),
+            tuple(HeldReminder(r.sent_at, r.sent_by, r.address, r.subject,
+                               tuple(r.requirements))
+                  for r in reminders.of_student(session, student.id)),
             tuple(HistoryEntry(c.id, c.at, c.actor, c.command, c.summary, undone_by)
                   for c, undone_by in reversed(changes)))
 
@@ -84,6 +97,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> int:
         held_number = student.number
         participations.erase_notes(session, student.id)
         assignments.erase_feedback(session, student.id)
+        reminders.erase(session, student.id)
         history.erase_student_entries(session, student.id)
         history.replace_in_summaries(session, held_number, "(a forgotten student)")
         student.number = f"forgotten-{student.id}"

@@ -65,6 +65,7 @@ class Assessed:
 
     student: Enrolled
     start: Month
+    day: date
     progress: Progress | None
     problem: str | None = None
     evaluator: Evaluator | None = None
@@ -97,7 +98,7 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
     for student_id, number, on in approvals(session, day, which):
         approved.setdefault(student_id, {})[number] = on
     counting = {kind for s in book.sets for r in s.requirements for kind in kinds_that_count(r)}
-    coming = [Upcoming(a.id, a.kind, a.held_on)
+    coming = [Upcoming(a.id, a.kind, a.held_on, a.title)
               for a in activities.coming(session, day, counting)]
     taken = taken_upcoming(session, day, [a.id for a in coming], which)
     months: dict[date, Month] = {}  # students share a few start months ...
@@ -112,7 +113,7 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
             try:
                 chosen = requirement_set_for(book, in_force.version, student)
             except (NoRequirementSet, NotFound) as problem:
-                yield Assessed(student, start, None, str(problem))
+                yield Assessed(student, start, day, None, str(problem))
                 continue
             evaluator = evaluators[key] = Evaluator(chosen, day, coming)
         counts = attended.get(student.id)
@@ -120,7 +121,7 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
         record = (StudentRecord(start, {}, {}, approvals_, taken.get(student.id, nothing))
                   if counts is None else
                   _record(start, columns, counts, approvals_, taken.get(student.id, nothing)))
-        yield Assessed(student, start, evaluator.evaluate(record), None, evaluator, record)
+        yield Assessed(student, start, day, evaluator.evaluate(record), None, evaluator, record)
 
 
 def _columns(book: RuleBook) -> list[Column]:
@@ -205,18 +206,22 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> St
         in_force = rules_in_force(session)
         student = students.require(session, fields.student_number(number, in_force.book))
         [assessed] = assess(session, in_force, Student.id == student.id, day)
-        if assessed.progress is None:
-            raise NoRequirementSet(assessed.problem or "no requirement set applies")
-        progress = assessed.progress
-        return StudentProgress(
-            student.number, student.name, str(assessed.start), progress.requirement_set.id,
-            in_force.version, progress.complete, day,
-            tuple(RequirementView.of(r) for r in progress.requirements),
-            _upcoming(session, assessed), in_force.book.programme,
-            progress.requirement_set.label)
+        return progress_of(assessed, in_force)
 
 
-def _upcoming(session: Session, assessed: Assessed) -> tuple[UpcomingActivity, ...]:
+def progress_of(assessed: Assessed, in_force: RulesInForce) -> StudentProgress:
+    """A student's progress from their assessment."""
+    if assessed.progress is None:
+        raise NoRequirementSet(assessed.problem or "no requirement set applies")
+    progress, student = assessed.progress, assessed.student
+    return StudentProgress(
+        student.number, student.name, str(assessed.start), progress.requirement_set.id,
+        in_force.version, progress.complete, assessed.day,
+        tuple(RequirementView.of(r) for r in progress.requirements), _upcoming(assessed),
+        in_force.book.programme, progress.requirement_set.label)
+
+
+def _upcoming(assessed: Assessed) -> tuple[UpcomingActivity, ...]:
     """Scheduled activities that would count for a requirement not done yet, a few per
     requirement, by date."""
     assert assessed.progress is not None
@@ -226,8 +231,7 @@ def _upcoming(session: Session, assessed: Assessed) -> tuple[UpcomingActivity, .
             continue
         for activity in coming[:UPCOMING_PER_REQUIREMENT]:
             picked.setdefault(activity.id, (activity, []))[1].append(item.requirement.id)
-    titles = activities.titles(session, picked)
-    return tuple(UpcomingActivity(a.id, a.kind, a.held_on, titles[a.id], tuple(ids))
+    return tuple(UpcomingActivity(a.id, a.kind, a.held_on, a.title, tuple(ids))
                  for a, ids in sorted(picked.values(),
                                       key=lambda pair: (pair[0].held_on, pair[0].id)))
 

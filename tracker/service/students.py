@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker import fields
-from tracker.db import history, students
+from tracker.db import history, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
 from tracker.errors import InvalidInput, NotFound
@@ -45,6 +45,8 @@ class StudentDetails(StudentView):
     excused: int
     assignments_approved: int
     registered: datetime
+    reminders: int  # reminder e-mails delivered
+    last_reminded: datetime | None
 
 
 def add_student(db: Database, number: str, name: str, start: Month, email: str | None = None,
@@ -86,13 +88,15 @@ def show_student(db: Database, number: str) -> StudentDetails:
         in_force = rules_in_force(session)
         student = students.require(session, fields.student_number(number, in_force.book))
         attended, excused, approved = students.tallies(session, student.id)
+        reminded, last_reminded = reminders.count_and_last(session, student.id)
         chosen = (in_force.book.set_by_id(student.rules_override) if student.rules_override
                   else in_force.book.set_for_start(Month.of(student.start)))
         view = StudentView.of(student)
         return StudentDetails(
             view.student, view.name, view.start, view.email, view.specialisation, view.status,
             chosen.id if chosen else None, in_force.version, student.rules_override,
-            student.override_reason, attended, excused, approved, student.created_at)
+            student.override_reason, attended, excused, approved, student.created_at,
+            reminded, last_reminded)
 
 
 def set_override(db: Database, number: str, set_id: str | None, reason: str | None,

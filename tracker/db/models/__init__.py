@@ -5,6 +5,7 @@ from tracker.db.models.assignment import AssignmentRecord
 from tracker.db.models.base import Base, utcnow
 from tracker.db.models.history import Change, ChangeEntry
 from tracker.db.models.participation import Participation
+from tracker.db.models.reminder import Reminder
 from tracker.db.models.rules import RulesVersion
 from tracker.db.models.student import Student
 
@@ -16,6 +17,7 @@ __all__ = [
     "Change",
     "ChangeEntry",
     "Participation",
+    "Reminder",
     "RulesVersion",
     "Student",
     "utcnow",
