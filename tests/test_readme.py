@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from smtp_servers import smtp_server
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SCRIPT_DIR = Path(sys.executable).parent
@@ -29,10 +30,14 @@ def test_readme_walkthrough_runs(tmp_path):
     env["PATH"] = f"{SCRIPT_DIR}{os.pathsep}{env.get('PATH', '')}"
     lines = tracker_lines()
     assert len([line for line in lines if line.startswith("tracker ")]) > 15
-    for line in lines:
-        result = subprocess.run(line, shell=True, cwd=tmp_path, env=env, capture_output=True,
-                                text=True, timeout=60)
-        assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
-        assert "Traceback" not in result.stderr
+    with smtp_server() as server:  # stands in for the mail server the README names
+        env["TRACKER_SMTP_URL"] = server.url
+        env["TRACKER_MAIL_FROM"] = "AASCO coordinator <aasco@example.org>"
+        for line in lines:
+            result = subprocess.run(line, shell=True, cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
+            assert "Traceback" not in result.stderr
+        assert server.inbox.recipients == ["ada.jansen@example.org"]
     assert (tmp_path / "rules.toml").read_text().startswith("# Default rules")
     assert "s1234567" in (tmp_path / "cohort-2024.csv").read_text()
