@@ -9,7 +9,7 @@ from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.output import to_csv_lines
 from tracker.rules import RequirementProgress
-from tracker.service.progress import ReportRow, cohort_report
+from tracker.service.progress import CohortReport, ReportRow, cohort_report
 from tracker.vocabulary import RequirementStatus, StudentStatus
 
 
@@ -46,22 +46,32 @@ def brightspace_grades(db: Database, item: str, *, complete_points: float = 1,
     complete_text = points_text(complete_points)
     incomplete_text = None if incomplete_points is None else points_text(incomplete_points)
     report = cohort_report(db, cohort=cohort, as_of=as_of)
+    rows, skipped = _exported(report, include_inactive)
     lines = [["OrgDefinedId", "Username", f"{item} Points Grade", "End-of-Line Indicator"]]
     complete = 0
-    skipped = []
-    for row in report.rows:
-        if row.status != StudentStatus.ACTIVE and not include_inactive:
-            continue
-        if row.requirement_set is None:
-            skipped.append(row.student)
-            continue
+    for row in rows:
         points = complete_text if row.complete else incomplete_text
         if points is None:
             continue
         lines.append([f"#{row.student}", f"#{row.student}", points, "#"])
         complete += row.complete
     return GradeExport(to_csv_lines(lines, line_end="\r\n"), len(lines) - 1, complete,
-                       report.rules_version, tuple(skipped))
+                       report.rules_version, skipped)
+
+
+def _exported(report: CohortReport, include_inactive: bool) \
+        -> tuple[list[ReportRow], tuple[str, ...]]:
+    """The report's rows that go into the grade book, and the students left out because
+    no requirement set applies to them."""
+    rows, skipped = [], []
+    for row in report.rows:
+        if row.status != StudentStatus.ACTIVE and not include_inactive:
+            continue
+        if row.requirement_set is None:
+            skipped.append(row.student)
+        else:
+            rows.append(row)
+    return rows, tuple(skipped)
 
 
 # Characters that grade item names had better not hold (separators, quotes, markup).
@@ -83,17 +93,8 @@ def requirement_grades(db: Database, item: str, *, cohort: int | None = None,
     another set than a student's stays empty for them (Brightspace leaves it alone).
     """
     report = cohort_report(db, cohort=cohort, as_of=as_of)
-    rows: list[ReportRow] = []
-    skipped = []
-    for row in report.rows:
-        if row.status != StudentStatus.ACTIVE and not include_inactive:
-            continue
-        if row.requirement_set is None:
-            skipped.append(row.student)
-            continue
-        if only_incomplete and row.complete:
-            continue
-        rows.append(row)
+    exported, skipped = _exported(report, include_inactive)
+    rows = [row for row in exported if not (only_incomplete and row.complete)]
     columns: dict[str, str] = {}  # requirement id -> grade item name
     for row in rows:
         for result in row.requirements:
@@ -109,8 +110,7 @@ def requirement_grades(db: Database, item: str, *, cohort: int | None = None,
                       *(done.get(requirement_id, "") for requirement_id in columns),
                       what_remains(row), "#"])
     return GradeExport(to_csv_lines(lines, line_end="\r\n"), len(rows),
-                       sum(row.complete for row in rows), report.rules_version,
-                       tuple(skipped))
+                       sum(row.complete for row in rows), report.rules_version, skipped)
 
 
 def what_remains(row: ReportRow) -> str:
