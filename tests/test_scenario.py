@@ -64,9 +64,17 @@ def test_old_cohort_points_after_caps_and_excused_not_counted(scenario):
     assert progress["requirement_set"] == "alc"
     assert progress["rules_version"] == 1
     points = by_id(progress)["alc-points"]
-    assert points == {"id": "alc-points", "label": points["label"], "kind": "points",
-                      "required": 20, "done": 10 + 6 + 4, "remaining": 0, "optional": False,
-                      "status": "done", "due": "2019-08-31", "scheduled": 0}
+    assert points == {
+        "id": "alc-points", "label": points["label"], "kind": "points", "required": 20,
+        "done": 10 + 6 + 4, "remaining": 0, "optional": False, "status": "done",
+        "due": "2019-08-31", "scheduled": 0,
+        # ten colloquia, three symposia (6 points), four seminars
+        "counted": [*range(1, 11), 12, 13, 14, 16, 17, 18, 19],
+        "not_counted": [
+            {"activity": 11, "why": "excused"},
+            {"activity": 15, "why": "over the cap of 6 points shared by lacdr-symposium "
+                                    "and aesculapius-symposium"},
+            {"activity": 20, "why": "over the cap of 4 points for lacdr-seminar"}]}
     colloquia = by_id(progress)["alc-colloquia"]
     assert (colloquia["done"], colloquia["remaining"], colloquia["status"]) == (10, 0, "done")
     assert progress["complete"] is True

@@ -113,6 +113,8 @@ def text(value: Any) -> str:
 def _json_default(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if hasattr(value, "to_json"):  # a record that shapes its own JSON
+        return value.to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):

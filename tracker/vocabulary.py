@@ -64,6 +64,9 @@ class ChangeKind(StrEnum):
     ATTEND_REMOVE = "attend remove"
     ATTEND_IMPORT = "attend import"
     ASSIGNMENT = "assignment"
+    ASSIGNMENT_IMPORT = "assignment import"
+    ACTIVITY_EDIT = "activity edit"
+    ACTIVITY_DELETE = "activity delete"
     REMIND = "remind"
     UNDO = "undo"
 

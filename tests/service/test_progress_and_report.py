@@ -89,3 +89,27 @@ def test_progress_report_and_reminders_agree_on_what_is_at_risk(db, seed):
         assert (number in behind) == any(
             r.status in ("at-risk", "overdue") and not r.optional
             for r in progress.requirements)
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_what_counted_adds_up_to_what_is_done(db, seed):
+    from collections import Counter
+
+    from tracker.rules.evaluate import points_earned
+    from tracker.service.rules import current_rules
+
+    numbers = random_cohort(db, seed)
+    book = current_rules(db).book
+    requirements = {r.id: r for s in book.sets for r in s.requirements}
+    kinds_seen, reasons = set(), 0
+    for number in numbers:
+        for view in student_progress(db, number, AS_OF).requirements:
+            kinds_seen.add(view.kind)
+            if view.kind == "attendance":
+                assert len(view.counted) == view.done, (number, view.id)
+            elif view.kind == "points":
+                earned = Counter(c.kind for c in view.counted)
+                assert points_earned(requirements[view.id], earned) == view.done, number
+            reasons += len(view.not_counted)
+            assert all(n.why for n in view.not_counted)
+    assert kinds_seen == {"attendance", "points", "assignment"} and reasons

@@ -17,7 +17,8 @@ from tracker.errors import TrackerError
 
 # name -> (module, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "activity": ("tracker.cli.activities", "activity", "Schedule activities and list them."),
+    "activity": ("tracker.cli.activities", "activity",
+                 "Schedule activities, list them, show who attended, correct or delete one."),
     "assignment": ("tracker.cli.assignments", "assignment",
                    "Record a reflection assignment: submitted, approved or rejected."),
     "attend": ("tracker.cli.attendance", "attend",

@@ -22,7 +22,7 @@ from tracker.cli.common import (
 
 @click.group()
 def activity() -> None:
-    """Schedule activities and list them."""
+    """Schedule activities, list them, show who attended, correct or delete one."""
 
 
 @activity.command()
@@ -63,6 +63,65 @@ def list_(kind: str | None, start: date | None, end: date | None, fmt: str | Non
 
     rows = list_activities(database(), kind, start, end)
     emit(listing(rows, ["id", "date", "kind", "title", "attended"]), fmt)
+
+
+@activity.command()
+@click.argument("activity_id", type=int)
+@format_option
+def show(activity_id: int, fmt: str | None) -> None:
+    """Show activity ACTIVITY_ID and everyone recorded at it (status and note).
+
+    Example: tracker activity show 12
+    """
+    from tracker.cli.views import activity_document
+    from tracker.service.activities import show_activity
+
+    emit(activity_document(show_activity(database(), activity_id)), fmt)
+
+
+@activity.command()
+@click.argument("activity_id", type=int)
+@click.option("--kind", help="Correct the kind.")
+@click.option("--date", "held_on", type=DATE, help="Correct the day.")
+@click.option("--title", help="Correct the title.")
+@click.option("--location", help="Correct the location ('' removes it).")
+@click.option("--organiser", help="Correct the organiser ('' removes it).")
+@by_option
+def edit(activity_id: int, kind: str | None, held_on: date | None, title: str | None,
+         location: str | None, organiser: str | None, by: str | None) -> None:
+    """Correct activity ACTIVITY_ID; only the options given change, attendance stays.
+
+    Example: tracker activity edit 12 --date 2024-10-10 --location "Gorlaeus C1"
+    """
+    from tracker.service.activities import edit_activity
+
+    written = edit_activity(database(), activity_id, kind=kind, held_on=held_on, title=title,
+                            location=location, organiser=organiser, by=by)
+    row = written.record
+    if written.changed:
+        click.echo(f"updated #{row.id}: {row.kind} on {row.date}, {row.title}")
+    else:
+        click.echo(f"#{row.id} has these details already: nothing changed")
+
+
+@activity.command()
+@click.argument("activity_id", type=int)
+@click.option("--with-attendance", is_flag=True,
+              help="Also delete the attendance recorded on it (undo brings it back).")
+@by_option
+def delete(activity_id: int, with_attendance: bool, by: str | None) -> None:
+    """Delete activity ACTIVITY_ID, scheduled by mistake (refused while attendance is
+    recorded on it, unless --with-attendance). `tracker undo` brings it back.
+
+    Example: tracker activity delete 12
+    """
+    from tracker.service.activities import delete_activity
+
+    deleted = delete_activity(database(), activity_id, with_attendance=with_attendance, by=by)
+    what = f"deleted #{deleted.activity.id} {deleted.activity.title} ({deleted.activity.date})"
+    if deleted.attendance:
+        what += f" and its {deleted.attendance} attendance record(s)"
+    click.echo(what)
 
 
 @activity.command("import")

@@ -10,14 +10,15 @@ import textwrap
 from typing import Any
 
 from tracker.output import Document, Table, text
+from tracker.service.activities import ActivityDetails
 from tracker.service.overview import CohortOverview
 from tracker.service.progress import CohortReport, ReportRow, StudentProgress
-from tracker.service.rules import RulesInForce
+from tracker.service.rules import RulesInForce, describe_rules
 from tracker.vocabulary import RequirementStatus
 from tracker.wording import STATUS_WORDS, in_words
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
-                       "status", "due", "scheduled"]
+                       "status", "due", "scheduled", "assignment_status"]
 
 
 def record_document(record: Any) -> Document:
@@ -44,9 +45,14 @@ def progress_document(result: StudentProgress) -> Document:
         progress = f"{r.done}/{r.required}"
         parts.append(f"  {STATUS_WORDS[r.status]:<8} {progress:>7}  {lines[0]}")
         parts += [f"{'':19}{line}" for line in lines[1:]]
-        why = in_words(r)
-        if why:
-            parts += [f"{'':19}{line}" for line in textwrap.wrap(why, label_room)]
+        said = [in_words(r)]
+        if r.assignment_status not in (None, "none", "approved"):
+            said.append(f"{r.assignment_status}" + (f": {r.feedback}" if r.feedback else ""))
+        if r.counted:
+            said.append("counted: " + "; ".join(f"{c.title} ({c.date})" for c in r.counted))
+        said += [f"not counted: {n.title} ({n.date}): {n.why}" for n in r.not_counted]
+        for sentence in filter(None, said):
+            parts += [f"{'':19}{line}" for line in textwrap.wrap(sentence, label_room)]
     blocking = [r for r in result.requirements if r.status != "done" and not r.optional]
     parts += ["", "COMPLETE: every required item is done." if result.complete
               else f"NOT COMPLETE: {len(blocking)} required item(s) open."]
@@ -112,17 +118,48 @@ def overview_document(overview: CohortOverview) -> Document:
 
 
 def rules_document(in_force: RulesInForce) -> Document:
-    rows = []
-    for requirement_set in in_force.book.sets:
-        for requirement in requirement_set.requirements:
-            rows.append({
-                "set": requirement_set.id, "starts": requirement_set.describe_range(),
-                "requirement": requirement.id, "kind": requirement.type,
-                "label": requirement.label, "min": getattr(requirement, "minimum", 1),
-                "year": getattr(requirement, "year", None),
-                "due_months": getattr(requirement, "due_months", None),
-                "optional": requirement.optional})
-    columns = ["set", "requirement", "kind", "min", "year", "optional", "label"]
-    heading = (f"rules version {in_force.version}: {in_force.book.programme} (loaded "
-               f"{in_force.loaded_at:%Y-%m-%d} by {in_force.loaded_by} from {in_force.source})")
-    return Document(rows, Table(rows, columns), [heading, Table(rows, columns)])
+    """Every requirement of every set: what counts, how many, by when; in the table,
+    set by set, in full."""
+    lines = describe_rules(in_force)
+    width = shutil.get_terminal_size((80, 24)).columns
+    parts: list[str | Table] = [
+        f"rules version {in_force.version}: {in_force.book.programme} (loaded "
+        f"{in_force.loaded_at:%Y-%m-%d} by {in_force.loaded_by} from {in_force.source})"]
+    for set_id in dict.fromkeys(line.set for line in lines):
+        of_set = [line for line in lines if line.set == set_id]
+        first = of_set[0]
+        who = " and ".join(filter(None, [
+            f"from {first.started_from}" if first.started_from else "",
+            f"before {first.started_before}" if first.started_before else ""])) or "any time"
+        parts += ["", f"{set_id}: {first.set_label}", f"  for students who started {who}"]
+        for line in of_set:
+            unit = " points" if line.kind == "points" else ""
+            what = (line.counts if line.kind == "assignment"
+                    else f"at least {line.min}{unit} of {line.counts}")
+            if line.caps:
+                what += f" ({line.caps})"
+            said = (f"{line.requirement}{' (optional)' if line.optional else ''}: {what}; "
+                    f"by the {line.deadline}")
+            parts += textwrap.wrap(said, width - 2, initial_indent="  ",
+                                   subsequent_indent="      ")
+    return Document(lines, Table(lines, RULE_COLUMNS), parts)
+
+
+RULE_COLUMNS = ["set", "starts", "requirement", "label", "kind", "min", "counts", "caps",
+                "year", "due_months", "deadline", "optional"]
+
+
+def activity_document(details: ActivityDetails) -> Document:
+    """``activity show``: the activity, then its attendees (what CSV writes)."""
+    attended = sum(a.status == "attended" for a in details.attendees)
+    parts: list[str | Table] = [
+        f"#{details.id} {details.kind} on {details.date}: {details.title}",
+    ]
+    if details.location or details.organiser:
+        parts.append(", ".join(x for x in (details.location, details.organiser) if x))
+    parts += [f"{attended} attended, {len(details.attendees) - attended} excused", "",
+              Table(details.attendees, ATTENDEE_COLUMNS)]
+    return Document(details, Table(details.attendees, ATTENDEE_COLUMNS), parts)
+
+
+ATTENDEE_COLUMNS = ["student", "name", "status", "note"]

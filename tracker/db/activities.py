@@ -86,3 +86,18 @@ def turnout(session: Session, which: ColumnElement[bool],
              .group_by(Activity.id).order_by(Activity.held_on, Activity.id))
     return [(id_, kind, held_on, title, count)
             for id_, kind, held_on, title, count in session.execute(query)]
+
+
+def attendees(session: Session, activity_id: int) -> list[tuple[str, str, str, str | None]]:
+    """(student number, name, status, note) of everyone recorded at an activity."""
+    query = (select(Student.number, Student.name, Participation.status, Participation.note)
+             .join(Student, Student.id == Participation.student_id)
+             .where(Participation.activity_id == activity_id)
+             .order_by(Student.number))
+    return [(number, name, status, note) for number, name, status, note in
+            session.execute(query)]
+
+
+def participations_at(session: Session, activity_id: int) -> list[Participation]:
+    return list(session.scalars(select(Participation)
+                                .where(Participation.activity_id == activity_id)))

@@ -34,4 +34,8 @@ def _row(r: RequirementView) -> Markup:
         "id": r.id, "label": r.label, "optional": r.optional, "kind": r.kind,
         "done": r.done, "required": r.required, "due": r.due, "status": r.status.value,
         "icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "why": in_words(r),
-        "percent": min(100, round(100 * r.done / r.required)) if r.required else 100}))
+        "percent": min(100, round(100 * r.done / r.required)) if r.required else 100,
+        "counted": r.counted, "not_counted": r.not_counted,
+        "decision": (f"{r.assignment_status}" + (f", feedback: {r.feedback}" if r.feedback
+                                                  else ""))
+        if r.assignment_status not in (None, "none") else ""}))

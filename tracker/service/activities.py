@@ -13,7 +13,7 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.rules import RuleBook
 from tracker.service.results import Written
 from tracker.service.rules import rules_in_force
-from tracker.vocabulary import ChangeKind
+from tracker.vocabulary import ChangeKind, ParticipationStatus
 
 
 def known_kind(kind: str, book: RuleBook) -> str:
@@ -75,3 +75,102 @@ def list_activities(db: Database, kind: str | None = None, start: date | None = 
         return [ActivityListed(a.id, a.kind, a.held_on, a.title, a.location, a.organiser,
                                count)
                 for a, count in activities.listing(session, code, start, end)]
+
+
+@dataclass(frozen=True)
+class Attendee:
+    student: str
+    name: str
+    status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ActivityDetails(ActivityView):
+    """``activity show``: the activity and who was there."""
+
+    attendees: tuple[Attendee, ...]
+
+
+def show_activity(db: Database, activity_id: int) -> ActivityDetails:
+    with db.transaction(read_only=True) as session:
+        activity = activities.require(session, activity_id)
+        return ActivityDetails(
+            activity.id, activity.kind, activity.held_on, activity.title, activity.location,
+            activity.organiser,
+            tuple(Attendee(*row) for row in activities.attendees(session, activity.id)))
+
+
+def edit_activity(db: Database, activity_id: int, *, kind: str | None = None,
+                  held_on: date | None = None, title: str | None = None,
+                  location: str | None = None, organiser: str | None = None,
+                  by: str | None = None, today: date | None = None) -> Written[ActivityView]:
+    """Correct a scheduled activity; only what is given changes ("" clears the location or
+    the organiser). Attendance stays with it."""
+    wanted: dict[str, object] = {}
+    if title is not None:
+        wanted["title"] = fields.required_text("title", title)
+    if location is not None:
+        wanted["location"] = fields.text("location", location)
+    if organiser is not None:
+        wanted["organiser"] = fields.text("organiser", organiser)
+    if held_on is not None:
+        wanted["held_on"] = held_on
+    if kind is None and not wanted:
+        raise InvalidInput("say what to change: --kind, --date, --title, --location or "
+                           "--organiser")
+    with db.transaction() as session:
+        activity = activities.require(session, activity_id)
+        if kind is not None:
+            wanted["kind"] = known_kind(kind, rules_in_force(session).book)
+        if all(getattr(activity, key) == value for key, value in wanted.items()):
+            return Written(ActivityView.of(activity), False)
+        new_kind = str(wanted.get("kind", activity.kind))
+        new_day = wanted.get("held_on", activity.held_on)
+        new_title = str(wanted.get("title", activity.title))
+        assert isinstance(new_day, date)
+        same = activities.by_key(session, new_kind, new_day, new_title)
+        if same is not None and same.id != activity.id:
+            raise InvalidInput(f"#{same.id} is that activity already ({new_kind} on "
+                               f"{new_day}: {new_title}); change something else, or delete "
+                               f"one of them")
+        attended = sum(p.status == ParticipationStatus.ATTENDED
+                       for p in activities.participations_at(session, activity.id))
+        if attended and new_day > (today or date.today()):
+            raise InvalidInput(f"#{activity.id} has {attended} attendance(s) recorded: it "
+                               f"cannot move to {new_day}, in the future")
+        change = history.open_change(
+            session, ChangeKind.ACTIVITY_EDIT, by,
+            f"#{activity.id} {activity.title}: {', '.join(sorted(wanted))}")
+        before = history.snapshot(activity)
+        for key, value in wanted.items():
+            setattr(activity, key, value)
+        history.updated(session, change, activity, before)
+        return Written(ActivityView.of(activity), True)
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    activity: ActivityView
+    attendance: int  # participations deleted with it
+
+
+def delete_activity(db: Database, activity_id: int, *, with_attendance: bool = False,
+                    by: str | None = None) -> DeleteOutcome:
+    """Delete a mis-scheduled activity; refused while attendance is recorded on it, unless
+    ``with_attendance`` (then that goes too). ``undo`` brings both back."""
+    with db.transaction() as session:
+        activity = activities.require(session, activity_id)
+        held = activities.participations_at(session, activity.id)
+        if held and not with_attendance:
+            raise InvalidInput(f"#{activity.id} {activity.title} has {len(held)} attendance "
+                               "record(s): add --with-attendance to delete them too")
+        view = ActivityView.of(activity)
+        change = history.open_change(
+            session, ChangeKind.ACTIVITY_DELETE, by,
+            f"deleted #{activity.id} {activity.title} ({activity.held_on})"
+            + (f" with {len(held)} attendance record(s)" if held else ""))
+        for participation in held:
+            history.deleted(session, change, participation)
+        history.deleted(session, change, activity)
+        return DeleteOutcome(view, len(held))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
+from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.db import assignments, history, students
 from tracker.db.engine import Database
-from tracker.db.models import AssignmentRecord
-from tracker.errors import NotFound
+from tracker.db.history import ChangeLog
+from tracker.db.models import AssignmentRecord, Change, Student
+from tracker.errors import InvalidInput, NotFound
 from tracker.rules import RuleBook
 from tracker.service.rules import rules_in_force
 from tracker.vocabulary import AssignmentStatus, ChangeKind
@@ -47,35 +51,84 @@ def known_assignment(number: int, book: RuleBook) -> int:
     return number
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What a line of an assignment's life says: submitted, approved or rejected, on a
+    day (``dated``: the day was given, not taken as today), with the feedback that came
+    with it."""
+
+    status: AssignmentStatus
+    on: date
+    feedback: str | None = None
+    dated: bool = True
+    reopen: bool = False  # a submission after an approval, meant as such
+
+
+def decide(session: Session, change: Callable[[], Change], student: Student, number: int,
+           decision: Decision, book: RuleBook, today: date) -> AssignmentRecord | None:
+    """Apply ``decision`` to a student's assignment; the record if anything changed, None
+    if it says what is recorded already. Refuses, in words, a decision dated in the
+    future or before the submission it decides, a submission dated before the last
+    decision, and a submission after an approval unless it says ``reopen``."""
+    what = f"{student.number}'s assignment {number} ({book.assignments.get(number)})"
+    status, on = decision.status, decision.on
+    if on > today:
+        raise InvalidInput(f"{what}: the date {on} is in the future; record a decision on "
+                           "the day it is made")
+    if status == AssignmentStatus.SUBMITTED and decision.feedback is not None:
+        raise InvalidInput(f"{what}: feedback goes with a decision (approved or rejected), "
+                           "not with a submission")
+    row = assignments.record_of(session, student.id, number)
+    if row is not None and row.status == status:
+        recorded = row.submitted_on if status == AssignmentStatus.SUBMITTED else row.decided_on
+        if (not decision.dated or recorded == on) and decision.feedback in (None, row.feedback):
+            return None  # so recorded already
+    if status == AssignmentStatus.SUBMITTED and row is not None:
+        if row.status == AssignmentStatus.APPROVED and not decision.reopen:
+            raise InvalidInput(
+                f"{what} was approved on {row.decided_on} by {row.graded_by}: a new "
+                "submission would take that approval back; add --reopen if that is meant")
+        if row.decided_on is not None and row.status != status and on < row.decided_on:
+            raise InvalidInput(f"{what}: a new submission cannot be dated {on}, before the "
+                               f"decision on the last one ({row.decided_on})")
+    if status != AssignmentStatus.SUBMITTED and row is not None and \
+            row.submitted_on is not None and on < row.submitted_on:
+        raise InvalidInput(f"{what} was submitted on {row.submitted_on}: a decision cannot be "
+                           f"dated {on}, before it")
+    before = history.snapshot(row) if row is not None else None
+    made = change()
+    if row is None:
+        row = AssignmentRecord(student_id=student.id, number=number, status=status.value)
+        session.add(row)
+    row.status = status.value
+    if status == AssignmentStatus.SUBMITTED:
+        row.submitted_on, row.decided_on, row.graded_by, row.feedback = on, None, None, None
+    else:
+        row.decided_on, row.graded_by = on, made.actor
+        row.feedback = decision.feedback  # feedback belongs to the decision it came with
+    row.updated_at = made.at
+    history.updated(session, made, row, before)
+    return row
+
+
 def record_assignment(db: Database, number: str, assignment: int, status: AssignmentStatus,
                       *, on: date | None = None, feedback: str | None = None,
-                      by: str | None = None) -> AssignmentRecorded:
-    """Set the state of one assignment."""
-    day = on or date.today()
-    clean_feedback = fields.text("feedback", feedback)
+                      by: str | None = None, reopen: bool = False,
+                      today: date | None = None) -> AssignmentRecorded:
+    """Record one decision on a student's assignment (see :func:`decide`)."""
+    day = today or date.today()
+    decision = Decision(status, on or day, fields.text("feedback", feedback), on is not None,
+                        reopen)
     clean_by = fields.text("by", by)
     with db.transaction() as session:
         book = rules_in_force(session).book
         known_assignment(assignment, book)
         student = students.require(session, fields.student_number(number, book))
-        row = assignments.record_of(session, student.id, assignment)
-        before = history.snapshot(row) if row is not None else None
+        log = ChangeLog(session, ChangeKind.ASSIGNMENT, clean_by)
+        row = decide(session, lambda: log.change, student, assignment, decision, book, day)
+        log.describe(f"{student.number} assignment {assignment}: {status}")
         if row is None:
-            row = AssignmentRecord(student_id=student.id, number=assignment, status=status.value)
-            session.add(row)
-        elif row.status == status and (clean_feedback is None or row.feedback == clean_feedback):
-            return AssignmentRecorded(student.number, AssignmentState.of(row, book), False)
-        change = history.open_change(session, ChangeKind.ASSIGNMENT, clean_by,
-                                     f"{student.number} assignment {assignment}: {status}")
-        row.status = status.value
-        if status == AssignmentStatus.SUBMITTED:
-            row.submitted_on = day
-            row.decided_on = None
-        else:
-            row.decided_on = day
-            row.graded_by = change.actor
-        if clean_feedback is not None:
-            row.feedback = clean_feedback
-        row.updated_at = change.at
-        history.updated(session, change, row, before)
+            current = assignments.record_of(session, student.id, assignment)
+            assert current is not None
+            return AssignmentRecorded(student.number, AssignmentState.of(current, book), False)
         return AssignmentRecorded(student.number, AssignmentState.of(row, book), True)

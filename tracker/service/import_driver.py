@@ -104,6 +104,9 @@ class FileKind(Protocol[Item]):
     noun: Noun
     change_kind: ChangeKind
     batch: int  # items applied at once
+    # Applying finds problems of its own (a decision that contradicts the one before):
+    # keep applying after a problem, to report them all.
+    check_all: bool
 
     def begin(self, session: Session, file: str, header: Sequence[str],
               log: ChangeLog) -> None:
@@ -145,13 +148,13 @@ def run_import(db: Database, path: Path, kind: FileKind[Item], *, dry_run: bool 
             except TrackerError as problem:
                 tally.problem(line, str(problem))
                 continue
-            if tally.problem_count and not dry_run:
+            if tally.problem_count and not (dry_run or kind.check_all):
                 continue  # the import is refused: only look for more problems
             batch.append(item)
             if len(batch) >= kind.batch:
                 kind.apply(session, log, batch, tally)
                 batch.clear()
-        if batch and (dry_run or not tally.problem_count):
+        if batch and (dry_run or kind.check_all or not tally.problem_count):
             kind.apply(session, log, batch, tally)
         log.describe(_history_line(path, kind.noun, tally))
         if dry_run or tally.problem_count or not tally.changed:

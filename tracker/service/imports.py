@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import activities, history, participations, students
+from tracker.db import activities, assignments, history, participations, students
 from tracker.db.activities import Scheduled
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
@@ -23,6 +23,7 @@ from tracker.db.models import Activity, Student
 from tracker.errors import ImportRefused, TrackerError
 from tracker.months import Month, parse_date
 from tracker.service.activities import known_kind
+from tracker.service.assignments import Decision, decide, known_assignment
 from tracker.service.attendance import (
     ACTIVITY,
     NOTE,
@@ -43,7 +44,14 @@ from tracker.service.import_driver import (
     run_import,
 )
 from tracker.service.rules import rules_in_force
-from tracker.vocabulary import ChangeKind, ParticipationStatus, StudentStatus, one_of, words
+from tracker.vocabulary import (
+    AssignmentStatus,
+    ChangeKind,
+    ParticipationStatus,
+    StudentStatus,
+    one_of,
+    words,
+)
 
 
 class Columns:
@@ -90,6 +98,7 @@ class StudentFile:
     noun = Noun("student", "students")
     change_kind = ChangeKind.STUDENT_IMPORT
     batch = 500
+    check_all = False
 
     def __init__(self, start: Month | None, update: bool) -> None:
         self.start, self.update = start, update
@@ -215,6 +224,7 @@ class ActivityFile:
     noun = Noun("activity", "activities")
     change_kind = ChangeKind.ACTIVITY_IMPORT
     batch = 500
+    check_all = False
 
     def begin(self, session: Session, file: str, header: Sequence[str],
               log: ChangeLog) -> None:
@@ -273,6 +283,7 @@ class AttendanceFile:
     noun = Noun("attendance", "attendances")
     change_kind = ChangeKind.ATTEND_IMPORT
     batch = 5000
+    check_all = False
 
     def __init__(self, today: date, dry_run: bool) -> None:
         self.today, self.dry_run = today, dry_run
@@ -405,4 +416,91 @@ def import_attendance(db: Database, path: Path, *, dry_run: bool = False,
                       by: str | None = None, on_progress: Progress | None = None,
                       today: date | None = None) -> ImportSummary:
     return run_import(db, path, AttendanceFile(today or date.today(), dry_run),
+                      dry_run=dry_run, by=by, on_progress=on_progress)
+
+
+# --- assignments ------------------------------------------------------------------------
+
+ASSIGNMENT_HEADER = "student_number,assignment,status,date[,feedback]"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentLine:
+    line: int
+    student: Student
+    number: int
+    decision: Decision
+
+
+class AssignmentFile:
+    """Decisions on reflection assignments, applied line by line in the file's order (a
+    submission before its approval), with the checks a typed decision has."""
+
+    noun = Noun("assignment decision", "assignment decisions")
+    change_kind = ChangeKind.ASSIGNMENT_IMPORT
+    batch = 200
+    check_all = True
+
+    def __init__(self, today: date, reopen: bool) -> None:
+        self.today, self.reopen = today, reopen
+
+    def begin(self, session: Session, file: str, header: Sequence[str],
+              log: ChangeLog) -> None:
+        self.book = rules_in_force(session).book
+        require_columns(file, header, ["student number", "assignment", "status", "date"],
+                        ASSIGNMENT_HEADER)
+        self.columns = Columns(header)
+        self.students = students.by_number_all(session)
+
+    def parse(self, line: int, values: list[str]) -> AssignmentLine:
+        get = self.columns.get
+        number = fields.student_number(get(values, "student number"), self.book)
+        student = self.students.get(number)
+        if student is None:
+            raise TrackerError(f"no student {number}")
+        raw_assignment = get(values, "assignment")
+        if not raw_assignment.isdigit():
+            raise TrackerError(f"assignment {raw_assignment!r} is not a number")
+        assignment = known_assignment(int(raw_assignment), self.book)
+        raw_status = get(values, "status").lower()
+        if raw_status not in _DECISIONS:
+            raise TrackerError(f"status {get(values, 'status')!r} is not "
+                               f"{one_of(AssignmentStatus)}")
+        if not get(values, "date"):
+            raise TrackerError("date is empty: give the day it happened, e.g. 2024-11-20")
+        on = parse_date(get(values, "date"))
+        feedback = fields.text("feedback", get(values, "feedback"))
+        return AssignmentLine(line, student, assignment,
+                              Decision(AssignmentStatus(raw_status), on, feedback, True,
+                                       self.reopen))
+
+    def apply(self, session: Session, log: ChangeLog, items: list[AssignmentLine],
+              tally: Tally) -> None:
+        for item in items:
+            existed = assignments.record_of(session, item.student.id, item.number) is not None
+            try:
+                changed = decide(session, lambda: log.change, item.student, item.number,
+                                 item.decision, self.book, self.today)
+            except TrackerError as problem:
+                tally.problem(item.line, str(problem))
+                continue
+            if changed is None:
+                tally.present += 1
+                continue
+            if existed:
+                tally.updated += 1
+            else:
+                tally.added += 1
+            tally.example(f"line {item.line}: {item.student.number} assignment "
+                          f"{item.number} {item.decision.status} on {item.decision.on}")
+
+
+_DECISIONS = words(AssignmentStatus)
+
+
+def import_assignments(db: Database, path: Path, *, dry_run: bool = False,
+                       reopen: bool = False, by: str | None = None,
+                       on_progress: Progress | None = None,
+                       today: date | None = None) -> ImportSummary:
+    return run_import(db, path, AssignmentFile(today or date.today(), reopen),
                       dry_run=dry_run, by=by, on_progress=on_progress)

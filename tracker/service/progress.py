@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import activities, students
+from tracker.db import activities, assignments, participations, students
 from tracker.db.engine import Database
-from tracker.db.models import Student
+from tracker.db.models import AssignmentRecord, Student
 from tracker.db.progress import (
     Column,
     Enrolled,
@@ -34,8 +34,10 @@ from tracker.rules import (
     StudentRecord,
 )
 from tracker.rules.evaluate import Upcoming, kinds_that_count
+from tracker.rules.explain import Explanation, Participated, explain
+from tracker.rules.model import AssignmentRequirement
 from tracker.service.rules import RulesInForce, rules_in_force
-from tracker.vocabulary import RequirementStatus
+from tracker.vocabulary import AssignmentStatus, RequirementStatus
 
 UPCOMING_PER_REQUIREMENT = 3
 BEHIND = (RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
@@ -154,6 +156,26 @@ def _record(start: Month, columns: list[Column], counts: tuple[Any, ...],
 
 
 @dataclass(frozen=True)
+class Counted:
+    """An attended activity that counted toward a requirement."""
+
+    activity: int
+    date: date
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """An activity of a kind a requirement counts that did not count, and why."""
+
+    activity: int
+    date: date
+    title: str
+    why: str
+
+
+@dataclass(frozen=True)
 class RequirementView:
     id: str
     label: str
@@ -165,13 +187,41 @@ class RequirementView:
     status: RequirementStatus
     due: date
     scheduled: int  # what the activities still to come before ``due`` could add
+    counted: tuple[Counted, ...] = ()
+    not_counted: tuple[NotCounted, ...] = ()
+    assignment_status: str | None = None  # none, submitted, approved or rejected
+    feedback: str | None = None  # with the latest decision on the assignment
 
     @classmethod
-    def of(cls, item: RequirementProgress) -> RequirementView:
+    def of(cls, item: RequirementProgress, explanation: Explanation | None = None,
+           assignment: tuple[str, str | None] | None = None) -> RequirementView:
         requirement = item.requirement
+        counted: tuple[Counted, ...] = ()
+        not_counted: tuple[NotCounted, ...] = ()
+        if explanation is not None:
+            counted = tuple(Counted(p.activity, p.held_on, p.title, p.kind)
+                            for p in explanation.counted)
+            not_counted = tuple(NotCounted(p.activity, p.held_on, p.title, why)
+                                for p, why in explanation.not_counted)
+        status, feedback = assignment or (None, None)
         return cls(requirement.id, requirement.label, requirement.type, item.required,
                    item.done, item.remaining, requirement.optional, item.status, item.due,
-                   item.scheduled)
+                   item.scheduled, counted, not_counted, status, feedback)
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC §5's requirement, with ``scheduled``, ``counted`` (activity ids) and
+        ``not_counted`` (``{"activity", "why"}``); an assignment's also with
+        ``assignment_status`` and ``feedback``."""
+        data: dict[str, Any] = {
+            "id": self.id, "label": self.label, "kind": self.kind,
+            "required": self.required, "done": self.done, "remaining": self.remaining,
+            "optional": self.optional, "status": self.status, "due": self.due,
+            "scheduled": self.scheduled, "counted": [c.activity for c in self.counted],
+            "not_counted": [{"activity": n.activity, "why": n.why} for n in self.not_counted]}
+        if self.kind == "assignment":
+            data["assignment_status"] = self.assignment_status
+            data["feedback"] = self.feedback
+        return data
 
 
 @dataclass(frozen=True)
@@ -206,18 +256,44 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> St
         in_force = rules_in_force(session)
         student = students.require(session, fields.student_number(number, in_force.book))
         [assessed] = assess(session, in_force, Student.id == student.id, day)
-        return progress_of(assessed, in_force)
+        if assessed.progress is None:
+            raise NoRequirementSet(assessed.problem or "no requirement set applies")
+        explanations = explain(assessed.progress.requirement_set, assessed.start, day, (
+            Participated(*row) for row in participations.for_rules(session, student.id)))
+        decisions = {row.number: _as_of(row, day)
+                     for row in assignments.of_student(session, student.id)}
+        return progress_of(assessed, in_force, explanations, decisions)
 
 
-def progress_of(assessed: Assessed, in_force: RulesInForce) -> StudentProgress:
-    """A student's progress from their assessment."""
+def _as_of(row: AssignmentRecord, day: date) -> tuple[str, str | None]:
+    """An assignment's state and feedback as they were on ``day``."""
+    if row.decided_on is not None and row.decided_on <= day:
+        return row.status, row.feedback
+    if row.submitted_on is not None and row.submitted_on <= day:
+        return AssignmentStatus.SUBMITTED.value, None
+    return "none", None
+
+
+def progress_of(assessed: Assessed, in_force: RulesInForce,
+                explanations: Sequence[Explanation] | None = None,
+                decisions: Mapping[int, tuple[str, str | None]] | None = None) \
+        -> StudentProgress:
+    """A student's progress from their assessment; with what counted and why others did
+    not, and the state of their assignments, when given."""
     if assessed.progress is None:
         raise NoRequirementSet(assessed.problem or "no requirement set applies")
     progress, student = assessed.progress, assessed.student
+    views = []
+    for i, item in enumerate(progress.requirements):
+        requirement = item.requirement
+        assignment = None
+        if decisions is not None and isinstance(requirement, AssignmentRequirement):
+            assignment = decisions.get(requirement.number, ("none", None))
+        views.append(RequirementView.of(
+            item, explanations[i] if explanations is not None else None, assignment))
     return StudentProgress(
         student.number, student.name, str(assessed.start), progress.requirement_set.id,
-        in_force.version, progress.complete, assessed.day,
-        tuple(RequirementView.of(r) for r in progress.requirements), _upcoming(assessed),
+        in_force.version, progress.complete, assessed.day, tuple(views), _upcoming(assessed),
         in_force.book.programme, progress.requirement_set.label)
 
 

@@ -15,7 +15,13 @@ from tracker.db.engine import Database
 from tracker.db.models import ActivityKind, RulesVersion
 from tracker.errors import NotFound
 from tracker.months import Month
-from tracker.rules import RuleBook, parse_rules
+from tracker.rules import (
+    AssignmentRequirement,
+    PointsRequirement,
+    Requirement,
+    RuleBook,
+    parse_rules,
+)
 from tracker.vocabulary import ChangeKind
 
 DEFAULT_SOURCE = "built-in default rules"
@@ -113,3 +119,65 @@ def _store(session: Session, text: str, source: str, by: str | None) -> RulesVer
 def current_rules(db: Database) -> RulesInForce:
     with db.transaction(read_only=True) as session:
         return rules_in_force(session)
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One requirement of one set, as a coordinator reviews it."""
+
+    set: str
+    set_label: str
+    starts: str  # which start months the set applies to, in words
+    started_from: str | None
+    started_before: str | None
+    requirement: str
+    label: str
+    kind: str
+    min: int
+    counts: str  # what counts toward it, in words
+    caps: str
+    year: int | None
+    due_months: int | None
+    deadline: str  # in words
+    optional: bool
+
+
+def describe_rules(in_force: RulesInForce) -> list[RuleLine]:
+    book = in_force.book
+    lines = []
+    for requirement_set in book.sets:
+        for r in requirement_set.requirements:
+            lines.append(RuleLine(
+                requirement_set.id, requirement_set.label, requirement_set.describe_range(),
+                str(requirement_set.started_from) if requirement_set.started_from else None,
+                str(requirement_set.started_before) if requirement_set.started_before
+                else None,
+                r.id, r.label, r.type, getattr(r, "minimum", 1), _counts(r, book),
+                _caps(r), getattr(r, "year", None), getattr(r, "due_months", None),
+                _deadline(r), r.optional))
+    return lines
+
+
+def _counts(requirement: Requirement, book: RuleBook) -> str:
+    if isinstance(requirement, AssignmentRequirement):
+        return f"assignment {requirement.number}: {book.assignments[requirement.number]}"
+    if isinstance(requirement, PointsRequirement):
+        return ", ".join(f"{kind} {points}" for kind, points in requirement.points.items())
+    return ", ".join(requirement.kinds)
+
+
+def _caps(requirement: Requirement) -> str:
+    if not isinstance(requirement, PointsRequirement):
+        return ""
+    said = [f"{kind} at most {cap}" for kind, cap in requirement.caps.items()]
+    said += [f"{' and '.join(group.kinds)} at most {group.maximum} together"
+             for group in requirement.shared_caps]
+    return "; ".join(said)
+
+
+def _deadline(requirement: Requirement) -> str:
+    if isinstance(requirement, AssignmentRequirement) and requirement.due_months:
+        months = requirement.due_months
+        return f"end of the start month{f' and {months - 1} more' if months > 1 else ''}"
+    year = getattr(requirement, "year", None)
+    return f"end of programme year {year or 2}"
