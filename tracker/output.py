@@ -47,7 +47,10 @@ def listing(rows: Sequence[Any], columns: Sequence[str]) -> Document:
     return Document(rows, Table(rows, columns))
 
 
-def render(document: Document, fmt: Format) -> str:
+def render(document: Document, fmt: Format) -> str | bytes:
+    """``document`` in ``fmt``: text, or for a workbook bytes."""
+    if fmt == Format.XLSX:
+        return to_xlsx(document.main.rows, document.main.columns)
     if fmt == Format.HTML:
         assert document.page is not None, "this command has no page"
         return document.page()
@@ -197,3 +200,53 @@ def _line(values: list[str], widths: list[int]) -> str:
         shown = _cut(value, w)
         out.append(shown + " " * (w - width_of(shown)))
     return "  ".join(out).rstrip()
+
+
+# --- Excel ---------------------------------------------------------------------------
+
+
+def to_xlsx(rows: Sequence[Any], columns: Sequence[str], sheet: str = "tracker") -> bytes:
+    """An Excel workbook of one sheet: real dates and numbers, a frozen header row, an
+    autofilter, and no cell that runs as a formula (text that starts like one keeps
+    Excel's quote prefix, as CSV cells keep a quote)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "remove_timezone": True})
+    worksheet = workbook.add_worksheet(sheet)
+    header = workbook.add_format({"bold": True, "bg_color": "#F6F8FA", "bottom": 1})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    quoted = workbook.add_format({"quote_prefix": True})
+    widths = [len(column) for column in columns]
+    for c, column in enumerate(columns):
+        worksheet.write_string(0, c, column, header)
+    for r, row in enumerate(rows, start=1):
+        for c, column in enumerate(columns):
+            value = cell(row, column)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                worksheet.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                worksheet.write_number(r, c, value)
+            elif isinstance(value, datetime):
+                worksheet.write_datetime(r, c, value.astimezone().replace(tzinfo=None), moment)
+                widths[c] = max(widths[c], 16)
+            elif isinstance(value, date):
+                worksheet.write_datetime(r, c, datetime(value.year, value.month, value.day),
+                                         day)
+                widths[c] = max(widths[c], 10)
+            else:
+                shown = text(value)
+                worksheet.write_string(r, c, shown,
+                                       quoted if shown.startswith(_FORMULA_START) else None)
+                widths[c] = max(widths[c], min(len(shown), 60))
+    for c, width in enumerate(widths):
+        worksheet.set_column(c, c, width + 2)
+    worksheet.freeze_panes(1, 0)
+    worksheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    workbook.close()
+    return buffer.getvalue()

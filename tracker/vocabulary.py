@@ -46,6 +46,7 @@ class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
     HTML = "html"  # a self-contained page: progress and report
+    XLSX = "xlsx"  # an Excel workbook, written to a file
 
 
 class ChangeKind(StrEnum):

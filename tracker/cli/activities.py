@@ -9,13 +9,15 @@ import click
 
 from tracker.cli.common import (
     DATE,
+    SHEET_FORMATS,
     by_option,
     database,
     dry_run_option,
     emit,
     file_progress,
-    format_option,
+    formats_option,
     import_file_argument,
+    output_option,
     report_import,
 )
 
@@ -52,8 +54,10 @@ def add(kind: str, held_on: date, title: str, location: str | None, organiser: s
 @click.option("--kind", help="Only activities of this kind.")
 @click.option("--from", "start", type=DATE, help="Only on or after this day.")
 @click.option("--to", "end", type=DATE, help="Only on or before this day.")
-@format_option
-def list_(kind: str | None, start: date | None, end: date | None, fmt: str | None) -> None:
+@formats_option(SHEET_FORMATS)
+@output_option
+def list_(kind: str | None, start: date | None, end: date | None, fmt: str | None,
+          output: Path | None) -> None:
     """List activities by date, with how many attended.
 
     Example: tracker activity list --kind colloquium --from 2024-09-01
@@ -62,13 +66,14 @@ def list_(kind: str | None, start: date | None, end: date | None, fmt: str | Non
     from tracker.service.activities import list_activities
 
     rows = list_activities(database(), kind, start, end)
-    emit(listing(rows, ["id", "date", "kind", "title", "attended"]), fmt)
+    emit(listing(rows, ["id", "date", "kind", "title", "attended"]), fmt, output)
 
 
 @activity.command()
 @click.argument("activity_id", type=int)
-@format_option
-def show(activity_id: int, fmt: str | None) -> None:
+@formats_option(SHEET_FORMATS)
+@output_option
+def show(activity_id: int, fmt: str | None, output: Path | None) -> None:
     """Show activity ACTIVITY_ID and everyone recorded at it (status and note).
 
     Example: tracker activity show 12
@@ -76,7 +81,7 @@ def show(activity_id: int, fmt: str | None) -> None:
     from tracker.cli.views import activity_document
     from tracker.service.activities import show_activity
 
-    emit(activity_document(show_activity(database(), activity_id)), fmt)
+    emit(activity_document(show_activity(database(), activity_id)), fmt, output)
 
 
 @activity.command()

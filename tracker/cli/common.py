@@ -123,6 +123,7 @@ def output_option(function: F) -> F:
 
 
 LISTING_FORMATS = (Format.TABLE, Format.CSV, Format.JSON)
+SHEET_FORMATS = (*LISTING_FORMATS, Format.XLSX)
 PAGE_FORMATS = (*LISTING_FORMATS, Format.HTML)
 
 
@@ -156,8 +157,11 @@ def emit(document: Document, fmt: str | None, output: Path | None = None) -> Non
     chosen = chosen_format(fmt, output)
     if chosen == Format.HTML and document.page is None:
         raise UserError("this command has no HTML page: --format table, csv or json")
+    if chosen == Format.XLSX and output is None:
+        raise UserError("--format xlsx writes a workbook: name the file with -o FILE")
     content = render(document, chosen)
     if output is None:
+        assert isinstance(content, str)
         click.echo(content, nl=False)
     else:
         write_file(output, content)

@@ -87,5 +87,7 @@ def _show(context: AppContext, target: Path, today: date) -> None:
     document = overview_document(overview)
     emit(document, "table")
     page = target.with_suffix(".html")
-    page.write_text(render(document, Format.HTML), encoding="utf-8")
+    html = render(document, Format.HTML)
+    assert isinstance(html, str)
+    page.write_text(html, encoding="utf-8")
     note(f"\nThe cohort page: {page}")

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from tracker.cli.common import by_option, database, emit, format_option
+from tracker.cli.common import (
+    SHEET_FORMATS,
+    by_option,
+    database,
+    emit,
+    formats_option,
+    output_option,
+)
 
 
 @click.command()
@@ -12,8 +21,10 @@ from tracker.cli.common import by_option, database, emit, format_option
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="How many changes to show.")
 @click.option("--all", "show_all", is_flag=True, help="Show every change.")
-@format_option
-def history(number: str | None, limit: int, show_all: bool, fmt: str | None) -> None:
+@formats_option(SHEET_FORMATS)
+@output_option
+def history(number: str | None, limit: int, show_all: bool, fmt: str | None,
+            output: Path | None) -> None:
     """Show the newest changes: who, when, what. With NUMBER, only that student's.
 
     Example: tracker history s1234567
@@ -22,7 +33,7 @@ def history(number: str | None, limit: int, show_all: bool, fmt: str | None) -> 
     from tracker.service.history import list_history
 
     rows = list_history(database(), number, None if show_all else limit)
-    emit(listing(rows, ["id", "at", "by", "command", "summary", "undone_by"]), fmt)
+    emit(listing(rows, ["id", "at", "by", "command", "summary", "undone_by"]), fmt, output)
 
 
 @click.command(short_help="Revert the last change (the undo stays in the history).")

@@ -49,7 +49,7 @@ def progress(number: str, as_of: date | None, fmt: str | None, output: Path | No
 @click.option("--at-risk", "at_risk", is_flag=True,
               help="Only students with a required item at risk or overdue.")
 @click.option("--as-of", "as_of", type=DATE, help="Judge progress on this day (default: today).")
-@formats_option(PAGE_FORMATS)
+@formats_option((*PAGE_FORMATS, Format.XLSX))
 @output_option
 def report(cohort: int | None, incomplete: bool, at_risk: bool, as_of: date | None,
            fmt: str | None, output: Path | None) -> None:

@@ -8,12 +8,14 @@ import click
 
 from tracker.cli.common import (
     MONTH,
+    SHEET_FORMATS,
     by_option,
     database,
     dry_run_option,
     emit,
     file_progress,
     format_option,
+    formats_option,
     import_file_argument,
     output_option,
     report_import,
@@ -37,16 +39,19 @@ def student() -> None:
 @click.option("--start", type=MONTH, required=True, help="Start month, e.g. 2024-09.")
 @click.option("--email", help="E-mail address.")
 @click.option("--specialisation", help="Specialisation (free text).")
+@click.option("--re-register", is_flag=True,
+              help="Register a student whose data was erased (`student forget`) again.")
 @by_option
 def add(number: str, name: str, start: Month, email: str | None, specialisation: str | None,
-        by: str | None) -> None:
+        re_register: bool, by: str | None) -> None:
     """Register student NUMBER (Leiden form s1234567, any case).
 
     Example: tracker student add s1234567 --name "Ada Jansen" --start 2024-09
     """
     from tracker.service.students import add_student
 
-    written = add_student(database(), number, name, start, email, specialisation, by)
+    written = add_student(database(), number, name, start, email, specialisation, by,
+                          re_register)
     row = written.record
     if written.changed:
         click.echo(f"registered {row.student} {row.name}, started {row.start}")
@@ -81,8 +86,9 @@ def edit(number: str, name: str | None, email: str | None, specialisation: str |
 @student.command("list")
 @click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
               help="Only students who started in this calendar year.")
-@format_option
-def list_(cohort: int | None, fmt: str | None) -> None:
+@formats_option(SHEET_FORMATS)
+@output_option
+def list_(cohort: int | None, fmt: str | None, output: Path | None) -> None:
     """List students, oldest cohort first.
 
     Example: tracker student list --cohort 2024 --format csv
@@ -90,7 +96,7 @@ def list_(cohort: int | None, fmt: str | None) -> None:
     from tracker.output import listing
     from tracker.service.students import list_students
 
-    emit(listing(list_students(database(), cohort), _COLUMNS), fmt)
+    emit(listing(list_students(database(), cohort), _COLUMNS), fmt, output)
 
 
 @student.command()
@@ -156,9 +162,11 @@ def status(number: str, status: str, by: str | None) -> None:
                    "export; for our CSV, used where the start column is empty).")
 @click.option("--update", is_flag=True,
               help="Apply the file's details to students registered with other details.")
+@click.option("--re-register", is_flag=True,
+              help="Register again the students of the file whose data was erased.")
 @dry_run_option
 @by_option
-def import_(file: Path, start: Month | None, update: bool, dry_run: bool,
+def import_(file: Path, start: Month | None, update: bool, re_register: bool, dry_run: bool,
             by: str | None) -> None:
     """Register the students of a class list FILE (CSV).
 
@@ -177,7 +185,8 @@ def import_(file: Path, start: Month | None, update: bool, dry_run: bool,
 
     with file_progress(file, "students") as progress:
         summary = import_students(database(), file, start=start, update=update,
-                                  dry_run=dry_run, by=by, on_progress=progress)
+                                  dry_run=dry_run, by=by, on_progress=progress,
+                                  re_register=re_register)
     report_import(summary)
 
 

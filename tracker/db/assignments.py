@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.db.models import AssignmentRecord
+from tracker.db import history
+from tracker.db.models import AssignmentRecord, Change, ChangeEntry
 
 
 def record_of(session: Session, student_id: int, number: int) -> AssignmentRecord | None:
@@ -23,3 +27,22 @@ def of_student(session: Session, student_id: int) -> list[AssignmentRecord]:
 def erase_feedback(session: Session, student_id: int) -> None:
     session.execute(update(AssignmentRecord).where(AssignmentRecord.student_id == student_id)
                     .values(feedback=None))
+
+
+def decisions_of(session: Session, row: AssignmentRecord) -> set[tuple[str, date | None]]:
+    """Every (status, day) the record has held, from its history (undone changes left
+    out): a decision made before (a submission that was decided since, say) is not new
+    when it is said again."""
+    held: set[tuple[str, date | None]] = {_decision(history.snapshot(row))}
+    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
+    for (after,) in session.execute(select(ChangeEntry.after).where(
+            ChangeEntry.table_name == "assignment_record",
+            ChangeEntry.row_id == str(row.id), ChangeEntry.change_id.not_in(undone))):
+        if after:
+            held.add(_decision(after))
+    return held
+
+
+def _decision(values: dict[str, Any]) -> tuple[str, date | None]:
+    day = values["submitted_on"] if values["status"] == "submitted" else values["decided_on"]
+    return values["status"], date.fromisoformat(day) if isinstance(day, str) else day

@@ -79,10 +79,14 @@ def decide(session: Session, change: Callable[[], Change], student: Student, num
         raise InvalidInput(f"{what}: feedback goes with a decision (approved or rejected), "
                            "not with a submission")
     row = assignments.record_of(session, student.id, number)
-    if row is not None and row.status == status:
-        recorded = row.submitted_on if status == AssignmentStatus.SUBMITTED else row.decided_on
-        if (not decision.dated or recorded == on) and decision.feedback in (None, row.feedback):
-            return None  # so recorded already
+    if row is not None and row.status == status and not decision.dated and \
+            decision.feedback in (None, row.feedback):
+        return None  # so it is already
+    if row is not None and decision.dated and (status.value, on) in \
+            assignments.decisions_of(session, row) and (
+            decision.feedback is None or decision.feedback == row.feedback
+            or row.status != status):
+        return None  # recorded already, now or before a later decision
     if status == AssignmentStatus.SUBMITTED and row is not None:
         if row.status == AssignmentStatus.APPROVED and not decision.reopen:
             raise InvalidInput(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import activities, assignments, history, participations, students
+from tracker.db import activities, assignments, erasures, history, participations, students
 from tracker.db.activities import Scheduled
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
@@ -100,8 +100,8 @@ class StudentFile:
     batch = 500
     check_all = False
 
-    def __init__(self, start: Month | None, update: bool) -> None:
-        self.start, self.update = start, update
+    def __init__(self, start: Month | None, update: bool, re_register: bool) -> None:
+        self.start, self.update, self.re_register = start, update, re_register
 
     def begin(self, session: Session, file: str, header: Sequence[str],
               log: ChangeLog) -> None:
@@ -116,6 +116,7 @@ class StudentFile:
                                 "give --start YYYY-MM for the whole file")
         self.columns = Columns(header)
         self.registered = students.by_number_all(session)
+        self.erased = erasures.Erased(session)
         self.in_file: dict[str, tuple[int, tuple[Any, ...]]] = {}
 
     def parse(self, line: int, values: list[str]) -> StudentLine:
@@ -129,6 +130,8 @@ class StudentFile:
             return StudentLine(line, number, details, None, True)
         self.in_file[number] = (line, details)
         existing = self.registered.get(number)
+        if existing is None and not self.re_register:
+            self.erased.refuse(number)
         if existing is not None and not self.update:
             held = (existing.name, existing.start, existing.email, existing.specialisation)
             if held != details:
@@ -189,6 +192,9 @@ class StudentFile:
                                   status=StudentStatus.ACTIVE.value)
                 session.add(student)
                 history.inserted(session, log.change, student)
+                remembered = self.erased.row(session, item.number)
+                if remembered is not None:  # registered again, deliberately
+                    history.deleted(session, log.change, remembered)
                 self.registered[item.number] = student
                 tally.added += 1
                 tally.example(f"line {item.line}: add {item.number} {name}, start "
@@ -197,9 +203,10 @@ class StudentFile:
 
 def import_students(db: Database, path: Path, *, start: Month | None = None,
                     update: bool = False, dry_run: bool = False, by: str | None = None,
-                    on_progress: Progress | None = None) -> ImportSummary:
-    return run_import(db, path, StudentFile(start, update), dry_run=dry_run, by=by,
-                      on_progress=on_progress)
+                    on_progress: Progress | None = None,
+                    re_register: bool = False) -> ImportSummary:
+    return run_import(db, path, StudentFile(start, update, re_register), dry_run=dry_run,
+                      by=by, on_progress=on_progress)
 
 
 # --- activities -------------------------------------------------------------------------

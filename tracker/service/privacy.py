@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker import fields
-from tracker.db import assignments, history, participations, reminders, students
+from tracker.db import assignments, erasures, history, participations, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
@@ -95,6 +95,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> int:
         if student.forgotten_at is not None:  # pragma: no cover - not findable by number
             raise InvalidInput("this student's data was erased already")
         held_number = student.number
+        erasures.remember(session, held_number)
         participations.erase_notes(session, student.id)
         assignments.erase_feedback(session, student.id)
         reminders.erase(session, student.id)

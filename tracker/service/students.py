@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker import fields
-from tracker.db import history, reminders, students
+from tracker.db import erasures, history, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
 from tracker.errors import InvalidInput, NotFound
@@ -50,8 +50,8 @@ class StudentDetails(StudentView):
 
 
 def add_student(db: Database, number: str, name: str, start: Month, email: str | None = None,
-                specialisation: str | None = None,
-                by: str | None = None) -> Written[StudentView]:
+                specialisation: str | None = None, by: str | None = None,
+                re_register: bool = False) -> Written[StudentView]:
     clean_name = fields.required_text("name", name)
     clean_email = fields.email(email)
     clean_specialisation = fields.text("specialisation", specialisation)
@@ -66,8 +66,14 @@ def add_student(db: Database, number: str, name: str, start: Month, email: str |
             raise InvalidInput(
                 f"{normal} is already registered as {existing.name!r} (start "
                 f"{Month.of(existing.start)}); nothing changed")
+        erased = erasures.Erased(session)
+        if not re_register:
+            erased.refuse(normal)
         change = history.open_change(session, ChangeKind.STUDENT_ADD, by,
                                      f"add student {normal}")
+        remembered = erased.row(session, normal)
+        if remembered is not None:  # registered again, deliberately
+            history.deleted(session, change, remembered)
         student = Student(number=normal, name=clean_name, start=start.first_day(),
                           email=clean_email, specialisation=clean_specialisation,
                           status=StudentStatus.ACTIVE.value)

@@ -3,6 +3,7 @@
 from tracker.db.models.activity import Activity, ActivityKind
 from tracker.db.models.assignment import AssignmentRecord
 from tracker.db.models.base import Base, utcnow
+from tracker.db.models.erasure import ErasedNumber, Setting
 from tracker.db.models.history import Change, ChangeEntry
 from tracker.db.models.participation import Participation
 from tracker.db.models.reminder import Reminder
@@ -16,9 +17,11 @@ __all__ = [
     "Base",
     "Change",
     "ChangeEntry",
+    "ErasedNumber",
     "Participation",
     "Reminder",
     "RulesVersion",
+    "Setting",
     "Student",
     "utcnow",
 ]
