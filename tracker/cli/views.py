@@ -40,7 +40,8 @@ def progress_document(result: StudentProgress) -> Document:
         "",
     ]
     for r in result.requirements:
-        label = r.label + (" (optional)" if r.optional else "")
+        label = r.label + (" (optional)" if r.optional and not any(
+            word in r.label.lower() for word in ("optional", "voluntary")) else "")
         lines = textwrap.wrap(label, label_room) or [""]
         progress = f"{r.done}/{r.required}"
         parts.append(f"  {STATUS_WORDS[r.status]:<8} {progress:>7}  {lines[0]}")
