@@ -63,6 +63,7 @@ class ChangeKind(StrEnum):
     ATTEND = "attend"
     ATTEND_REMOVE = "attend remove"
     ATTEND_IMPORT = "attend import"
+    CHECKIN = "checkin"  # a session at an activity's door: every check-in of it
     ASSIGNMENT = "assignment"
     REMIND = "remind"
     UNDO = "undo"
