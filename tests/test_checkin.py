@@ -488,3 +488,19 @@ def test_killed_after_three_answers_the_three_are_recorded(engine, new_database)
         ("checked in 3 student(s) at #1 Peers today",)]
     if engine == "sqlite":
         assert query(url, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_check_ins_are_synced_to_disk_before_they_are_answered(sqlite_tracker, sqlite_url):
+    from tracker.cli.context import AppContext
+
+    seed(sqlite_tracker)
+    context = AppContext(sqlite_url)
+    try:
+        db = context.database()
+        door = Door.open(db, 1)
+        door.check_in("s1234567")
+        with db.transaction(read_only=True) as session:
+            level = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
+        assert level == 2  # FULL: WAL mode's NORMAL survives a crash, not a power cut
+    finally:
+        context.close()

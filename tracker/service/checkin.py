@@ -142,6 +142,7 @@ class Door:
             check_day(activity, today or date.today(), any_day=any_day)
             book = rules_in_force(session).book
             registered = students.at_the_door(session)
+        db.durable()  # what was answered survives a power cut too
         return cls(db, activity, book, registered, actor)
 
     def check_in(self, line: str) -> Reply:
