@@ -7,6 +7,7 @@ field and the problem in words. Pure: no database.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from tracker.errors import InvalidInput
@@ -56,6 +57,36 @@ def student_number(raw: str, book: RuleBook) -> str:
         raise InvalidInput(f"{raw.strip()!r} is not a student number: expected "
                            f"{book.student_number_form}")
     return number
+
+
+def door_number(raw: str, *, leiden: bool) -> str:
+    """A line typed or scanned at the door, as the student number it is meant to be.
+
+    Any case; whitespace, control and format characters around it (a scanner's STX/ETX
+    and CR, a file's BOM) and Code 39's start/stop asterisks (``*s1234567*``) are dropped;
+    with the Leiden pattern (``leiden``), 7 digits alone (``1234567``) mean ``s1234567``.
+    The result is not checked: that is :meth:`RuleBook.student_number_matches`'s job.
+    """
+    number = "".join(unwrap_scan(raw).split()).lower()
+    if leiden and len(number) == 7 and number.isascii() and number.isdigit():
+        return "s" + number
+    return number
+
+
+def unwrap_scan(raw: str) -> str:
+    """``raw`` without the whitespace, control and format characters and asterisks
+    around it: what was typed or scanned, as :func:`door_number` reads it."""
+    start, end = 0, len(raw)
+    while start < end and _wraps_a_scan(raw[start]):
+        start += 1
+    while end > start and _wraps_a_scan(raw[end - 1]):
+        end -= 1
+    return raw[start:end]
+
+
+def _wraps_a_scan(character: str) -> bool:
+    return (character == "*" or character.isspace()
+            or unicodedata.category(character) in ("Cc", "Cf"))
 
 
 def email(value: str | None) -> str | None:

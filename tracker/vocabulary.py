@@ -64,6 +64,7 @@ class ChangeKind(StrEnum):
     ATTEND = "attend"
     ATTEND_REMOVE = "attend remove"
     ATTEND_IMPORT = "attend import"
+    CHECKIN = "checkin"  # a session at an activity's door: every check-in of it
     ASSIGNMENT = "assignment"
     ASSIGNMENT_IMPORT = "assignment import"
     ACTIVITY_EDIT = "activity edit"

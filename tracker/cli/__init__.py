@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Record a reflection assignment: submitted, approved or rejected."),
     "attend": ("tracker.cli.attendance", "attend",
                "Log that students NUMBERS attended activity ACTIVITY_ID."),
+    "checkin": ("tracker.cli.checkin", "checkin",
+                "Check students in at the door of an activity, one number per line."),
     "db": ("tracker.cli.db", "db", "Create, upgrade and check the database schema."),
     "demo": ("tracker.cli.demo", "demo",
              "Try the tracker on a realistic programme (its own database)."),

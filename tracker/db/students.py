@@ -84,3 +84,9 @@ def tallies(session: Session, student_id: int) -> tuple[int, int, int]:
 def emails(session: Session, which: ColumnElement[bool]) -> dict[int, str | None]:
     return {id_: email for id_, email in session.execute(
         select(Student.id, Student.email).where(which))}
+
+
+def at_the_door(session: Session) -> dict[str, tuple[int, str]]:
+    """Every registered student's number -> (id, name): what a check-in looks up."""
+    return {number: (id_, name) for number, id_, name in session.execute(
+        select(Student.number, Student.id, Student.name).where(registered()))}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -38,13 +38,15 @@ class Outcome(StrEnum):
 
 
 def write_participations(session: Session, change: Change,
-                         rows: Sequence[tuple[Any, ...]]) -> Sequence[Outcome]:
+                         rows: Sequence[tuple[Any, ...]], *,
+                         at: datetime | None = None) -> Sequence[Outcome]:
     """Write rows shaped for :func:`participations.writer`; the outcome of each.
 
     New rows are inserted in one statement. A row whose student is at the activity
     already (recorded earlier, or a moment ago by another coordinator) updates that
     record when its status differs or it brings another note, with a history entry;
-    otherwise it changes nothing.
+    otherwise it changes nothing. ``at`` is when an updated record is recorded (default:
+    when the change was opened; a check-in session writes long after that).
     """
     inserted = participations.writer(session).insert(rows)
     if inserted == len(rows):
@@ -63,12 +65,12 @@ def write_participations(session: Session, change: Change,
             same = held.status == row[STATUS] and row[NOTE] in (None, held.note)
             outcomes.append(Outcome.UNCHANGED if same else Outcome.CONFLICT)
         else:
-            outcomes.append(_correct(session, change, held, row))
+            outcomes.append(_correct(session, change, held, row, at or change.at))
     return outcomes
 
 
 def _correct(session: Session, change: Change, held: Participation,
-             row: tuple[Any, ...]) -> Outcome:
+             row: tuple[Any, ...], at: datetime) -> Outcome:
     """Bring an earlier record in line with ``row``, if it says something new."""
     status, note = row[STATUS], row[NOTE]
     if held.status == status and note in (None, held.note):
@@ -79,7 +81,7 @@ def _correct(session: Session, change: Change, held: Participation,
     held.status = status
     if note is not None:
         held.note = note
-    held.recorded_by, held.recorded_at, held.source = change.actor, change.at, row[SOURCE]
+    held.recorded_by, held.recorded_at, held.source = change.actor, at, row[SOURCE]
     history.updated(session, change, held, before)
     return Outcome.DOWNGRADED if downgraded else Outcome.UPDATED
 
