@@ -32,6 +32,11 @@ class Dataset:
     def attendance_csv(self) -> Path:
         return self.folder / "attendance.csv"
 
+    @property
+    def attendance_by_activity_csv(self) -> Path:
+        """The same sign-ins, sorted by activity (as one sheet per activity would be)."""
+        return self.folder / "attendance-by-activity.csv"
+
     def number(self, index: int) -> str:
         return f"s{1000000 + index:07d}"
 
@@ -64,11 +69,13 @@ def build(folder: Path, students: int, activities: int, per_student: int,
         start, end = date(year, month, 1), date(year + 2, month, 1)
         window = [i + 1 for i, day in enumerate(days) if start <= day < end]
         windows[cohort] = window if len(window) >= per_student else list(range(1, activities + 1))
-    with data.attendance_csv.open("w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["student_number", "activity_id"])
-        for i in range(students):
-            number = data.number(i)
-            for activity_id in rng.sample(windows[COHORTS[i % len(COHORTS)]], per_student):
-                writer.writerow([number, activity_id])
+    rows = [(data.number(i), activity_id) for i in range(students)
+            for activity_id in rng.sample(windows[COHORTS[i % len(COHORTS)]], per_student)]
+    rng.shuffle(rows)  # sign-in sheets arrive in no particular order
+    for path, ordered in ((data.attendance_csv, rows),
+                          (data.attendance_by_activity_csv, sorted(rows, key=lambda r: r[1]))):
+        with path.open("w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["student_number", "activity_id"])
+            writer.writerows(ordered)
     return data

@@ -64,7 +64,8 @@ def test_down_to_an_older_revision_and_up_again_keeps_every_row(tracker, tmp_pat
     tracker("db", "downgrade", target)
     older = rows(tracker.url)
     assert older["revision"] == [(target,)]
-    assert older["participation"] == before["participation"]
+    # before 0006 a participation had a row id first; the rest is the same
+    assert sorted(row[-8:] for row in older["participation"]) == before["participation"]
     if target < "0003":  # that schema kept the sets of every rules version in a table
         engine = create_engine(resolve_url(tracker.url))
         with engine.connect() as connection:

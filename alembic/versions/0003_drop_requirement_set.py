@@ -80,4 +80,9 @@ def downgrade() -> None:
                          "requirement_count": len(raw.get("requirement", []))})
     if rows:
         op.bulk_insert(requirement_set, rows)
-    _rename_participation_entries(lambda values: str(values["id"]))
+    # Entries made since (from 0006 on) name no row id: the row's id now, if it exists.
+    ids = {(s, a): i for i, s, a in op.get_bind().execute(
+        sa.text("SELECT id, student_id, activity_id FROM participation"))}
+    _rename_participation_entries(lambda values: str(values.get("id") or ids.get(
+        (values["student_id"], values["activity_id"]),
+        f"{values['student_id']}/{values['activity_id']}")))

@@ -13,7 +13,7 @@ from tracker.cli.common import DATE, by_option, database, note
 from tracker.cli.context import UserError
 
 if TYPE_CHECKING:
-    from tracker.service.reminders import Outgoing, Skipped
+    from tracker.service.reminders import Recipient, Skipped
 
 
 @click.command(short_help="E-mail students what is still open, at risk or overdue.")
@@ -75,10 +75,16 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     click.echo(f"{verb} {len(selection.recipients)} student(s), as of {selection.as_of}:")
     _report_skipped(selection.skipped)
 
-    def tell(outgoing: Outgoing) -> None:
-        progress = outgoing.recipient.progress
-        click.echo(f"  {'sent to ' if send else ''}{progress.student}  {progress.name} "
-                   f"<{outgoing.recipient.email}>: {outgoing.wording.subject}")
+    told: list[str] = []  # written ones are listed at the end; sent ones as they go
+
+    def tell(recipient: Recipient, subject: str) -> None:
+        progress = recipient.progress
+        line = (f"  {'sent to ' if send else ''}{progress.student}  {progress.name} "
+                f"<{recipient.email}>: {subject}")
+        if send:
+            click.echo(line)
+        else:
+            told.append(line)
 
     if not send and outbox is None:
         for recipient in selection.recipients:
@@ -93,6 +99,8 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     result = deliver(selection, composer, MessageMaker(from_address), coordinator,
                      outbox=outbox, mailer=mailer, log=DeliveryLog(db, by) if send else None,
                      on_message=tell)
+    if told:
+        click.echo("\n".join(told))
     if outbox is not None:
         note(f"wrote {result.written} message(s) to {outbox}")
     if result.failure is not None:

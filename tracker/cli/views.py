@@ -7,15 +7,17 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.output import Document, Table, text
-from tracker.service.activities import ActivityDetails
-from tracker.service.overview import CohortOverview
-from tracker.service.progress import CohortReport, ReportRow, StudentProgress
-from tracker.service.rules import RulesInForce, describe_rules
 from tracker.vocabulary import RequirementStatus
 from tracker.wording import STATUS_WORDS, in_words
+
+if TYPE_CHECKING:  # each command imports only what it shows
+    from tracker.service.activities import ActivityDetails
+    from tracker.service.overview import CohortOverview
+    from tracker.service.progress import CohortReport, ReportRow, StudentProgress
+    from tracker.service.rules import RulesInForce
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
                        "status", "due", "scheduled", "assignment_status"]
@@ -121,6 +123,8 @@ def overview_document(overview: CohortOverview) -> Document:
 def rules_document(in_force: RulesInForce) -> Document:
     """Every requirement of every set: what counts, how many, by when; in the table,
     set by set, in full."""
+    from tracker.service.rules import describe_rules
+
     lines = describe_rules(in_force)
     width = shutil.get_terminal_size((80, 24)).columns
     parts: list[str | Table] = [

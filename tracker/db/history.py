@@ -17,6 +17,7 @@ from sqlalchemy import Date, DateTime, Integer, delete, func, insert, select, up
 from sqlalchemy.orm import Session, aliased
 
 from tracker import fields
+from tracker.db import tallies
 from tracker.db.models import Base, Change, ChangeEntry, Participation, Reminder, utcnow
 from tracker.vocabulary import ChangeKind
 
@@ -217,6 +218,7 @@ def take_participations_of(session: Session, change: Change, undo: Change) -> in
                            ).mappings().all()
     deleted_rows(session, undo, "participation", [dict(row) for row in rows])
     session.execute(delete(Participation).where(Participation.change_id == change.id))
+    tallies.mark(session, (row["student_id"] for row in rows))
     return len(rows)
 
 

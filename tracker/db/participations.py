@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from tracker.db import tallies
 from tracker.db.bulk import MissingRowInserter
 from tracker.db.models import Activity, Participation
 
@@ -16,11 +17,23 @@ COLUMNS = ("student_id", "activity_id", "status", "recorded_by", "recorded_at", 
            "note", "change_id")
 
 
-def writer(session: Session) -> MissingRowInserter:
+class Writer(MissingRowInserter):
     """Writes participations as tuples in :data:`COLUMNS` order; a student already at
-    the activity is skipped (also when another coordinator recorded them a moment ago)."""
-    return MissingRowInserter(session, cast(Table, Participation.__table__), COLUMNS,
-                              ("student_id", "activity_id"))
+    the activity is skipped (also when another coordinator recorded them a moment ago).
+    The students written are marked for their tallies to be counted again."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, cast(Table, Participation.__table__), COLUMNS,
+                         ("student_id", "activity_id"))
+        self.session = session
+
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> int:
+        tallies.mark(self.session, (row[0] for row in rows))
+        return super().insert(rows)
+
+
+def writer(session: Session) -> Writer:
+    return Writer(session)
 
 
 def at_activity(session: Session, activity_id: int,

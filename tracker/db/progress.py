@@ -18,7 +18,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, AssignmentRecord, Participation, Student
+from tracker.db.models import (
+    Activity,
+    AssignmentRecord,
+    AttendanceTally,
+    Participation,
+    Student,
+)
 from tracker.vocabulary import AssignmentStatus, ParticipationStatus
 
 
@@ -75,6 +81,22 @@ def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bo
                Activity.held_on <= as_of)
         .group_by(Participation.student_id)
     )
+    yield from session.execute(query)
+
+
+def tallies_by_student(session: Session, which: ColumnElement[bool],
+                       columns: Sequence[Column]) -> Iterator[tuple[Any, ...]]:
+    """What :func:`attendance_by_student` gives, read from the attendance tallies: a few
+    rows per student instead of every participation. Right for any day from today on
+    (attendance is recorded for activities held up to today)."""
+    tally = AttendanceTally
+    sums = [func.sum(tally.attended).filter(
+        tally.kind == kind,
+        tally.programme_year >= 1 if in_year is None else tally.programme_year == in_year)
+        for kind, in_year in columns]
+    query = (select(tally.student_id, *sums)
+             .join(Student, Student.id == tally.student_id)
+             .where(which).group_by(tally.student_id))
     yield from session.execute(query)
 
 

@@ -76,7 +76,8 @@ class Sheet:
             for record in reader:
                 start = line
                 self._line = line = reader.line_num + 2
-                if not any(record) or "".join(record).isspace():
+                if not (record and record[0] and not record[0].isspace()) and (
+                        not any(record) or "".join(record).isspace()):
                     continue  # a blank line, or one of empty cells
                 yield start, record
                 if on_progress is not None and start % PROGRESS_EVERY == 0:

@@ -23,12 +23,10 @@ DEFAULT_TEMPLATE = "reminder.txt.j2"
 NAMES = {"student", "name", "first_name", "email", "programme", "requirement_set", "as_of",
          "items", "overdue", "at_risk", "still_open", "upcoming", "coordinator", "gist",
          "next_deadline"}
-_PART = {
-    "subject": "{% extends reminder %}{% block body %}{% endblock %}",
-    "body": "{% extends reminder %}{% block subject %}{% endblock %}",
-    "message": "{% extends reminder %}{% block subject %}{% endblock %}"
-               "{% block body %}{{ self.message() }}{% endblock %}",
-}
+# The three parts of a reminder in one rendering: subject, message and body, apart.
+_SEPARATOR = "\x00"
+_PARTS = ("{% extends reminder %}"
+          "{% block subject %}{{ super() }}\x00{{ self.message() }}\x00{% endblock %}")
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ class Composer:
         from tracker.pages import environment
 
         base = environment()
-        sources = dict(_PART)
+        sources = {"parts": _PARTS}
         self.template = DEFAULT_TEMPLATE
         if template is not None:
             source = _read(template)
@@ -73,13 +71,12 @@ class Composer:
         assert base.loader is not None
         self.env = base.overlay(loader=ChoiceLoader([DictLoader(sources), base.loader]),
                                 autoescape=False)
-        self.parts = {name: self.env.get_template(name) for name in _PART}
+        self.parts = self.env.get_template("parts")
 
     def compose(self, progress: StudentProgress, email: str, coordinator: str) -> Wording:
         context = reminder_context(progress, email, coordinator)
         context["reminder"] = self.template
-        subject, text, message = (self.parts[name].render(context)
-                                  for name in ("subject", "body", "message"))
+        subject, message, text = self.parts.render(context).split(_SEPARATOR, 2)
         return Wording(" ".join(subject.split()), text.strip() + "\n", message.strip(),
                        tuple(item["id"] for item in context["items"]))
 

@@ -115,8 +115,9 @@ class Mailer:
 
     def send(self, sender: str, recipient: str, data: bytes) -> None:
         assert self.connection is not None
-        try:
-            refused = self.connection.sendmail(sender, [recipient], data)
+        try:  # on the wire every line ends in CRLF (RFC 5321)
+            refused = self.connection.sendmail(sender, [recipient],
+                                               data.replace(b"\n", b"\r\n"))
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryFailed(f"{self.settings.where}: {describe(error)}") from None
         if refused:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from markupsafe import Markup
 
 
 @cache
@@ -22,8 +23,10 @@ def environment() -> Environment:
     # Pages (*.html.j2) escape every value; the text of e-mails (*.txt.j2) does not.
     env = Environment(loader=PackageLoader("tracker.pages", "templates"),
                       autoescape=select_autoescape(["html", "html.j2"], default=False),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # the package's templates do not change under us
     env.globals["vendor"] = vendor
+    env.globals["stylesheet"] = stylesheet
     return env
 
 
@@ -36,3 +39,13 @@ def vendor(name: str) -> str:
     """A vendored script, to inline in a page (see ``vendor/README.md``)."""
     text = resources.files("tracker.pages").joinpath("vendor", name).read_text("utf-8")
     return text.replace("</script", "<\\/script")  # it cannot end the <script> early
+
+
+@cache
+def stylesheet() -> Markup:
+    """The pages' shared style, read once (a page of ten thousand reminders includes it
+    ten thousand times)."""
+    from markupsafe import Markup
+
+    return Markup(resources.files("tracker.pages").joinpath("templates", "style.css")
+                  .read_text("utf-8"))

@@ -8,11 +8,10 @@ from typing import Any
 
 from tracker.months import Month
 from tracker.pages import render
-from tracker.rules import RequirementProgress
 from tracker.service.overview import CohortOverview
 from tracker.service.progress import ReportRow
 from tracker.vocabulary import RequirementStatus
-from tracker.wording import ICONS, STATUS_WORDS, in_words
+from tracker.wording import ICONS, STATUS_WORDS
 
 # A student's standing, worst first: one word, one icon, one colour.
 STANDINGS = {"overdue": ("✗", "overdue"), "at-risk": ("⚠", "at risk"),
@@ -42,34 +41,40 @@ def cohort_page(overview: CohortOverview) -> str:
     standings = [standing(row) for row in report.rows]
     ids = [i for i in report.requirement_ids
            if any(r.requirement.id == i for row in report.rows for r in row.requirements)]
-    students = [_student(row, ids, kind) for row, kind in zip(report.rows, standings,
-                                                              strict=True)]
     return render(
-        "report.html.j2", overview=overview, report=report, students=students,
+        "report.html.j2", overview=overview, report=report,
         requirements=[{"id": i, "label": overview.labels.get(i, i)} for i in ids],
         figures=_figures(standings), intakes=_intakes(report.rows, standings),
         standings=STANDINGS, filters=_filters(overview),
         starts=sorted({row.start for row in report.rows}),
+        table=_table(report.rows, standings, ids),
         charts={"chart-completion": _completion_chart(overview, ids),
                 "chart-distribution": _distribution_chart(report.rows, standings),
-                "chart-turnout": _turnout_chart(overview)})
+                **({"chart-turnout": _turnout_chart(overview)} if overview.turnout else {})})
 
 
-def _student(row: ReportRow, ids: list[str], kind: str) -> dict[str, Any]:
-    by_id = {r.requirement.id: r for r in row.requirements}
-    return {"student": row.student, "name": row.name, "start": row.start,
-            "set": row.requirement_set or "", "standing": kind,
-            "cells": [_cell(by_id.get(i)) for i in ids]}
+STATUS_CODES = {RequirementStatus.DONE: "d", RequirementStatus.OPEN: "o",
+                RequirementStatus.AT_RISK: "r", RequirementStatus.OVERDUE: "x"}
 
 
-def _cell(result: RequirementProgress | None) -> dict[str, Any] | None:
-    if result is None:
-        return None
-    status = result.status
-    percent = min(100, round(100 * result.done / result.required)) if result.required else 100
-    return {"status": status.value, "icon": ICONS[status], "word": STATUS_WORDS[status],
-            "done": result.done, "required": result.required, "percent": percent,
-            "why": in_words(result)}
+def _table(rows: tuple[ReportRow, ...], standings: list[str], ids: list[str]) \
+        -> dict[str, Any]:
+    """The students, compactly, for the page's script to show, search and sort:
+    [number, name, start, set, standing, cells], a cell [status, done, required] per
+    requirement column (null where the student's set has no such requirement)."""
+    position = {requirement_id: i for i, requirement_id in enumerate(ids)}
+    students = []
+    for row, kind in zip(rows, standings, strict=True):
+        cells: list[list[Any] | None] = [None] * len(ids)
+        for result in row.requirements:
+            cells[position[result.requirement.id]] = [
+                STATUS_CODES[result.status], result.done, result.required]
+        students.append([row.student, row.name, row.start, row.requirement_set or "", kind,
+                         cells])
+    return {"students": students,
+            "standings": {kind: [icon, word] for kind, (icon, word) in STANDINGS.items()},
+            "statuses": {code: [ICONS[status], STATUS_WORDS[status], status.value]
+                         for status, code in STATUS_CODES.items()}}
 
 
 def _figures(standings: list[str]) -> dict[str, int]:

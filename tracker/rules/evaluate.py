@@ -116,7 +116,7 @@ class _Window:
     of one start month: of a kind it counts, before its deadline (and in its year)."""
 
     def __init__(self, activities: list[Upcoming]) -> None:
-        self.activities = activities
+        self.activities = tuple(activities)
         self.ids = frozenset(a.id for a in activities)
         self.kinds = _count_kinds(activities)
 
@@ -162,13 +162,20 @@ class Evaluator:
         first = start.first_day() if year is None else start.plus(12 * (year - 1)).first_day()
         return [a for a in self._upcoming if a.kind in kinds and first <= a.held_on <= due]
 
+    @property
+    def has_upcoming(self) -> bool:
+        return bool(self._upcoming)
+
     def dues(self, start: Month) -> tuple[date, ...]:
         return self._prepared(start)[0]
 
     def coming(self, record: StudentRecord) -> tuple[tuple[Upcoming, ...], ...]:
         """Per requirement, the upcoming activities that could still count for it."""
+        windows = self._prepared(record.start)[1]
+        if not record.taken:  # most students: what is scheduled, as it is
+            return tuple(window.activities for window in windows)
         return tuple(tuple(a for a in window.activities if a.id not in record.taken)
-                     for window in self._prepared(record.start)[1])
+                     for window in windows)
 
     def evaluate(self, record: StudentRecord) -> Progress:
         as_of = self.as_of

@@ -132,7 +132,7 @@ def require_columns(name: str, header: Sequence[str], columns: Sequence[str],
 def run_import(db: Database, path: Path, kind: FileKind[Item], *, dry_run: bool = False,
                by: str | None = None, on_progress: Progress | None = None) -> ImportSummary:
     tally = Tally(dry_run)
-    with db.transaction() as session, open_sheet(path, on_progress) as sheet:
+    with db.transaction(bulk=True) as session, open_sheet(path, on_progress) as sheet:
         width = len(sheet.header)
         log = ChangeLog(session, kind.change_kind, by)
         kind.begin(session, sheet.name, sheet.header, log)

@@ -276,6 +276,7 @@ def import_activities(db: Database, path: Path, *, dry_run: bool = False,
 # --- attendance -------------------------------------------------------------------------
 
 _STATUSES = words(ParticipationStatus)
+_ATTENDED = ParticipationStatus.ATTENDED.value
 ATTENDANCE_HEADER = "student_number,activity_id[,status,note] or student_number,kind,date,title"
 
 
@@ -318,29 +319,41 @@ class AttendanceFile:
         self.change = change
 
     def parse(self, line: int, values: list[str]) -> tuple[Any, ...]:
-        raw_number = values[self.number_at]
-        student_id = self.students.get(raw_number)
+        student_id = self.students.get(values[self.number_at])
         if student_id is None:
-            number = fields.student_number(raw_number, self.book)
-            student_id = self.students.get(number)
-            if student_id is None:
-                raise TrackerError(f"no student {number}")
-        activity = self._activity_by_id(values) if self.by_id else self._activity_by_key(values)
-        status = ParticipationStatus.ATTENDED.value
-        if self.status_at is not None and values[self.status_at].strip():
-            status = values[self.status_at].strip().lower()
-            if status not in _STATUSES:
-                raise TrackerError(f"status {values[self.status_at].strip()!r} is not "
-                                   f"{one_of(ParticipationStatus)}")
-        if status == ParticipationStatus.ATTENDED:
+            student_id = self._student(values[self.number_at])
+        activity = self.activities.get(values[self.id_at]) if self.by_id else None  # type: ignore[index]
+        if activity is None:
+            activity = (self._activity_by_id(values) if self.by_id
+                        else self._activity_by_key(values))
+        status = _ATTENDED
+        if self.status_at is not None and values[self.status_at]:
+            status = self._status(values[self.status_at])
+        if status == _ATTENDED and activity.held_on > self.today:
             refuse_future_attendance(activity.id, activity.held_on, self.today)
         note = None
-        if self.note_at is not None and values[self.note_at].strip():
+        if self.note_at is not None and values[self.note_at]:
             note = fields.text("note", values[self.note_at])
         if self.dry_run and len(self.described) < EXAMPLES_SHOWN:
-            self.described[line] = (line, raw_number.strip(), activity)
+            self.described[line] = (line, values[self.number_at].strip(), activity)
         return (student_id, activity.id, status, self.actor, self.recorded_at,
                 f"{self.file}:{line}", note, self.change_id)
+
+    def _student(self, raw: str) -> int:
+        number = fields.student_number(raw, self.book)
+        student_id = self.students.get(number)
+        if student_id is None:
+            raise TrackerError(f"no student {number}")
+        self.students[raw] = student_id  # the next line with it, spelled the same: at once
+        return student_id
+
+    def _status(self, raw: str) -> str:
+        status = raw.strip().lower()
+        if not status:
+            return _ATTENDED
+        if status not in _STATUSES:
+            raise TrackerError(f"status {raw.strip()!r} is not {one_of(ParticipationStatus)}")
+        return status
 
     def _activity_by_id(self, values: list[str]) -> Scheduled:
         assert self.id_at is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
@@ -22,6 +23,7 @@ from tracker.db.progress import (
     attendance_by_student,
     enrolled,
     taken_upcoming,
+    tallies_by_student,
 )
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month
@@ -89,13 +91,16 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
     """The standing of ``which`` students on ``day``, in start and number order.
 
     Five queries whatever the number of students: the students, their attendance
-    counted per kind (and programme year where a rule asks), their approvals, the
-    activities still to come, and which of those they are down for already.
+    counted per kind (and programme year where a rule asks; from the tallies when
+    judging today or later, else from the participations up to that day), their
+    approvals, the activities still to come, and which of those they are down for.
     """
     book = in_force.book
     people = enrolled(session, which)
     columns = _columns(book)
-    attended = {row[0]: row[1:] for row in attendance_by_student(session, day, which, columns)}
+    counted = (tallies_by_student(session, which, columns) if day >= date.today()
+               else attendance_by_student(session, day, which, columns))
+    attended = {row[0]: row[1:] for row in counted}
     approved: dict[int, dict[int, date]] = {}
     for student_id, number, on in approvals(session, day, which):
         approved.setdefault(student_id, {})[number] = on
@@ -283,24 +288,40 @@ def progress_of(assessed: Assessed, in_force: RulesInForce,
     if assessed.progress is None:
         raise NoRequirementSet(assessed.problem or "no requirement set applies")
     progress, student = assessed.progress, assessed.student
-    views = []
-    for i, item in enumerate(progress.requirements):
-        requirement = item.requirement
-        assignment = None
-        if decisions is not None and isinstance(requirement, AssignmentRequirement):
-            assignment = decisions.get(requirement.number, ("none", None))
-        views.append(RequirementView.of(
-            item, explanations[i] if explanations is not None else None, assignment))
+    if explanations is None and decisions is None:  # standing only: students share views
+        views = [_shared_view(item.requirement.id, item.requirement.label, item.kind,
+                              item.optional, item.required, item.done, item.status, item.due,
+                              item.scheduled) for item in progress.requirements]
+    else:
+        views = []
+        for i, item in enumerate(progress.requirements):
+            requirement = item.requirement
+            assignment = None
+            if decisions is not None and isinstance(requirement, AssignmentRequirement):
+                assignment = decisions.get(requirement.number, ("none", None))
+            views.append(RequirementView.of(
+                item, explanations[i] if explanations is not None else None, assignment))
     return StudentProgress(
         student.number, student.name, str(assessed.start), progress.requirement_set.id,
         in_force.version, progress.complete, assessed.day, tuple(views), _upcoming(assessed),
         in_force.book.programme, progress.requirement_set.label)
 
 
+@lru_cache(maxsize=65536)
+def _shared_view(id_: str, label: str, kind: str, optional: bool, required: int, done: int,
+                 status: RequirementStatus, due: date, scheduled: int) -> RequirementView:
+    """One view for every student who stands the same on a requirement (thousands do, in
+    a reminder run over a cohort)."""
+    return RequirementView(id_, label, kind, required, done, max(required - done, 0),
+                           optional, status, due, scheduled)
+
+
 def _upcoming(assessed: Assessed) -> tuple[UpcomingActivity, ...]:
     """Scheduled activities that would count for a requirement not done yet, a few per
     requirement, by date."""
     assert assessed.progress is not None
+    if assessed.evaluator is None or not assessed.evaluator.has_upcoming:
+        return ()
     picked: dict[int, tuple[Upcoming, list[str]]] = {}
     for item, coming in zip(assessed.progress.requirements, assessed.coming(), strict=True):
         if item.status == RequirementStatus.DONE:

@@ -8,6 +8,8 @@ leaves an exact account, and the same command run again reaches only the rest.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -174,14 +176,19 @@ class Delivery:
     failure: str | None
 
 
+Told = Callable[[Recipient, str], None]
+"""Hears of each message done: to whom, and its subject."""
+
+
 def deliver(selection: Selection, composer: Composer, maker: MessageMaker,
             coordinator: str, *, outbox: Path | None = None, mailer: Mailer | None = None,
-            log: DeliveryLog | None = None,
-            on_message: Callable[[Outgoing], None] | None = None) -> Delivery:
+            log: DeliveryLog | None = None, on_message: Told | None = None) -> Delivery:
     """Write each message to ``outbox`` and send it with ``mailer`` (either or both),
     recording every delivery in ``log`` as it happens; ``on_message`` hears of each
     message done."""
     total, written, sent = len(selection.recipients), 0, 0
+    if mailer is None and outbox is not None and total >= IN_PARALLEL_FROM and _forks():
+        return _write_in_parallel(selection, composer, maker, coordinator, outbox, on_message)
     outgoing = messages(selection, composer, maker, coordinator)
     try:
         if mailer is not None:
@@ -196,10 +203,57 @@ def deliver(selection: Selection, composer: Composer, maker: MessageMaker,
                 if log is not None:
                     log.delivered(message)
             if on_message is not None:
-                on_message(message)
+                on_message(message.recipient, message.wording.subject)
     except DeliveryFailed as failure:
         return Delivery(total, written, sent, str(failure))
     finally:
         if mailer is not None:
             mailer.__exit__(None, None, None)
     return Delivery(total, written, sent, None)
+
+
+IN_PARALLEL_FROM = 1000  # messages: fewer are written before a second process would start
+
+
+def _forks() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+# What the processes of a parallel outbox share: set before they fork.
+_RUN: tuple[Selection, Composer, MessageMaker, str, Path] | None = None
+
+
+def _write_in_parallel(selection: Selection, composer: Composer, maker: MessageMaker,
+                       coordinator: str, outbox: Path, on_message: Told | None) -> Delivery:
+    """An outbox of many messages, written by one process per core: making a message is
+    work for the processor, and the messages are independent. Each process writes a
+    slice of the recipients and says which subjects it wrote."""
+    global _RUN
+    processes = min(os.cpu_count() or 1, 4)
+    total = len(selection.recipients)
+    step = -(-total // processes)
+    slices = [(start, min(start + step, total)) for start in range(0, total, step)]
+    _RUN = (selection, composer, maker, coordinator, outbox)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            subjects = pool.map(_write_slice, slices)
+    finally:
+        _RUN = None
+    written = 0
+    for (start, stop), said in zip(slices, subjects, strict=True):
+        for recipient, subject in zip(selection.recipients[start:stop], said, strict=True):
+            written += 1
+            if on_message is not None:
+                on_message(recipient, subject)
+    return Delivery(total, written, 0, None)
+
+
+def _write_slice(bounds: tuple[int, int]) -> list[str]:
+    assert _RUN is not None
+    selection, composer, maker, coordinator, outbox = _RUN
+    part = Selection(selection.as_of, selection.recipients[slice(*bounds)], ())
+    subjects = []
+    for outgoing in messages(part, composer, maker, coordinator):
+        write_outbox(outbox, outgoing)
+        subjects.append(outgoing.wording.subject)
+    return subjects

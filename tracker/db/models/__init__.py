@@ -9,11 +9,13 @@ from tracker.db.models.participation import Participation
 from tracker.db.models.reminder import Reminder
 from tracker.db.models.rules import RulesVersion
 from tracker.db.models.student import Student
+from tracker.db.models.tally import AttendanceTally
 
 __all__ = [
     "Activity",
     "ActivityKind",
     "AssignmentRecord",
+    "AttendanceTally",
     "Base",
     "Change",
     "ChangeEntry",

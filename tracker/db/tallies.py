@@ -1,0 +1,101 @@
+"""The attendance tallies: per student, kind and programme year, how many activities
+were attended. Every transaction that writes participations, moves an activity or
+changes a student's start month marks the students concerned; before it commits, their
+tallies are counted again from the participations, in one statement. So the tallies
+are never behind what a transaction committed, whichever path wrote it (a command, an
+import, a check-in, an undo).
+
+The report reads the tallies (see tracker.db.progress) when it judges today or later:
+attendance can only be recorded for activities held on or before today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, delete, event, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Activity, AttendanceTally, Participation, Student
+from tracker.vocabulary import ParticipationStatus
+
+_STALE = "tracker_stale_tallies"  # in Session.info: student ids, or ALL
+ALL = "all"
+EVERYONE_FROM = 2000  # that many students or more: count everyone again
+
+
+def mark(session: Session, student_ids: Iterable[int]) -> None:
+    """These students' tallies are to be counted again before the commit."""
+    stale = session.info.setdefault(_STALE, set())
+    if stale != ALL:
+        stale.update(student_ids)
+        if len(stale) >= EVERYONE_FROM:
+            session.info[_STALE] = ALL
+
+
+def mark_everyone(session: Session) -> None:
+    session.info[_STALE] = ALL
+
+
+def mark_participants(session: Session, activity_ids: Iterable[int]) -> None:
+    """Everyone recorded at these activities (whose kind or day changes)."""
+    ids = list(activity_ids)
+    if ids:
+        with session.no_autoflush:
+            mark(session, session.scalars(select(Participation.student_id)
+                                          .where(Participation.activity_id.in_(ids))))
+
+
+def _year() -> ColumnElement[int]:
+    months = Activity.month_number - Student.start_month_number
+    return case((months < 0, 0), else_=months // 12 + 1)
+
+
+def refresh(session: Session) -> None:
+    """Count the marked students' tallies again (before the transaction commits)."""
+    session.flush()
+    stale = session.info.pop(_STALE, None)
+    if not stale:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # One refresh at a time, each counting what the ones before it committed (on
+        # SQLite, writers take turns already).
+        session.execute(text("LOCK TABLE attendance_tally IN SHARE ROW EXCLUSIVE MODE"))
+    year = _year().label("programme_year")
+    counted = (select(Participation.student_id, Activity.kind, year, func.count())
+               .join(Activity, Activity.id == Participation.activity_id)
+               .join(Student, Student.id == Participation.student_id)
+               .where(Participation.status == ParticipationStatus.ATTENDED)
+               .group_by(Participation.student_id, Activity.kind, year))
+    target = (AttendanceTally.student_id, AttendanceTally.kind,
+              AttendanceTally.programme_year, AttendanceTally.attended)
+    if stale == ALL:
+        session.execute(delete(AttendanceTally))
+    else:
+        ids = sorted(stale)
+        session.execute(delete(AttendanceTally).where(AttendanceTally.student_id.in_(ids)))
+        counted = counted.where(Participation.student_id.in_(ids))
+    session.execute(insert(AttendanceTally).from_select([c.key for c in target], counted))
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """What the ORM is about to write that changes a count."""
+    for row in (*session.new, *session.deleted):
+        if isinstance(row, Participation):
+            mark(session, [row.student_id])
+    for row in session.dirty:
+        if isinstance(row, Participation):
+            mark(session, [row.student_id])
+        elif isinstance(row, Activity) and _changed(row, "kind", "held_on"):
+            mark_participants(session, [row.id])
+        elif isinstance(row, Student) and _changed(row, "start"):
+            mark(session, [row.id])
+
+
+def _changed(row: Any, *names: str) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(row)
+    return any(state.attrs[name].history.has_changes() for name in names)
