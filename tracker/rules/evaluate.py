@@ -143,7 +143,10 @@ class Evaluator:
         self.requirement_set = requirement_set
         self.as_of = as_of
         self._upcoming = [a for a in upcoming if a.held_on >= as_of]
-        self._measures = tuple(_measure(r) for r in requirement_set.requirements)
+        # Per requirement: what evaluating it needs, looked up once for every student.
+        self._steps = tuple((r, _measure(r), r.optional,
+                             not isinstance(r, AssignmentRequirement))
+                            for r in requirement_set.requirements)
         self._per_start: dict[Month, tuple[tuple[date, ...], tuple[_Window, ...]]] = {}
 
     def _prepared(self, start: Month) -> tuple[tuple[date, ...], tuple[_Window, ...]]:
@@ -181,31 +184,29 @@ class Evaluator:
         as_of = self.as_of
         total, by_year = record.attended, record.by_year
         dues, windows = self._prepared(record.start)
+        approved, taken = record.approved, record.taken
         results = []
         complete = True
-        for requirement, measure, due, window in zip(self.requirement_set.requirements,
-                                                     self._measures, dues, windows,
-                                                     strict=True):
-            required, done = measure(total, by_year, record.approved)
+        for (requirement, measure, optional, can_be_at_risk), due, window in zip(
+                self._steps, dues, windows, strict=True):
+            required, done = measure(total, by_year, approved)
             scheduled = _could_add(requirement, total, by_year, window.kinds_left(
-                record.taken)) if window.activities else 0
+                taken)) if window.activities else 0
             if done >= required:
                 results.append(RequirementProgress(requirement, required, done, DONE, due,
                                                    False, scheduled))
                 continue
-            if requirement.optional:
+            if optional:
                 status = OPEN  # voluntary: never overdue, never at risk
             elif as_of > due:
                 status = OVERDUE
-            elif (not isinstance(requirement, AssignmentRequirement)
-                  and done + scheduled < required):
+            elif can_be_at_risk and done + scheduled < required:
                 status = AT_RISK
             else:
                 status = OPEN
-            blocking = not requirement.optional
-            complete = complete and not blocking
+            complete = complete and optional
             results.append(RequirementProgress(requirement, required, done, status, due,
-                                               blocking, scheduled))
+                                               not optional, scheduled))
         return Progress(self.requirement_set, tuple(results), complete)
 
 
