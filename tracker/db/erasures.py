@@ -68,6 +68,6 @@ class Erased:
                                "add --re-register")
 
     def row(self, session: Session, number: str) -> ErasedNumber | None:
-        if self.key is None:
+        if self.key is None or self.erased_on(number) is None:
             return None
         return session.get(ErasedNumber, _digest(self.key, number))

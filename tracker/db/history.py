@@ -118,11 +118,31 @@ def updated(session: Session, change: Change, row: Base, before: dict[str, Any] 
     session.add(ChangeEntry(**entry(change.id, row.__tablename__, before, snapshot(row))))
 
 
+def written(session: Session, change: Change,
+            rows: Sequence[tuple[Base, dict[str, Any] | None]]) -> None:
+    """Record many rows as written by ``change`` (each with its :func:`snapshot` before
+    the write, None for an insert), in one flush and one insert."""
+    if rows:
+        session.flush()
+        session.execute(insert(ChangeEntry), [
+            entry(change.id, row.__tablename__, before, snapshot(row))
+            for row, before in rows])
+
+
 def deleted(session: Session, change: Change, row: Base) -> None:
-    before = snapshot(row)
-    session.delete(row)
-    session.flush()
-    session.add(ChangeEntry(**entry(change.id, row.__tablename__, before, None)))
+    deleted_all(session, change, [row])
+
+
+def deleted_all(session: Session, change: Change, rows: Sequence[Base]) -> None:
+    """Delete ``rows`` and record them as deleted by ``change``, in one flush and one
+    insert."""
+    if rows:
+        befores = [(row.__tablename__, snapshot(row)) for row in rows]
+        for row in rows:
+            session.delete(row)
+        session.flush()
+        session.execute(insert(ChangeEntry), [entry(change.id, table, before, None)
+                                              for table, before in befores])
 
 
 def deleted_rows(session: Session, change: Change, table: str,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import AssignmentRecord, Participation, Student
+from tracker.db.models.base import month_number
 from tracker.errors import NotFound
-from tracker.vocabulary import AssignmentStatus, ParticipationStatus
+from tracker.vocabulary import AssignmentStatus, ParticipationStatus, StudentStatus
 
 
 def registered() -> ColumnElement[bool]:
@@ -53,6 +55,53 @@ def listing(session: Session, which: ColumnElement[bool]) -> list[Student]:
 
 def by_number_all(session: Session) -> dict[str, Student]:
     return {s.number: s for s in session.scalars(select(Student))}
+
+
+class Registered(NamedTuple):
+    """A registered student's details as an import compares them: light enough to hold
+    for every student at once."""
+
+    id: int
+    name: str
+    start: date
+    email: str | None
+    specialisation: str | None
+
+    @property
+    def details(self) -> tuple[str, date, str | None, str | None]:
+        return self.name, self.start, self.email, self.specialisation
+
+
+def details_by_number(session: Session) -> dict[str, Registered]:
+    return {number: Registered(id_, name, start, email, specialisation)
+            for number, id_, name, start, email, specialisation in session.execute(
+                select(Student.number, Student.id, Student.name, Student.start,
+                       Student.email, Student.specialisation))}
+
+
+def register_many(session: Session,
+                  details: Sequence[tuple[str, str, date, str | None, str | None]]) \
+        -> list[Student]:
+    """New students (number, name, start, email, specialisation) in one statement; their
+    rows, in the order given. (The ORM would insert them one by one on SQLite, to learn
+    each new id.)"""
+    if not details:
+        return []
+    session.execute(insert(Student), [
+        {"number": number, "name": name, "start": start, "email": email,
+         "specialisation": specialisation, "start_month_number": month_number(start),
+         "status": StudentStatus.ACTIVE.value}
+        for number, name, start, email, specialisation in details])
+    numbers = [number for number, *_ in details]
+    found = {s.number: s for s in session.scalars(
+        select(Student).where(Student.number.in_(numbers)))}
+    return [found[number] for number in numbers]
+
+
+def by_ids(session: Session, ids: Iterable[int]) -> dict[int, Student]:
+    wanted = list(ids)
+    return {s.id: s for s in session.scalars(select(Student).where(Student.id.in_(wanted)))
+            } if wanted else {}
 
 
 def ids_by_number(session: Session) -> dict[str, int]:

@@ -170,7 +170,6 @@ def delete_activity(db: Database, activity_id: int, *, with_attendance: bool = F
             session, ChangeKind.ACTIVITY_DELETE, by,
             f"deleted #{activity.id} {activity.title} ({activity.held_on})"
             + (f" with {len(held)} attendance record(s)" if held else ""))
-        for participation in held:
-            history.deleted(session, change, participation)
+        history.deleted_all(session, change, held)  # before the activity they refer to
         history.deleted(session, change, activity)
         return DeleteOutcome(view, len(held))
