@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -42,22 +41,42 @@ class Run:
     peak_mb: float
 
 
+# Runs a command and reports its wall time and peak memory. A process started from the
+# benchmark itself would report the benchmark's own peak as its floor (Linux keeps a
+# process's peak across exec, and the benchmark held millions of rows making the data),
+# so a small launcher starts it and measures it.
+LAUNCHER = """
+import os, sys, time
+report = int(sys.argv[1])
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+os.write(report, f"{time.perf_counter() - started} {usage.ru_maxrss}".encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(command: list[str], env: dict[str, str], stdin: Path | None = None,
         stdout: int | None = subprocess.DEVNULL) -> Run:
     """Run ``command`` to the end; its wall time and the peak memory of its process."""
     source = stdin.open("rb") if stdin is not None else subprocess.DEVNULL
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdin=source, stdout=stdout,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if stdin is not None:
-        source.close()  # type: ignore[union-attr]
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
+    reading, writing = os.pipe()
+    try:
+        process = subprocess.run([PYTHON, "-S", "-c", LAUNCHER, str(writing), *command],
+                                 env=env, stdin=source, stdout=stdout,
+                                 stderr=subprocess.PIPE, pass_fds=(writing,))
+    finally:
+        os.close(writing)
+        if stdin is not None:
+            source.close()  # type: ignore[union-attr]
+    with os.fdopen(reading) as measured:
+        said = measured.read().split()
+    if process.returncode != 0 or len(said) != 2:
+        error = process.stderr.decode(errors="replace")
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{error}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(float(said[0]), int(said[1]) / 1024)
 
 
 def median(command: list[str], env: dict[str, str], repeat: int, **options: object) -> float:
