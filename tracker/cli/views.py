@@ -95,17 +95,18 @@ def report_document(report: CohortReport) -> Document:
         for result in row.requirements:
             line[result.requirement.id] = result.done
         rows.append(line)
-    complete = sum(1 for row in report.rows if row.complete)
-    people = [{**line, "attention": attention(row)}
-              for line, row in zip(rows, report.rows, strict=True)]
-    parts: list[str | Table] = [
-        f"rules version {report.rules_version}, as of {report.as_of}",
-        Table(people, ["student", "name", "start", "complete", "attention"]),
-        f"{len(report.rows)} student(s), {complete} complete",
-    ]
+
+    def text() -> list[str | Table]:  # a person's table; CSV and JSON need none of it
+        complete = sum(1 for row in report.rows if row.complete)
+        people = [{**line, "attention": attention(row)}
+                  for line, row in zip(rows, report.rows, strict=True)]
+        return [f"rules version {report.rules_version}, as of {report.as_of}",
+                Table(people, ["student", "name", "start", "complete", "attention"]),
+                f"{len(report.rows)} student(s), {complete} complete"]
+
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
                *report.requirement_ids]
-    return Document(rows, Table(rows, columns), parts)
+    return Document(rows, Table(rows, columns), text)
 
 
 def overview_document(overview: CohortOverview) -> Document:
