@@ -283,3 +283,31 @@ def test_an_outbox_written_in_parallel_equals_one_written_in_sequence(
     in_parallel = outbox_of(sqlite_tracker, tmp_path / "many", monkeypatch, 2)
     assert len(in_sequence) == 9
     assert in_parallel == in_sequence
+
+
+def test_the_console_script_collects_garbage_once_the_database_is_open(tmp_path):
+    """The collector is off through the imports and on (over the command's own objects)
+    from the moment the database opens: a long import still has its cycles collected."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys\n"
+        "from tracker.cli import context\n"
+        "opened = context.AppContext.database\n"
+        "def database(self, **options):\n"
+        "    print('before', gc.isenabled(), file=sys.stderr)\n"
+        "    result = opened(self, **options)\n"
+        "    print('after', gc.isenabled(), gc.get_threshold()[0], file=sys.stderr)\n"
+        "    return result\n"
+        "context.AppContext.database = database\n"
+        "from tracker.cli import run\n"
+        "sys.argv = ['tracker', 'student', 'list']\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={"TRACKER_DATABASE_URL": str(tmp_path / "gc.db"),
+                               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert "before False" in done.stderr
+    assert "after True 50000" in done.stderr

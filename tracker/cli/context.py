@@ -5,6 +5,7 @@ Kept apart from :mod:`tracker.cli.common` so that ``tracker --help`` imports onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -22,8 +23,10 @@ class UserError(click.ClickException):
 class AppContext:
     """Settings of this run, and the database opened on first use."""
 
-    def __init__(self, db_option: str | None = None) -> None:
+    def __init__(self, db_option: str | None = None,
+                 on_open: Callable[[], None] | None = None) -> None:
         self.db_option = db_option
+        self.on_open = on_open  # told once, when the database is first opened
         self._database: Database | None = None
 
     def url(self) -> str:
@@ -43,6 +46,8 @@ class AppContext:
 
                 ensure_default_rules(database)
             self._database = database
+            if self.on_open is not None:
+                self.on_open()
         return self._database
 
     def close(self) -> None:
