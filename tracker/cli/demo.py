@@ -38,7 +38,7 @@ def demo(path: Path | None, fresh: bool, seed: int) -> None:
     today = date.today()
     if fresh and target.exists():
         _remove_demo(target)
-    demo_context = AppContext(str(target))
+    demo_context = AppContext(str(target), on_open=context.on_open)
     try:
         built = not target.exists()
         database = demo_context.database()
