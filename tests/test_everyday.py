@@ -84,6 +84,22 @@ def test_activity_delete_needs_to_be_told_about_attendance(term):
     assert "deleted #2 Empty" in term("activity", "delete", "2").stdout
 
 
+def test_a_deleted_activitys_id_is_never_given_to_another(term, tmp_path):
+    """A sign-in sheet naming a deleted activity must not land on a newer one."""
+    term("activity", "add", "colloquium", "--date", "2024-10-17", "--title", "Mistake")
+    term("activity", "delete", "2")
+    assert term("activity", "add", "colloquium", "--date", "2024-10-18",
+                "--title", "Right day").stdout.strip() == "3"
+    term("undo")  # the adding of #3 undone: #3 is gone, and stays unused
+    assert term("activity", "add", "colloquium", "--date", "2024-10-18",
+                "--title", "Right day").stdout.strip() == "4"
+    sheet = tmp_path / "old-sheet.csv"
+    sheet.write_text("student_number,activity_id\ns1234567,2\n")
+    refused = term("attend", "--import", str(sheet), expect=2)
+    assert "line 2: no activity #2" in refused.output
+    assert [a["id"] for a in term.json("activity", "list")] == [1, 4]
+
+
 # --- assignments ------------------------------------------------------------------------
 
 

@@ -22,7 +22,10 @@ class Activity(Base):
     """One occurrence of a kind: a colloquium on a day, a symposium, an excursion."""
 
     __tablename__ = "activity"
-    __table_args__ = (UniqueConstraint("kind", "held_on", "title"),)
+    # Sign-in sheets name activities by id: SQLite must never give a deleted one's id
+    # to a new activity (PostgreSQL's sequences never do).
+    __table_args__ = (UniqueConstraint("kind", "held_on", "title"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(ForeignKey("activity_kind.code"))
