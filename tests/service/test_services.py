@@ -85,3 +85,19 @@ def test_imports_summarise_and_refuse_whole(term, tmp_path: Path):
     with pytest.raises(ImportRefused, match="name 'Ada Jansen' registered, 'Ada Smit' here"):
         import_students(term, roster)
     assert import_students(term, roster, update=True).updated == 1
+
+
+def test_an_activitys_turnout_counts_students_who_were_forgotten(term):
+    """An erased student attended all the same: the cohort page's chart says what the
+    activity list says."""
+    from tracker.service.overview import cohort_overview
+    from tracker.service.privacy import forget_student
+
+    attend(term, 1, ["s1234567", "s7654321"])
+    forget_student(term, "s7654321")
+    listed = {a.id: a.attended for a in list_activities(term)}
+    for cohort in (None, 2024):
+        overview = cohort_overview(term, cohort)
+        assert {t.id: t.attended for t in overview.turnout} == listed == {1: 2}
+        assert [row.student for row in overview.report.rows] == ["s1234567"]
+    assert cohort_overview(term, 2023).turnout == ()

@@ -178,7 +178,7 @@ def _distribution_chart(rows: tuple[ReportRow, ...], standings: list[str]) -> di
 def _turnout_chart(overview: CohortOverview) -> dict[str, Any]:
     """Attendance of the cohort per activity, over time."""
     values = [{"date": t.date.isoformat(), "attended": t.attended, "title": t.title,
-               "kind": overview.kinds.get(t.kind, t.kind)[:40]} for t in overview.turnout]
+               "kind": overview.kinds.get(t.kind, t.kind)} for t in overview.turnout]
     return {
         "data": {"values": values}, "mark": {"type": "point", "filled": True, "opacity": 0.8},
         "width": 760, "height": 240,

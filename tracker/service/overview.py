@@ -6,8 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, true
+
+from tracker import fields
 from tracker.db import activities
 from tracker.db.engine import Database
+from tracker.db.models import Student
 from tracker.service.progress import CohortReport, cohort_students, report_in
 from tracker.service.rules import rules_in_force
 
@@ -42,8 +46,19 @@ def cohort_overview(db: Database, cohort: int | None = None, incomplete: bool = 
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         report = report_in(session, in_force, which, day, incomplete, at_risk)
-        turnout = tuple(Turnout(*row) for row in activities.turnout(session, which, day))
+        turnout = tuple(Turnout(*row) for row in
+                        activities.turnout(session, cohort_attendance(cohort), day))
     book = in_force.book
     labels = {r.id: r.label for s in book.sets for r in s.requirements}
     return CohortOverview(book.programme, report, labels, dict(book.kinds), turnout, cohort,
                           incomplete, at_risk)
+
+
+def cohort_attendance(cohort: int | None) -> ColumnElement[bool]:
+    """Whose attendance an activity's turnout counts: every student (of the cohort),
+    erased ones too. They did attend; only who they were is gone, and the turnout stays
+    what ``activity list`` says."""
+    if cohort is None:
+        return true()
+    low, high = fields.cohort_bounds(cohort)
+    return Student.start.between(low, high)
