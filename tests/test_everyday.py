@@ -196,6 +196,8 @@ def test_progress_says_what_counted_and_why_others_did_not(term):
     assert "not counted: Too early (2024-08-01): before the start month" in table
     assert "counted: Peers (2024-10-03)" in table
     assert "5 more needed, 0 scheduled before 2026-08-31" in table
+    # overdue: what is still needed now (an activity after the deadline may have counted)
+    assert "1 more needed; the deadline was 2025-08-31" in table
     assert "Science Career Service workshops and Career Colleges" in table  # in full
 
 

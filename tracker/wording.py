@@ -45,7 +45,7 @@ def in_words(item: Standing) -> str:
             f"to be approved by {due}"
     more = f"{item.remaining} more{' points' if item.kind == 'points' else ''}"
     if status == RequirementStatus.OVERDUE:
-        return f"{more.replace(' more', '')} short at the deadline, {due}"
+        return f"{more} needed; the deadline was {due}"
     if status == RequirementStatus.AT_RISK:
         return f"{more} needed, {scheduled} scheduled before {due}"
     if not scheduled:
