@@ -87,7 +87,11 @@ def test_forget_erases_personal_data_everywhere(ada, tmp_path):
     for value in PERSONAL:
         assert value not in stored, value
     assert "Bram de Vries" in stored  # nobody else's data is touched
-    assert "no student s1234567" in ada("student", "show", "s1234567", expect=2).output
+    shown = ada("student", "show", "s1234567", expect=2).output
+    assert "no student s1234567: their data was erased on" in shown
+    assert "`tracker student add --re-register` registers them again" in shown
+    assert "erased on" in ada("attend", "1", "s1234567", expect=2).output
+    assert "register them with" in ada("progress", "s0000001", expect=2).output
     assert [s["student"] for s in ada.json("student", "list")] == ["s7654321"]
     assert ada.json("activity", "list")[0]["attended"] == 2  # anonymous counts stay
     assert [r["student"] for r in ada.json("report")] == ["s7654321"]

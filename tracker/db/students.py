@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, and_, func, insert, select
 from sqlalchemy.orm import Session
 
+from tracker.db import erasures
 from tracker.db.models import AssignmentRecord, Participation, Student
 from tracker.db.models.base import month_number
 from tracker.errors import NotFound
@@ -32,8 +33,16 @@ def require(session: Session, number: str) -> Student:
     """The student with this (normalised) number, or a clear refusal."""
     student = by_number(session, number)
     if student is None:
-        raise NotFound(f"no student {number}: register them with `tracker student add`")
+        raise NotFound(_not_registered(session, number))
     return student
+
+
+def _not_registered(session: Session, number: str) -> str:
+    erased_on = erasures.erased_on(session, number)
+    if erased_on is not None:
+        return (f"no student {number}: their data was erased on {erased_on:%Y-%m-%d} at "
+                "their request (`tracker student add --re-register` registers them again)")
+    return f"no student {number}: register them with `tracker student add`"
 
 
 def require_all(session: Session, numbers: Iterable[str]) -> list[Student]:
@@ -42,6 +51,8 @@ def require_all(session: Session, numbers: Iterable[str]) -> list[Student]:
     found = {s.number: s for s in session.scalars(
         select(Student).where(Student.number.in_(wanted)))}
     missing = [n for n in wanted if n not in found]
+    if len(missing) == 1:
+        raise NotFound(f"{_not_registered(session, missing[0])}; nothing was recorded")
     if missing:
         raise NotFound(f"no student {', '.join(missing)}: nothing was recorded; register "
                        "them with `tracker student add` first")
