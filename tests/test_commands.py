@@ -35,8 +35,11 @@ def test_excused_then_attended_is_an_update(seeded):
     seeded("attend", "1", "s1234567", "--excused")
     assert seeded.json("activity", "list")[0]["attended"] == 0
     result = seeded("attend", "1", "s1234567", "--note", "asked about assay design")
-    assert "updated to attended: s1234567" in result.stdout
+    assert "updated: s1234567 (attended, with the new note)" in result.stdout
     assert seeded.json("activity", "list")[0]["attended"] == 1
+    only_the_note = seeded("attend", "1", "s1234567", "--note", "and about careers")
+    assert "updated: s1234567 (attended, with the new note)" in only_the_note.stdout
+    assert seeded.json("activity", "show", "1")["attendees"][0]["note"] == "and about careers"
 
 
 def test_undo_reverts_the_last_change_and_is_in_history(seeded):

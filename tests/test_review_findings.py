@@ -50,7 +50,7 @@ def test_a_sheet_corrects_excused_to_attended_as_typing_does(seeded, tmp_path):
     result = seeded("attend", "--import", str(sheet))
     assert "added 0 attendances, 0 already present, updated 1" in result.stdout
     typed = seeded("attend", "1", "s7654321")
-    assert "updated to attended: s7654321" in typed.stdout
+    assert "updated: s7654321 (attended)" in typed.stdout
     assert seeded.json("activity", "list")[0]["attended"] == 2
     again = seeded("attend", "--import", str(sheet))
     assert "nothing changed" in again.stdout

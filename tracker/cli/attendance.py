@@ -84,7 +84,8 @@ def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool, rem
     if outcome.added:
         click.echo(f"{outcome.status}: {len(outcome.added)} student(s) at {what}")
     if outcome.updated:
-        click.echo(f"updated to {outcome.status}: {', '.join(outcome.updated)}")
+        said = f"{outcome.status}, with the new note" if note_text else outcome.status
+        click.echo(f"updated: {', '.join(outcome.updated)} ({said})")
     if outcome.downgraded:
         note(f"note: {', '.join(outcome.downgraded)} attended before and are now excused: "
              "it no longer counts")
