@@ -83,6 +83,7 @@ def test_the_outbox_holds_one_message_per_student(cohort, tmp_path):
     assert "6 more needed, 2 scheduled before 2027-08-31" in text
     assert "2026-02-05  Peer colloquium 2" in text
     assert "<h1>Ngọc Ánh Nguyen" in html and 'data-requirement="colloquia"' in html
+    assert text.rstrip().endswith("Kind regards,\nAASCO coordinator")  # the sender's name
     assert state(cohort) == before
 
 

@@ -49,6 +49,7 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     what (and with --outbox writes the messages to look at). With --send every
     delivery is recorded as it happens (see `tracker history`); students reminded in
     the last week are skipped, so the same command the next day reaches nobody twice.
+    Messages are signed with --by, else the name in --from.
 
     \b
     Examples:
@@ -56,6 +57,8 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
       tracker remind --cohort 2024 --send --smtp smtp://aasco@smtp.example.org:587 \\
           --from "AASCO <aasco@example.org>"
     """
+    from email.utils import parseaddr
+
     from tracker.db.history import actor
     from tracker.mail.compose import Composer
     from tracker.mail.mime import MessageMaker, checked_sender
@@ -65,7 +68,8 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     composer = Composer(template)  # a bad template is refused before anything else
     mailer = Mailer(SmtpSettings.parse(smtp)) if send else None
     from_address = checked_sender(sender) if (send or outbox or sender) else None
-    coordinator = actor(by)
+    # Signed by --by, else the sender's name ("AASCO coordinator"), else the login name.
+    coordinator = by or (parseaddr(from_address)[0] if from_address else "") or actor(None)
     db = database()
     selection = select(db, numbers, cohort=cohort, at_risk=at_risk, as_of=as_of,
                        skip_days=skip_days)
