@@ -105,3 +105,24 @@ def test_undo_after_an_erasure_refuses_changes_it_scrubbed(ada):
     ada("activity", "add", "colloquium", "--date", "2024-10-10", "--title", "Later")
     ada("undo")  # the activity: fine
     assert "cannot be undone" in ada("undo", expect=2).output
+
+
+def test_files_the_tracker_writes_are_readable_by_their_owner_only(ada, tmp_path):
+    """An export, a page, a report, an outbox: personal data, private as the database."""
+    made = [tmp_path / name for name in ("ada.json", "ada.html", "report.csv",
+                                         "report.xlsx")]
+    ada("student", "export", "s1234567", "-o", str(made[0]))
+    ada("progress", "s1234567", "--format", "html", "-o", str(made[1]))
+    ada("report", "--format", "csv", "-o", str(made[2]))
+    ada("report", "--format", "xlsx", "-o", str(made[3]))
+    ada("remind", "--outbox", str(tmp_path / "outbox"), "--from", "AASCO <a@example.org>")
+    made += sorted((tmp_path / "outbox").iterdir())
+    assert len(made) == 5  # Bram has no e-mail address
+    assert stat.S_IMODE((tmp_path / "outbox").stat().st_mode) == 0o700
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    shared = tmp_path / "shared.csv"
+    shared.write_text("")
+    shared.chmod(0o644)  # a file that exists keeps what its owner gave it
+    ada("report", "--format", "csv", "-o", str(shared))
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644 and shared.read_text()

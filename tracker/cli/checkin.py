@@ -18,6 +18,7 @@ import click
 
 from tracker.cli.common import OUTPUT_FILE, by_option, database, note
 from tracker.cli.context import UserError
+from tracker.private_files import open_private
 
 if TYPE_CHECKING:
     from tracker.service.activities import ActivityView
@@ -207,8 +208,8 @@ class UnknownFile:
         self.added = 0
         listed = self._listed()
         try:
-            self._file = path.open("a" if listed is not None else "w", encoding="utf-8",
-                                   newline="")
+            self._file = open_private(path, append=listed is not None, encoding="utf-8",
+                                      newline="")
         except OSError as error:
             raise UserError(f"cannot write {path}: {error.strerror}") from None
         self._csv = csv.writer(self._file)

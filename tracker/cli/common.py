@@ -102,12 +102,13 @@ OUTPUT_FILE = OutputFile()
 
 
 def write_file(path: Path, content: str | bytes) -> None:
-    """Write an output file, or say in one line why it cannot be written."""
+    """Write an output file (readable by its owner only when new), or say in one line
+    why it cannot be written."""
+    from tracker.private_files import write_private
+
     try:
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+        write_private(path, content if isinstance(content, bytes)
+                      else content.encode("utf-8"))
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror}") from None
 

@@ -80,6 +80,7 @@ def _remove_demo(target: Path) -> None:
 def _show(context: AppContext, target: Path, today: date) -> None:
     from tracker.cli.views import overview_document
     from tracker.output import render
+    from tracker.private_files import write_private
     from tracker.service.overview import cohort_overview
     from tracker.vocabulary import Format
 
@@ -89,5 +90,5 @@ def _show(context: AppContext, target: Path, today: date) -> None:
     page = target.with_suffix(".html")
     html = render(document, Format.HTML)
     assert isinstance(html, str)
-    page.write_text(html, encoding="utf-8")
+    write_private(page, html.encode("utf-8"))
     note(f"\nThe cohort page: {page}")

@@ -123,7 +123,7 @@ def _make_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise UserError(f"--outbox {folder} is a file, not a folder")
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)  # its messages are personal data
     except FileNotFoundError:
         raise UserError(f"cannot make --outbox {folder}: the folder {folder.parent} "
                         "does not exist") from None

@@ -25,6 +25,7 @@ from tracker.errors import InvalidInput
 from tracker.mail.compose import Composer, Wording
 from tracker.mail.mime import Message, MessageMaker
 from tracker.mail.smtp import DeliveryFailed, Mailer
+from tracker.private_files import write_private
 from tracker.service.progress import (
     BEHIND,
     StudentProgress,
@@ -135,7 +136,7 @@ def messages(selection: Selection, composer: Composer, maker: MessageMaker,
 
 def write_outbox(folder: Path, outgoing: Outgoing) -> Path:
     path = folder / f"{outgoing.recipient.progress.student}.eml"
-    path.write_bytes(outgoing.message.data)
+    write_private(path, outgoing.message.data)
     return path
 
 
