@@ -72,3 +72,10 @@ def test_tables_line_up_names_in_any_script():
     assert len(starts) == 1, lines
     narrow = to_table([{"name": "张" * 30}], ["name"], width=20).splitlines()
     assert wcswidth(narrow[2]) <= 20 and narrow[2].endswith("…")
+
+
+def test_db_after_the_command_says_where_it_goes(tmp_path):
+    result = CliRunner().invoke(main, ["student", "list", "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 2
+    assert "--db goes before the command: tracker --db URL student list ..." in result.output
+    assert not (tmp_path / "t.db").exists()

@@ -71,6 +71,12 @@ class TrackerGroup(click.Group):
             raise UserError(str(error)) from None
         except click.BadParameter as error:  # one line in words, not Click's usage text
             raise UserError(_in_words(error)) from None
+        except click.NoSuchOption as error:
+            if error.option_name == "--db":  # the one option of the tracker itself
+                path = error.ctx.command_path if error.ctx else "tracker"
+                raise UserError("--db goes before the command: tracker --db URL "
+                                f"{path.partition(' ')[2]} ...") from None
+            raise
         except Exception as error:
             if type(error).__module__.startswith("sqlalchemy"):
                 from sqlalchemy.exc import DBAPIError
