@@ -225,7 +225,9 @@ def test_rules_show_deadlines_bounds_points_and_caps_in_every_format(term):
 
 
 @pytest.mark.parametrize("args, said, unsaid", [
-    (["attend", "abc", "s1234567"], "activity id: 'abc' is not a valid integer", "["),
+    (["attend", "abc", "s1234567"], "activity id: 'abc' is not an activity's number", "["),
+    (["report", "--cohort", "24"], "--cohort: 24 is not a year such as 2024", "<="),
+    (["history", "--limit", "0"], "--limit: 0 is not a whole number, 1 or more", "x>="),
     (["progress"], "give the student number", "NUMBER"),
     (["student", "add", "x1"], "give the --name", "[0-9]"),
     (["activity", "show", "x"], "activity id:", "ACTIVITY_ID"),

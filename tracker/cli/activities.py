@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import (
+    ACTIVITY_ID,
     DATE,
     SHEET_FORMATS,
     by_option,
@@ -70,7 +71,7 @@ def list_(kind: str | None, start: date | None, end: date | None, fmt: str | Non
 
 
 @activity.command()
-@click.argument("activity_id", type=int)
+@click.argument("activity_id", type=ACTIVITY_ID)
 @formats_option(SHEET_FORMATS)
 @output_option
 def show(activity_id: int, fmt: str | None, output: Path | None) -> None:
@@ -85,7 +86,7 @@ def show(activity_id: int, fmt: str | None, output: Path | None) -> None:
 
 
 @activity.command()
-@click.argument("activity_id", type=int)
+@click.argument("activity_id", type=ACTIVITY_ID)
 @click.option("--kind", help="Correct the kind.")
 @click.option("--date", "held_on", type=DATE, help="Correct the day.")
 @click.option("--title", help="Correct the title.")
@@ -110,7 +111,7 @@ def edit(activity_id: int, kind: str | None, held_on: date | None, title: str | 
 
 
 @activity.command()
-@click.argument("activity_id", type=int)
+@click.argument("activity_id", type=ACTIVITY_ID)
 @click.option("--with-attendance", is_flag=True,
               help="Also delete the attendance recorded on it (undo brings it back).")
 @by_option

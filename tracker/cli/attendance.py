@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import (
+    ACTIVITY_ID,
     by_option,
     database,
     dry_run_option,
@@ -19,7 +20,7 @@ from tracker.vocabulary import ParticipationStatus
 
 
 @click.command()
-@click.argument("activity_id", type=int, required=False)
+@click.argument("activity_id", type=ACTIVITY_ID, required=False)
 @click.argument("numbers", nargs=-1)
 @click.option("--excused", is_flag=True, help="Record them as excused (never counts).")
 @click.option("--remove", is_flag=True,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from tracker.cli.common import OUTPUT_FILE, by_option, database, note
+from tracker.cli.common import ACTIVITY_ID, OUTPUT_FILE, by_option, database, note
 from tracker.cli.context import UserError
 from tracker.private_files import open_private
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("activity_id", type=int)
+@click.argument("activity_id", type=ACTIVITY_ID)
 @click.option("--any-day", is_flag=True,
               help="Allow an activity of an earlier day (never one still to come).")
 @click.option("--unknown-to", type=OUTPUT_FILE, metavar="FILE",

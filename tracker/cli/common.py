@@ -96,9 +96,36 @@ class OutputFile(click.ParamType):  # type: ignore[type-arg]
         return path
 
 
+class WholeNumber(click.ParamType):  # type: ignore[type-arg]
+    """A whole number within bounds, refused in words: "'24' is not a year such as 2024"."""
+
+    name = "N"
+
+    def __init__(self, words: str, low: int | None = None, high: int | None = None) -> None:
+        self.words, self.low, self.high = words, low, high
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{str(value)!r} is not {self.words}", param, ctx)
+        if (self.low is not None and number < self.low) or \
+                (self.high is not None and number > self.high):
+            self.fail(f"{number} is not {self.words}", param, ctx)
+        return number
+
+
 MONTH = MonthType()
 DATE = DateType()
 OUTPUT_FILE = OutputFile()
+ACTIVITY_ID = WholeNumber("an activity's number (`tracker activity list` shows them)", low=1)
+YEAR = WholeNumber("a year such as 2024", low=1900, high=9999)
+ONE_OR_MORE = WholeNumber("a whole number, 1 or more", low=1)
+ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0)
 
 
 def write_file(path: Path, content: str | bytes) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import DATE, database, note, output_option, write_file
+from tracker.cli.common import DATE, YEAR, database, note, output_option, write_file
 from tracker.cli.context import UserError
 
 
@@ -26,7 +26,7 @@ def export() -> None:
               help="Points for a student who has not completed.")
 @click.option("--only-complete", is_flag=True,
               help="Leave students who have not completed out of the file.")
-@click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
+@click.option("--cohort", type=YEAR, metavar="YYYY",
               help="Only students who started in this calendar year (default: everybody).")
 @click.option("--all-statuses", is_flag=True,
               help="Also graduated and withdrawn students (default: active students only).")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import (
+    ONE_OR_MORE,
     SHEET_FORMATS,
     by_option,
     database,
@@ -18,7 +19,7 @@ from tracker.cli.common import (
 
 @click.command()
 @click.argument("number", required=False)
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+@click.option("--limit", type=ONE_OR_MORE, default=50, show_default=True,
               help="How many changes to show.")
 @click.option("--all", "show_all", is_flag=True, help="Show every change.")
 @formats_option(SHEET_FORMATS)

@@ -10,6 +10,7 @@ import click
 from tracker.cli.common import (
     DATE,
     PAGE_FORMATS,
+    YEAR,
     chosen_format,
     database,
     emit,
@@ -43,7 +44,7 @@ def progress(number: str, as_of: date | None, fmt: str | None, output: Path | No
 
 
 @click.command(short_help="One row per student: complete or not, per requirement.")
-@click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
+@click.option("--cohort", type=YEAR, metavar="YYYY",
               help="Only students who started in this calendar year.")
 @click.option("--incomplete", is_flag=True, help="Only students who have not completed.")
 @click.option("--at-risk", "at_risk", is_flag=True,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.common import DATE, by_option, database, note
+from tracker.cli.common import DATE, YEAR, ZERO_OR_MORE, by_option, database, note
 from tracker.cli.context import UserError
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @click.command(short_help="E-mail students what is still open, at risk or overdue.")
 @click.argument("numbers", nargs=-1)
-@click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
+@click.option("--cohort", type=YEAR, metavar="YYYY",
               help="Only students who started in this calendar year.")
 @click.option("--at-risk", "at_risk", is_flag=True,
               help="Only students with a required item at risk or overdue.")
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
                    "Default: $TRACKER_MAIL_FROM.")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Your own wording: a Jinja2 template that extends \"reminder.txt.j2\".")
-@click.option("--skip-reminded-days", "skip_days", type=click.IntRange(min=0), default=7,
+@click.option("--skip-reminded-days", "skip_days", type=ZERO_OR_MORE, default=7,
               show_default=True, metavar="N",
               help="Skip students reminded in the last N days (0: skip nobody).")
 @by_option

@@ -9,6 +9,7 @@ import click
 from tracker.cli.common import (
     MONTH,
     SHEET_FORMATS,
+    YEAR,
     by_option,
     database,
     dry_run_option,
@@ -84,7 +85,7 @@ def edit(number: str, name: str | None, email: str | None, specialisation: str |
 
 
 @student.command("list")
-@click.option("--cohort", type=click.IntRange(1900, 9999), metavar="YYYY",
+@click.option("--cohort", type=YEAR, metavar="YYYY",
               help="Only students who started in this calendar year.")
 @formats_option(SHEET_FORMATS)
 @output_option
