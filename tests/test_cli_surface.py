@@ -79,3 +79,13 @@ def test_db_after_the_command_says_where_it_goes(tmp_path):
     assert result.exit_code == 2
     assert "--db goes before the command: tracker --db URL student list ..." in result.output
     assert not (tmp_path / "t.db").exists()
+
+
+def test_a_table_going_to_a_file_or_program_keeps_every_cell_whole(monkeypatch):
+    rows = [{"student": "s1234567", "attention": "career-symposium overdue; " * 8}]
+    monkeypatch.delenv("COLUMNS", raising=False)
+    piped = to_table(rows, ["student", "attention"])  # pytest's output is no terminal
+    assert "…" not in piped and piped.count("overdue") == 8
+    monkeypatch.setenv("COLUMNS", "60")
+    assert all(len(line) <= 60 for line in to_table(rows, ["student", "attention"])
+               .splitlines())

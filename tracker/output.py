@@ -7,7 +7,9 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -183,18 +185,27 @@ def _cut(value: str, width: int) -> str:
 
 
 def to_table(rows: Sequence[Any], columns: Sequence[str], width: int | None = None) -> str:
-    """Aligned columns that fit ``width`` (the terminal's, else 80): long cells are cut."""
+    """Aligned columns that fit ``width`` (by default the terminal's): long cells are
+    cut. Going to a file or another program, every cell is whole."""
     if not rows:
         return "(none)\n"
-    width = width or shutil.get_terminal_size((80, 24)).columns
+    width = width or terminal_width()
     cells = [[text(cell(row, column)).replace("\n", " ") for column in columns]
              for row in rows]
     widths = [max(width_of(column), *(width_of(line[i]) for line in cells))
               for i, column in enumerate(columns)]
-    _fit(widths, [width_of(c) for c in columns], width - 2 * (len(columns) - 1))
+    if width is not None:
+        _fit(widths, [width_of(c) for c in columns], width - 2 * (len(columns) - 1))
     lines = [_line(list(columns), widths), _line(["-" * w for w in widths], widths)]
     lines.extend(_line(line, widths) for line in cells)
     return "\n".join(lines) + "\n"
+
+
+def terminal_width() -> int | None:
+    """The terminal's width (or $COLUMNS); None when the output is not a terminal."""
+    if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size((80, 24)).columns
 
 
 def _fit(widths: list[int], minimums: list[int], room: int) -> None:
