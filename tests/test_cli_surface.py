@@ -83,8 +83,11 @@ def test_db_after_the_command_says_where_it_goes(tmp_path):
 
 def test_a_table_going_to_a_file_or_program_keeps_every_cell_whole(monkeypatch):
     rows = [{"student": "s1234567", "attention": "career-symposium overdue; " * 8}]
+    import io
+
     monkeypatch.delenv("COLUMNS", raising=False)
-    piped = to_table(rows, ["student", "attention"])  # pytest's output is no terminal
+    monkeypatch.setattr("sys.stdout", io.StringIO())  # a file, not a terminal
+    piped = to_table(rows, ["student", "attention"])
     assert "…" not in piped and piped.count("overdue") == 8
     monkeypatch.setenv("COLUMNS", "60")
     assert all(len(line) <= 60 for line in to_table(rows, ["student", "attention"])
