@@ -75,18 +75,25 @@ def _student_page(result: StudentProgress) -> str:
 
 
 def attention(row: ReportRow) -> str:
-    """What a coordinator should look at for one student, in words."""
-    said = [f"{r.requirement.id} {STATUS_WORDS[r.status]}" for r in row.requirements
-            if r.status in (RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
-            and not r.requirement.optional]
-    still_open = sum(1 for r in row.requirements
-                     if r.status == RequirementStatus.OPEN and r.blocking)
+    """What a coordinator should look at for one student, in words: "career-symposium
+    overdue; colloquia at risk; 2 open" ('' when complete)."""
+    said = []
+    still_open = 0
+    for r in row.requirements:
+        if not r.blocking:
+            continue
+        if r.status == RequirementStatus.OPEN:
+            still_open += 1
+        else:  # at risk or overdue
+            said.append(f"{r.requirement.id} {STATUS_WORDS[r.status]}")
     if still_open:
         said.append(f"{still_open} open")
     return "; ".join(said)
 
 
 def report_document(report: CohortReport) -> Document:
+    """One row per student: the numbers per requirement, and in words what needs a
+    look (``attention``), in every format."""
     rows: list[dict[str, Any]] = []
     for row in report.rows:
         line: dict[str, Any] = {"student": row.student, "name": row.name, "start": row.start,
@@ -94,18 +101,17 @@ def report_document(report: CohortReport) -> Document:
                                 "complete": row.complete}
         for result in row.requirements:
             line[result.requirement.id] = result.done
+        line["attention"] = attention(row) if not row.complete else ""
         rows.append(line)
 
-    def text() -> list[str | Table]:  # a person's table; CSV and JSON need none of it
+    def text() -> list[str | Table]:  # a person's table: the words, not every number
         complete = sum(1 for row in report.rows if row.complete)
-        people = [{**line, "attention": attention(row)}
-                  for line, row in zip(rows, report.rows, strict=True)]
         return [f"rules version {report.rules_version}, as of {report.as_of}",
-                Table(people, ["student", "name", "start", "complete", "attention"]),
+                Table(rows, ["student", "name", "start", "complete", "attention"]),
                 f"{len(report.rows)} student(s), {complete} complete"]
 
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
-               *report.requirement_ids]
+               *report.requirement_ids, "attention"]
     return Document(rows, Table(rows, columns), text)
 
 
