@@ -35,6 +35,9 @@ def test_every_command_has_help_text():
         assert command.help, f"`tracker {name}` has no help text"
         result = CliRunner().invoke(main, [*name.split(), "--help"])
         assert result.exit_code == 0, name
+        if isinstance(command, click.Group):  # each command's first sentence, whole
+            listed = result.output.partition("Commands:")[2]
+            assert listed and "..." not in listed, name
 
 
 def test_help_does_not_import_sqlalchemy():

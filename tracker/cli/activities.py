@@ -11,6 +11,7 @@ from tracker.cli.common import (
     ACTIVITY_ID,
     DATE,
     SHEET_FORMATS,
+    CommandGroup,
     by_option,
     database,
     dry_run_option,
@@ -23,7 +24,7 @@ from tracker.cli.common import (
 )
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def activity() -> None:
     """Schedule activities, list them, show who attended, correct or delete one."""
 

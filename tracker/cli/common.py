@@ -55,6 +55,21 @@ def param_label(param: click.Parameter | None) -> str:
     return ARGUMENT_WORDS.get(name, name.replace("_", " "))
 
 
+class CommandGroup(click.Group):
+    """A group whose command list shows each command's first sentence whole (wrapped to
+    the terminal), not cut off at "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic from Click 8.5
     name = "YYYY-MM"
 

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.common import app
+from tracker.cli.common import CommandGroup, app
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def db() -> None:
     """Create, upgrade and check the database schema."""
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import DATE, YEAR, database, note, output_option, write_file
+from tracker.cli.common import DATE, YEAR, CommandGroup, database, note, output_option, write_file
 from tracker.cli.context import UserError
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def export() -> None:
     """Export completion for other systems (the Brightspace grade book)."""
 

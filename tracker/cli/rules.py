@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import by_option, database, emit, format_option, note
+from tracker.cli.common import CommandGroup, by_option, database, emit, format_option, note
 from tracker.cli.context import UserError
 from tracker.errors import RulesError
 
@@ -23,7 +23,7 @@ def _read(path: Path) -> str:
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def rules() -> None:
     """The requirement rules: which activities count, how many, by when."""
 

@@ -10,6 +10,7 @@ from tracker.cli.common import (
     MONTH,
     SHEET_FORMATS,
     YEAR,
+    CommandGroup,
     by_option,
     database,
     dry_run_option,
@@ -29,7 +30,7 @@ from tracker.vocabulary import StudentStatus, words
 _COLUMNS = ["student", "name", "start", "status", "email", "specialisation"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def student() -> None:
     """Register students and look them up."""
 
