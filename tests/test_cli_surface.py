@@ -95,3 +95,18 @@ def test_a_table_going_to_a_file_or_program_keeps_every_cell_whole(monkeypatch):
     monkeypatch.setenv("COLUMNS", "60")
     assert all(len(line) <= 60 for line in to_table(rows, ["student", "attention"])
                .splitlines())
+
+
+def test_an_html_page_is_not_poured_onto_a_terminal(tmp_path):
+    import pexpect
+
+    terminal = pexpect.spawn(sys.executable, ["-m", "tracker", "--db", str(tmp_path / "t.db"),
+                                              "report", "--format", "html"],
+                             encoding="utf-8", timeout=60)
+    terminal.expect("name the file with -o FILE")
+    terminal.expect(pexpect.EOF)
+    terminal.close()
+    assert terminal.exitstatus == 2
+    piped = subprocess.run([sys.executable, "-m", "tracker", "--db", str(tmp_path / "t.db"),
+                            "report", "--format", "html"], capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stdout.startswith("<!doctype html>")

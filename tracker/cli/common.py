@@ -202,6 +202,9 @@ def emit(document: Document, fmt: str | None, output: Path | None = None) -> Non
         raise UserError("this command has no HTML page: --format table, csv or json")
     if chosen == Format.XLSX and output is None:
         raise UserError("--format xlsx writes a workbook: name the file with -o FILE")
+    if chosen == Format.HTML and output is None and sys.stdout.isatty():
+        raise UserError("--format html makes a page to open in a browser: name the file "
+                        "with -o FILE (or pipe it)")
     content = render(document, chosen)
     if output is None:
         assert isinstance(content, str)
