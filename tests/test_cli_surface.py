@@ -110,3 +110,9 @@ def test_an_html_page_is_not_poured_onto_a_terminal(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "tracker", "--db", str(tmp_path / "t.db"),
                             "report", "--format", "html"], capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stdout.startswith("<!doctype html>")
+
+
+def test_tracker_alone_shows_the_help_and_is_no_error():
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 0
+    assert "Commands:" in result.output and "Start here:" in result.output

@@ -110,11 +110,13 @@ def _database_failure(error: Exception) -> str:
     return f"database error{where}: {reason[0] if reason else type(error).__name__}"
 
 
-@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"],
-                                                  "max_content_width": 100})
+@click.group(cls=TrackerGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"],
+                               "max_content_width": 100})
 @click.option("--db", "db_url", metavar="URL", envvar="TRACKER_DATABASE_URL",
               help="Database: an SQLAlchemy URL or a file path (SQLite). "
-                   "Default: $TRACKER_DATABASE_URL, else tracker.db in your data folder.")
+                   "Default: $TRACKER_DATABASE_URL, else tracker.db in the tracker's folder "
+                   "(`tracker db current` shows which).")
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:
@@ -130,6 +132,9 @@ def main(ctx: click.Context, db_url: str | None) -> None:
       tracker attend 1 s1234567
       tracker progress s1234567
     """
+    if ctx.invoked_subcommand is None:  # `tracker` alone: the help, and no error
+        click.echo(ctx.get_help())
+        ctx.exit(0)
     if not isinstance(ctx.obj, AppContext):
         ctx.obj = AppContext(db_url)
     elif db_url:
