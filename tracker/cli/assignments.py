@@ -22,7 +22,7 @@ from tracker.vocabulary import AssignmentStatus, words
 
 @click.command(short_help="Record a reflection assignment: submitted, approved or rejected.")
 @click.argument("number", required=False)
-@click.argument("assignment_number", metavar="K", type=ONE_OR_MORE, required=False)
+@click.argument("assignment_number", metavar="[K]", type=ONE_OR_MORE, required=False)
 @click.argument("status", type=click.Choice(words(AssignmentStatus)), required=False)
 @click.option("--date", "on", type=DATE, help="When it happened (default: today).")
 @click.option("--feedback", metavar="TEXT",
