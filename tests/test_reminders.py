@@ -234,7 +234,7 @@ def test_a_coordinators_own_wording(cohort, tmp_path):
     message = message_from_bytes((outbox / "s2000001.eml").read_bytes(), policy=default)
     assert message["Subject"].startswith("AASCO: ") and message["Subject"].endswith(" to do")
     assert message.get_body(("plain",)).get_content().startswith(
-        "Dear Ada,\n\nBeste Ada, de zomer nadert.")
+        "Dear Ada,\n\nBeste Ada, de zomer nadert.\n\nStill to do:\n")
     assert "Beste Ada, de zomer nadert." in unescape(message.get_body(("html",)).get_content())
 
 
