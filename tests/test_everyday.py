@@ -100,6 +100,17 @@ def test_a_deleted_activitys_id_is_never_given_to_another(term, tmp_path):
     assert [a["id"] for a in term.json("activity", "list")] == [1, 4]
 
 
+def test_a_new_students_history_is_their_own_after_an_undone_add(term):
+    """The history names rows by id: a student added after an undone add must not take
+    that id (and with it the undone student's history)."""
+    term("student", "add", "s3000001", "--name", "Mis Typed", "--start", "2024-09")
+    term("undo")
+    term("student", "add", "s3000002", "--name", "Eva Smit", "--start", "2024-09")
+    history = term.json("history", "s3000002")
+    assert [entry["command"] for entry in history] == ["student add"]
+    assert "s3000001" not in str(history)
+
+
 # --- assignments ------------------------------------------------------------------------
 
 

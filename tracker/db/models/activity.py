@@ -22,8 +22,8 @@ class Activity(Base):
     """One occurrence of a kind: a colloquium on a day, a symposium, an excursion."""
 
     __tablename__ = "activity"
-    # Sign-in sheets name activities by id: SQLite must never give a deleted one's id
-    # to a new activity (PostgreSQL's sequences never do).
+    # Sign-in sheets (and the history) name activities by id: SQLite must never give a
+    # deleted one's id to a new activity (PostgreSQL's sequences never do).
     __table_args__ = (UniqueConstraint("kind", "held_on", "title"),
                       {"sqlite_autoincrement": True})
 

@@ -16,6 +16,7 @@ class AssignmentRecord(Base):
     __table_args__ = (
         UniqueConstraint("student_id", "number"),
         CheckConstraint(sql_check("status", AssignmentStatus), name="status"),
+        {"sqlite_autoincrement": True},  # history names rows by id: never two with one
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

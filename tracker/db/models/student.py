@@ -13,6 +13,7 @@ class Student(Base):
     __tablename__ = "student"
     __table_args__ = (
         CheckConstraint(sql_check("status", StudentStatus), name="status"),
+        {"sqlite_autoincrement": True},  # history names rows by id: never two with one
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
