@@ -34,13 +34,13 @@ class Document:
 
     ``data`` is the JSON (the stable machine contract); ``main`` is the table that CSV
     writes; ``text``, when given, is the table format: lines and tables in order
-    (otherwise ``main`` alone), or what makes them when only that format needs the
-    work; ``page`` makes the HTML page, for the commands that have one.
+    (otherwise ``main`` alone); ``page`` makes the HTML page, for the commands that
+    have one.
     """
 
     data: Any
     main: Table
-    text: Sequence[str | Table] | Callable[[], Sequence[str | Table]] | None = None
+    text: Sequence[str | Table] | None = None
     page: Callable[[], str] | None = None
 
 
@@ -62,9 +62,8 @@ def render(document: Document, fmt: Format) -> str | bytes:
         return to_csv(document.main.rows, document.main.columns)
     if document.text is None:
         return to_table(document.main.rows, document.main.columns)
-    parts = document.text() if callable(document.text) else document.text
     return "".join(to_table(part.rows, part.columns) if isinstance(part, Table)
-                   else part + "\n" for part in parts)
+                   else part + "\n" for part in document.text)
 
 
 # --- cells ---------------------------------------------------------------------------

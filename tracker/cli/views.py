@@ -104,12 +104,11 @@ def report_document(report: CohortReport) -> Document:
         line["attention"] = attention(row) if not row.complete else ""
         rows.append(line)
 
-    def text() -> list[str | Table]:  # a person's table: the words, not every number
-        complete = sum(1 for row in report.rows if row.complete)
-        return [f"rules version {report.rules_version}, as of {report.as_of}",
-                Table(rows, ["student", "name", "start", "complete", "attention"]),
-                f"{len(report.rows)} student(s), {complete} complete"]
-
+    complete = sum(1 for row in report.rows if row.complete)
+    text: list[str | Table] = [  # a person's table: the words, not every number
+        f"rules version {report.rules_version}, as of {report.as_of}",
+        Table(rows, ["student", "name", "start", "complete", "attention"]),
+        f"{len(report.rows)} student(s), {complete} complete"]
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
                *report.requirement_ids, "attention"]
     return Document(rows, Table(rows, columns), text)

@@ -45,15 +45,6 @@ def remember(session: Session, number: str) -> ErasedNumber:
     return row
 
 
-def erased_on(session: Session, number: str) -> datetime | None:
-    """When ``number``'s student was erased, or None: one lookup, for a single number."""
-    key = _key(session, create=False)
-    if key is None:
-        return None
-    return session.scalar(select(ErasedNumber.erased_at)
-                          .where(ErasedNumber.digest == _digest(key, number)))
-
-
 class Erased:
     """Which numbers were erased: loaded once, for checking many."""
 

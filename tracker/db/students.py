@@ -38,7 +38,7 @@ def require(session: Session, number: str) -> Student:
 
 
 def _not_registered(session: Session, number: str) -> str:
-    erased_on = erasures.erased_on(session, number)
+    erased_on = erasures.Erased(session).erased_on(number)
     if erased_on is not None:
         return (f"no student {number}: their data was erased on {erased_on:%Y-%m-%d} at "
                 "their request (`tracker student add --re-register` registers them again)")
