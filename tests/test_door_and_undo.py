@@ -280,3 +280,25 @@ def test_history_of_an_erased_student_says_the_details_are_gone(two):
     edit = next(r for r in two.json("history", "--all") if r["command"] == "student edit")
     assert edit["summary"] == ("(a forgotten student): (details erased with the "
                                "student's personal data)")
+
+
+def test_a_downgrade_folds_each_session_into_its_first_change(tracker, db_url):
+    """Before 0008 a session was one change: a downgrade makes it so again, and an
+    upgrade finds again whose attendance a correction replaced."""
+    seed(tracker)
+    tracker("checkin", "1", "--by", "door", input="s1234567\ns7654321\n")
+    tracker("attend", "1", "s2000001")
+    tracker("attend", "1", "s2000001", "--excused", "--by", "Colleague")
+    tracker("db", "downgrade", "0007")
+    assert query(db_url, "SELECT count(*) FROM change WHERE command = 'checkin'") == [(1,)]
+    [(head,)] = query(db_url, "SELECT id FROM change WHERE command = 'checkin'")
+    assert query(db_url, "SELECT DISTINCT change_id FROM participation "
+                         "WHERE source = 'checkin'") == [(head,)]
+    tracker("db", "upgrade")
+    [session] = heads(tracker, "checkin")
+    assert session["summary"] == "checked in 2 student(s) at #1 Peers today"
+    assert "was written since by change" in tracker("undo", expect=2).output
+    tracker("undo", "--by", "Colleague")
+    tracker("undo")
+    tracker("undo", "--by", "door")
+    assert checked_in(db_url) == []

@@ -59,15 +59,17 @@ def downgrade() -> None:
         op.execute(f"UPDATE {table} SET change_id = (SELECT part_of_id FROM change "
                    f"WHERE change.id = {table}.change_id) WHERE change_id IN "
                    "(SELECT id FROM change WHERE part_of_id IS NOT NULL)")
-    with op.batch_alter_table("change_entry", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_change_entry_replaces_change_id_change"),
-                                 type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_change_entry_replaces_change_id"))
-        batch_op.drop_column("replaces_change_id")
+    _drop_reference("change_entry", "replaces_change_id")
     op.execute("DELETE FROM change WHERE part_of_id IS NOT NULL")
-    with op.batch_alter_table("change", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_change_part_of_id_change"),
+    _drop_reference("change", "part_of_id", also="open_until")
+
+
+def _drop_reference(table: str, column: str, also: str | None = None) -> None:
+    """Drop a column that refers to a change (its foreign key and index first)."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f(f"fk_{table}_{column}_change"),
                                  type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_change_part_of_id"))
-        batch_op.drop_column("open_until")
-        batch_op.drop_column("part_of_id")
+        batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
+        if also is not None:
+            batch_op.drop_column(also)
+        batch_op.drop_column(column)

@@ -49,10 +49,15 @@ class Run:
     """The changes of one long-running writer (see the module's description)."""
 
     def __init__(self, db: Database, kind: ChangeKind, by: str | None, *,
-                 held_open: bool = False) -> None:
+                 held_open: bool = False, head: int | None = None,
+                 open_until: datetime | None = None) -> None:
+        """``held_open``: open while this process runs (renewed every :data:`BEAT`);
+        ``open_until``: open until then instead (a door opened for two hours, whose
+        writes come from many processes, each resuming the run by its ``head``)."""
         self.db, self.kind, self.held_open = db, kind, held_open
         self.by = history.actor(by)
-        self.head: int | None = None  # the run's first change, once one was committed
+        self.head = head  # the run's first change, once one was committed
+        self.open_until = open_until
         self._stop = threading.Event()
         self._beating: threading.Thread | None = None
 
@@ -76,8 +81,8 @@ class Run:
                 raise Rollback
             if self.head is None:
                 started = log.change.id
-                if self.held_open:
-                    log.change.open_until = utcnow() + LEASE
+                log.change.open_until = utcnow() + LEASE if self.held_open \
+                    else self.open_until
         if started is not None:  # committed: the run has its first change
             self.head = started
             if self.held_open:
