@@ -376,16 +376,19 @@ def test_unknown_to_never_writes_the_database(sqlite_tracker, sqlite_url):
 
 def test_a_student_registered_during_the_session_is_found(db, tracker):
     seed(tracker)
-    door = Door.open(db, 1, by="door")
-    assert door.check_in("s5555555").why == "not registered"
-    tracker("student", "add", "s5555555", "--name", "Late Comer", "--start", "2024-09")
-    assert door.check_in("s5555555").answer == "checked in"
+    with Door.open(db, 1, by="door") as door:
+        assert door.check_in("s5555555").why == "not registered"
+        tracker("student", "add", "s5555555", "--name", "Late Comer", "--start", "2024-09")
+        assert door.check_in("s5555555").answer == "checked in"
 
 
 def test_students_are_read_once_not_per_check_in(db, tracker):
     seed(tracker)
     door = Door.open(db, 2, by="door", any_day=True)
     statements: list[str] = []
+
+    def roster_reads() -> list[str]:
+        return [s for s in statements if "FROM student" in s and "student.id =" not in s]
 
     def count(*args):
         statements.append(args[2])
@@ -394,14 +397,12 @@ def test_students_are_read_once_not_per_check_in(db, tracker):
     try:
         for number in ("s1234567", "s7654321", "s2000001", "s1234567"):
             door.check_in(number)
-        def roster_reads() -> list[str]:
-            return [s for s in statements if "FROM student" in s and "student.id =" not in s]
-
         assert roster_reads() == []  # (each scan looks up its one student, by id)
         door.check_in("s7777777")  # a miss: read again before calling it unknown
         assert len(roster_reads()) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        door.close()
     assert door.tally().checked_in == 3 and door.tally().already == 1
 
 
@@ -545,10 +546,10 @@ def test_check_ins_are_synced_to_disk_before_they_are_answered(sqlite_tracker, s
     context = AppContext(sqlite_url)
     try:
         db = context.database()
-        door = Door.open(db, 1)
-        door.check_in("s1234567")
-        with db.transaction(read_only=True) as session:
-            level = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
+        with Door.open(db, 1) as door:
+            door.check_in("s1234567")
+            with db.transaction(read_only=True) as session:
+                level = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
         assert level == 2  # FULL: WAL mode's NORMAL survives a crash, not a power cut
     finally:
         context.close()

@@ -302,3 +302,28 @@ def test_a_downgrade_folds_each_session_into_its_first_change(tracker, db_url):
     tracker("undo")
     tracker("undo", "--by", "door")
     assert checked_in(db_url) == []
+
+
+def test_an_idle_kiosk_keeps_its_session_open_until_it_ends(db, tracker, monkeypatch):
+    import time
+    from datetime import timedelta
+
+    from tracker.db import runs
+    from tracker.service.checkin import Door
+
+    monkeypatch.setattr(runs, "BEAT", timedelta(milliseconds=10))
+    seed(tracker)
+    with Door.open(db, 1, by="door") as door:
+        door.check_in("s1234567")
+        _lease_runs_out(tracker.url)  # as if its last check-in was long ago
+        for _ in range(1000):  # the kiosk, idle, renews its promise
+            [(until,)] = query(tracker.url, "SELECT open_until FROM change "
+                                            "WHERE open_until IS NOT NULL")
+            if not str(until).startswith("2000"):
+                break
+            time.sleep(0.01)
+        assert "still open at the door" in tracker("undo", "--by", "door", expect=2).output
+    assert query(tracker.url, "SELECT count(*) FROM change WHERE open_until IS NOT NULL") \
+        == [(0,)]  # ended: open no more
+    tracker("undo", "--by", "door")
+    assert checked_in(tracker.url) == []
