@@ -364,6 +364,15 @@ def test_unknown_to_refuses_a_file_that_is_no_class_list_and_leaves_it(tracker, 
     assert target.read_bytes() == content
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_unknown_to_on_a_full_disk_is_one_line_before_the_session(tracker):
+    seed(tracker)
+    result = tracker("checkin", "1", "--unknown-to", "/dev/full", input="s7777777\n",
+                     expect=2)
+    assert "cannot write /dev/full: No space left on device" in result.output
+    assert "checked in" not in result.output
+
+
 def test_unknown_to_never_writes_the_database(sqlite_tracker, sqlite_url):
     seed(sqlite_tracker)
     for target in (sqlite_url, f"{sqlite_url}-wal", f"{sqlite_url}-shm"):

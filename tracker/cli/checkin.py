@@ -96,6 +96,10 @@ def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
     _summary(door.tally())
     if unknown is not None:
         unknown.close()
+        if unknown.failure:
+            note(f"cannot add more unregistered student numbers to {unknown.path}: "
+                 f"{unknown.failure} (every check-in is recorded; the summary above lists "
+                 "every number not recognised)")
         if unknown.added:
             note(f"added {unknown.added} unregistered student number(s) to {unknown.path}: "
                  f"fill in the names, then `tracker student import {unknown.path} "
@@ -234,30 +238,37 @@ class UnknownFile:
     gets the header ``student_number,name,email,start``; a class list that exists, in any
     form ``student import`` reads (a byte-order mark, capitalised headers, ``;``, more
     columns), is added to in its own form, without repeating a number. Any other file is
-    refused, never replaced; so is the database."""
+    refused, never replaced; so is the database. A file that cannot be written to once
+    the session runs (a full disk) stops the list, not the door: ``failure`` says why."""
 
     def __init__(self, path: Path, database: Path | None) -> None:
         self.path = path
         self.added = 0
+        self.failure: str | None = None
         if database is not None and _same_file(path, database):
             raise UserError(f"--unknown-to {path} is the database: name a CSV file for the "
                             "unregistered numbers")
         self._layout = _ClassList.read(path)
         try:
             self._file = open_private(path, append=True, encoding="utf-8", newline="")
+            if self._layout.new:
+                self._write(HEADER)
+            elif not self._layout.ends_a_line:
+                self._file.write(self._layout.line_end)
+                self._file.flush()
         except OSError as error:
             raise UserError(f"cannot write {path}: {error.strerror}") from None
-        if self._layout.new:
-            self._write(HEADER)
-        elif not self._layout.ends_a_line:
-            self._file.write(self._layout.line_end)
 
     def add(self, number: str) -> None:
-        if number and number not in self._layout.numbers:
+        if self.failure is None and number and number not in self._layout.numbers:
             self._layout.numbers.add(number)
             row = [""] * self._layout.width
             row[self._layout.number_at] = number
-            self._write(row)
+            try:
+                self._write(row)
+            except OSError as error:
+                self.failure = error.strerror or str(error)
+                return
             self.added += 1
 
     def _write(self, row: Sequence[str]) -> None:
@@ -266,7 +277,10 @@ class UnknownFile:
         self._file.flush()
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as error:
+            self.failure = self.failure or error.strerror or str(error)
 
 
 @dataclass

@@ -9,7 +9,6 @@ import click
 from tracker.cli.common import (
     ONE_OR_MORE,
     SHEET_FORMATS,
-    by_option,
     database,
     emit,
     formats_option,
@@ -41,7 +40,9 @@ def history(number: str | None, limit: int, show_all: bool, fmt: str | None,
 @click.option("--change", "change_id", type=ONE_OR_MORE, metavar="N",
               help="Revert change N instead (its number in `tracker history`), whoever "
                    "made it.")
-@by_option
+@click.option("--by", metavar="NAME",
+              help="Whose last change to revert, and who reverts it (default: your login "
+                   "name).")
 def undo(change_id: int | None, by: str | None) -> None:
     """Revert your own last change that is not undone yet: the last one made with the
     same --by, or without --by, under your login name. --change N reverts another.
