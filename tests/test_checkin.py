@@ -227,7 +227,7 @@ def test_the_session_is_one_change_and_undo_takes_it_away(tracker, db_url):
     for number in ("s1234567", "s2000001"):
         assert [c["id"] for c in tracker.json("history", number)
                 if c["command"] == "checkin"] == [checkins[0]["id"]]
-    assert "checked in 2 student(s)" in tracker("undo").stdout
+    assert "checked in 2 student(s)" in tracker("undo", "--by", "Dr. Smit").stdout
     assert checked_in(db_url) == [("s7654321", "attended", "typed")]
     assert query(db_url, "SELECT note FROM participation") == [("asked about assays",)]
     assert tracker.json("history")[0]["command"] == "undo"
@@ -332,18 +332,72 @@ def test_unknown_numbers_become_a_class_list_to_complete_and_import(tracker, tmp
     assert result.stdout.startswith("✓ checked in s7777777 Dirk Laat (1 so far)")
 
 
+def test_unknown_numbers_are_added_to_a_class_list_in_its_own_form(tracker, tmp_path):
+    seed(tracker)
+    listed = tmp_path / "list.csv"
+    listed.write_bytes("\ufeffStudent_Number;Name;E-mail;Start;Remark\r\n"
+                       "s7777777;Dirk Laat;;2025-09;late\r\n".encode())
+    result = tracker("checkin", "1", "--unknown-to", str(listed),
+                     input="s7777777\ns8888888\ns1234576\n")
+    assert "did you mean s1234567, Ada Jansen?" in result.stdout
+    assert listed.read_bytes().decode() == (  # a typo of a registered number is not added
+        "\ufeffStudent_Number;Name;E-mail;Start;Remark\r\n"
+        "s7777777;Dirk Laat;;2025-09;late\r\n"
+        "s8888888;;;;\r\n")
+    assert "added 1 unregistered student number(s)" in result.output
+
+
+@pytest.mark.parametrize("content", [
+    b"OrgDefinedId,Username,Points\n#s1,#s1,3\n",  # another file entirely
+    b"student,complete\ns1234567,true\n",  # a report: no name column
+    b"student_number,name\n\xff\xfe not text\n",  # not UTF-8
+])
+def test_unknown_to_refuses_a_file_that_is_no_class_list_and_leaves_it(tracker, tmp_path,
+                                                                         content):
+    seed(tracker)
+    target = tmp_path / "other.csv"
+    target.write_bytes(content)
+    result = tracker("checkin", "1", "--unknown-to", str(target), input="s7777777\n",
+                     expect=2)
+    assert f"--unknown-to {target} is not a class list" in result.output
+    assert "checked in" not in result.output  # refused before a line is read
+    assert target.read_bytes() == content
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_unknown_to_on_a_full_disk_is_one_line_before_the_session(tracker):
+    seed(tracker)
+    result = tracker("checkin", "1", "--unknown-to", "/dev/full", input="s7777777\n",
+                     expect=2)
+    assert "cannot write /dev/full: No space left on device" in result.output
+    assert "checked in" not in result.output
+
+
+def test_unknown_to_never_writes_the_database(sqlite_tracker, sqlite_url):
+    seed(sqlite_tracker)
+    for target in (sqlite_url, f"{sqlite_url}-wal", f"{sqlite_url}-shm"):
+        result = sqlite_tracker("checkin", "1", "--unknown-to", target,
+                                input="s7777777\n", expect=2)
+        assert f"--unknown-to {target} is the database" in result.output
+    assert query(sqlite_url, "PRAGMA integrity_check") == [("ok",)]
+    assert len(sqlite_tracker.json("student", "list")) == 3
+
+
 def test_a_student_registered_during_the_session_is_found(db, tracker):
     seed(tracker)
-    door = Door.open(db, 1, by="door")
-    assert door.check_in("s5555555").why == "not registered"
-    tracker("student", "add", "s5555555", "--name", "Late Comer", "--start", "2024-09")
-    assert door.check_in("s5555555").answer == "checked in"
+    with Door.open(db, 1, by="door") as door:
+        assert door.check_in("s5555555").why == "not registered"
+        tracker("student", "add", "s5555555", "--name", "Late Comer", "--start", "2024-09")
+        assert door.check_in("s5555555").answer == "checked in"
 
 
 def test_students_are_read_once_not_per_check_in(db, tracker):
     seed(tracker)
     door = Door.open(db, 2, by="door", any_day=True)
     statements: list[str] = []
+
+    def roster_reads() -> list[str]:
+        return [s for s in statements if "FROM student" in s and "student.id =" not in s]
 
     def count(*args):
         statements.append(args[2])
@@ -352,12 +406,12 @@ def test_students_are_read_once_not_per_check_in(db, tracker):
     try:
         for number in ("s1234567", "s7654321", "s2000001", "s1234567"):
             door.check_in(number)
-        reads = [s for s in statements if "FROM student" in s]
-        assert reads == []
+        assert roster_reads() == []  # (each scan looks up its one student, by id)
         door.check_in("s7777777")  # a miss: read again before calling it unknown
-        assert len([s for s in statements if "FROM student" in s]) == 1
+        assert len(roster_reads()) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        door.close()
     assert door.tally().checked_in == 3 and door.tally().already == 1
 
 
@@ -406,8 +460,11 @@ def test_two_laptops_at_one_door_record_each_student_once(engine, new_database, 
     assert sum(checked) == students and sum(already) == 60, totals
     rows = query(url, "SELECT student_id, count(*) FROM participation GROUP BY student_id")
     assert len(rows) == students and {count for _, count in rows} == {1}
-    changes = query(url, "SELECT count(*) FROM change WHERE command = 'checkin'")
-    assert changes == [(2,)]
+    sessions = query(url, "SELECT count(*) FROM change WHERE command = 'checkin' "
+                          "AND part_of_id IS NULL")
+    assert sessions == [(2,)]
+    each = query(url, "SELECT count(*) FROM change WHERE command = 'checkin'")
+    assert each == [(students,)]  # one change per check-in, grouped by session
 
 
 # --- at a real terminal ------------------------------------------------------------------
@@ -484,7 +541,8 @@ def test_killed_after_three_answers_the_three_are_recorded(engine, new_database)
     assert checked_in(url) == [("s1234567", "attended", "checkin"),
                                ("s2000001", "attended", "checkin"),
                                ("s7654321", "attended", "checkin")]
-    assert query(url, "SELECT summary FROM change WHERE command = 'checkin'") == [
+    assert query(url, "SELECT summary FROM change WHERE command = 'checkin' "
+                      "AND part_of_id IS NULL") == [
         ("checked in 3 student(s) at #1 Peers today",)]
     if engine == "sqlite":
         assert query(url, "PRAGMA integrity_check") == [("ok",)]
@@ -497,10 +555,10 @@ def test_check_ins_are_synced_to_disk_before_they_are_answered(sqlite_tracker, s
     context = AppContext(sqlite_url)
     try:
         db = context.database()
-        door = Door.open(db, 1)
-        door.check_in("s1234567")
-        with db.transaction(read_only=True) as session:
-            level = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
+        with Door.open(db, 1) as door:
+            door.check_in("s1234567")
+            with db.transaction(read_only=True) as session:
+                level = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
         assert level == 2  # FULL: WAL mode's NORMAL survives a crash, not a power cut
     finally:
         context.close()

@@ -6,6 +6,7 @@ import json
 import random
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -86,3 +87,47 @@ def test_four_writers_record_every_participation_exactly_once(engine, new_databa
     recorded = [(number, activity) for number, activity in rows]
     assert len(recorded) == len(set(recorded)) == len(expected)
     assert set(recorded) == expected
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_undo_beside_a_colleagues_import_undoes_your_change_not_theirs(engine, new_database,
+                                                                      tmp_path):
+    """Undo chooses inside the write lock, and only among your own changes: a colleague's
+    import that commits while your undo waits (or runs) is never the one undone."""
+    from conftest import Tracker
+    from test_crash import read_position
+
+    url = new_database(engine)
+    tracker = Tracker(url)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_number,name,email,start\n" + "".join(
+        f"s{3000000 + i},Student {i},,2024-09\n" for i in range(STUDENTS)))
+    tracker("student", "import", str(roster), "--by", "Colleague")
+    tracker("activity", "add", "colloquium", "--date", "2024-10-01", "--title", "Mine")
+    many = 400
+    schedule = tmp_path / "schedule.csv"
+    schedule.write_text("kind,date,title\n" + "".join(
+        f"colloquium,2024-11-{1 + i % 28:02d},Theirs {i}\n" for i in range(many)))
+    sheet = tmp_path / "sheet.csv"
+    tracker("activity", "import", str(schedule), "--by", "Colleague")
+    sheet.write_text("student_number,activity_id\n" + "".join(
+        f"s{3000000 + s},{2 + a}\n" for s in range(STUDENTS) for a in range(many)))
+    tracker("attend", "1", "s3000000")  # yours: the one to undo
+    theirs = subprocess.Popen([sys.executable, "-m", "tracker", "--db", url, "attend",
+                               "--import", str(sheet), "--by", "Colleague"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while theirs.poll() is None and not read_position(theirs.pid, sheet):
+        time.sleep(0.001)  # until the import is under way
+    mine = subprocess.run([sys.executable, "-m", "tracker", "--db", url, "undo"],
+                          capture_output=True, text=True, timeout=300)
+    _, err = theirs.communicate(timeout=300)
+    assert theirs.returncode == 0, err
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout.startswith("undid change #") and "attended #1 Mine" in mine.stdout
+    database = create_engine(resolve_url(url))
+    with database.connect() as connection:
+        counted = connection.execute(text(
+            "SELECT activity_id = 1, count(*) FROM participation GROUP BY activity_id = 1"
+        )).all()
+    database.dispose()
+    assert sorted((bool(mine_), n) for mine_, n in counted) == [(False, STUDENTS * many)]

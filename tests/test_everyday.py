@@ -150,6 +150,26 @@ def test_assignments_make_sense_over_time(term):
         "assignment", "s7654321", "2", "submitted", "--feedback", "x", expect=2).output
 
 
+def test_a_rejection_after_an_approval_needs_reopen_and_names_the_approval(term, tmp_path):
+    term("assignment", "s1234567", "1", "submitted", "--date", "2024-11-10")
+    term("assignment", "s1234567", "1", "approved", "--date", "2024-11-20", "--by",
+         "Dr. Smit")
+    before = history(term)
+    refused = term("assignment", "s1234567", "1", "rejected", "--date", "2024-11-22",
+                   "--feedback", "Too short", expect=2).output
+    assert ("s1234567's assignment 1 (You are here!) was approved on 2024-11-20 by Dr. "
+            "Smit: a rejection would take that approval back; add --reopen if that is "
+            "meant") in refused
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("student_number,assignment,status,date,feedback\n"
+                         "s1234567,1,rejected,2024-11-22,Too short\n")
+    assert "add --reopen" in term("assignment", "--import", str(decisions), expect=2).output
+    assert history(term) == before and reflection(term, "s1234567")["status"] == "done"
+    term("assignment", "s1234567", "1", "rejected", "--date", "2024-11-22", "--feedback",
+         "Too short", "--reopen")
+    assert reflection(term, "s1234567")["assignment_status"] == "rejected"
+
+
 def test_assignment_import_all_or_nothing_and_idempotent(term, tmp_path):
     decisions = tmp_path / "decisions.csv"
     decisions.write_text("student_number,assignment,status,date,feedback\n"

@@ -79,6 +79,32 @@ def test_export_holds_everything_about_the_student(ada):
     assert "s7654321" not in json.dumps(exported)
 
 
+def test_export_holds_every_decision_ever_made_and_its_feedback(ada):
+    ada("assignment", "s1234567", "2", "submitted", "--date", "2024-11-02")
+    ada("assignment", "s1234567", "2", "rejected", "--date", "2024-11-03", "--feedback",
+        "Say more about the colloquia", "--by", "Dr. Smit")
+    ada("assignment", "s1234567", "2", "submitted", "--date", "2024-11-04")
+    ada("assignment", "s1234567", "2", "approved", "--date", "2024-11-05", "--feedback",
+        "Much better")
+    ada("assignment", "s1234567", "2", "rejected", "--date", "2024-11-06", "--reopen")
+    ada("undo")  # a decision undone is still one that was made: said so
+    exported = json.loads(ada("student", "export", "s1234567").stdout)
+    second = next(a for a in exported["assignments"] if a["assignment"] == 2)
+    assert second["status"] == "approved" and second["feedback"] == "Much better"
+    said = [(d["status"], d["on"], d["graded_by"], d["feedback"], d["undone"])
+            for d in second["decisions"]]
+    assert said == [("submitted", "2024-11-02", None, None, False),
+                    ("rejected", "2024-11-03", "Dr. Smit", "Say more about the colloquia",
+                     False),
+                    ("submitted", "2024-11-04", None, None, False),
+                    ("approved", "2024-11-05", second["graded_by"], "Much better", False),
+                    ("rejected", "2024-11-06", second["graded_by"], None, True)]
+    first = next(a for a in exported["assignments"] if a["assignment"] == 1)
+    assert [d["feedback"] for d in first["decisions"]] == ["Thoughtful reflection"]
+    assert not any(word in json.dumps(exported["history"]) for word in
+                   ("decided_on", "graded_by", "rules_override"))
+
+
 def test_forget_erases_personal_data_everywhere(ada, tmp_path):
     assert "Ada Jansen" in everything_stored(ada.url)
     assert "add --yes" in ada("student", "forget", "s1234567", expect=2).output

@@ -41,7 +41,7 @@ class Month:
     @property
     def number(self) -> int:
         """Months since the start of year 0: consecutive months differ by one (the
-        database keeps this number beside dates, see tracker.db.queries)."""
+        database keeps this number beside dates, see tracker.db.progress)."""
         return self.year * 12 + self.month - 1
 
     def plus(self, months: int) -> Month:

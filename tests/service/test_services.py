@@ -68,8 +68,10 @@ def test_undo_returns_what_it_undid(term):
     assert entries[1].undone_by == outcome.change
     for _ in range(3):
         undo(term)  # the activity, both students
+    with pytest.raises(CannotUndo, match="nothing of yours to undo"):
+        undo(term)  # the built-in rules were loaded by the tracker, not by you
     with pytest.raises(CannotUndo, match="loaded the only rules version"):
-        undo(term)
+        undo(term, change=1)
 
 
 def test_imports_summarise_and_refuse_whole(term, tmp_path: Path):

@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "The requirement rules: which activities count, how many, by when."),
     "student": ("tracker.cli.students", "student", "Register students and look them up."),
     "undo": ("tracker.cli.history", "undo",
-             "Revert the last change (the undo stays in the history)."),
+             "Revert your last change (the undo stays in the history)."),
 }
 
 

@@ -28,8 +28,8 @@ from tracker.vocabulary import AssignmentStatus, words
 @click.option("--feedback", metavar="TEXT",
               help="Feedback for the student, with an approval or a rejection.")
 @click.option("--reopen", is_flag=True,
-              help="Record a new submission of an approved assignment (it takes the "
-                   "approval back).")
+              help="Record a new submission, or a rejection, of an approved assignment "
+                   "(either takes the approval back).")
 @click.option("--import", "import_file", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Record a whole file instead (CSV: student_number,assignment,status,date"
@@ -43,7 +43,8 @@ def assignment(number: str | None, assignment_number: int | None, status: str | 
     rejected.
 
     A decision dated in the future, or before the submission it decides, is refused; so
-    is a new submission of an approved assignment unless you say --reopen. Feedback
+    is a new submission or a rejection of an approved assignment unless you say
+    --reopen (the message names the approval). Feedback
     belongs to the decision it comes with. With --import, a file of decisions is
     recorded line by line, all or nothing.
 

@@ -7,8 +7,9 @@ import io
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
@@ -16,13 +17,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from tracker.cli.common import ACTIVITY_ID, OUTPUT_FILE, by_option, database, note
+from tracker.cli.common import ACTIVITY_ID, OUTPUT_FILE, app, by_option, database, note
 from tracker.cli.context import UserError
 from tracker.private_files import open_private
 
 if TYPE_CHECKING:
     from tracker.service.activities import ActivityView
-    from tracker.service.checkin import Reply, Tally
+    from tracker.service.checkin import Reply, SessionUndone, Tally
 
 
 @click.command()
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
               help="Allow an activity of an earlier day (never one still to come).")
 @click.option("--unknown-to", type=OUTPUT_FILE, metavar="FILE",
               help="Add the unregistered student numbers to this CSV "
-                   "(student_number,name,email,start): fill in the names, then "
-                   "`tracker student import FILE --start YYYY-MM`.")
+                   "(student_number,name,email,start, or a class list to add to): fill "
+                   "in the names, then `tracker student import FILE --start YYYY-MM`.")
 @by_option
 def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
             by: str | None) -> None:
@@ -44,7 +45,8 @@ def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
     ✗ not recognised (with why, and a registered number one typo away, if any). Each
     check-in is recorded before it is answered. An empty line, the end of the input
     (Ctrl-D) or Ctrl-C ends the session with a summary. The session is one change in
-    the history, undone as a whole.
+    the history, undone as a whole once it ended; a session undone while it runs (its
+    laptop asleep, say) ends at the next line.
 
     \b
     A line is read forgivingly:
@@ -62,15 +64,16 @@ def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
       tracker checkin 12 --by "Dr. Smit" --unknown-to unknown.csv
       printf 's1234567\\n1234568\\n' | tracker checkin 12
     """
-    from tracker.service.checkin import Door
+    from tracker.service.checkin import Door, SessionUndone
 
     door = Door.open(database(), activity_id, by=by, any_day=any_day)
-    unknown = UnknownFile(unknown_to) if unknown_to is not None else None
+    unknown = UnknownFile(unknown_to, _database_file()) if unknown_to is not None else None
     interactive = sys.stdin is not None and sys.stdin.isatty()
     if interactive:
         _header(door.activity)
     ctrl_c = CtrlC()
-    with _lines() as lines, ctrl_c:
+    undone: SessionUndone | None = None
+    with door, _lines() as lines, ctrl_c:
         while not ctrl_c.pressed:
             try:
                 line = lines.readline()
@@ -79,19 +82,49 @@ def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
             if not line.strip():  # an empty line, or the end of the input
                 break
             with ctrl_c.held():
-                reply = door.check_in(line)
+                try:
+                    reply = door.check_in(line)
+                except SessionUndone as ended:
+                    undone = ended
+                    click.echo(_undone(ended, activity_id))
+                    break
                 click.echo(_answer(reply))
-                if unknown is not None and reply.unregistered:
-                    unknown.add(reply.unregistered)
+                if unknown is not None and reply.unregistered and not reply.suggestions:
+                    unknown.add(reply.unregistered)  # (a typo of a registered one is not)
     if ctrl_c.pressed and interactive:
         click.echo()  # after the terminal's ^C
     _summary(door.tally())
     if unknown is not None:
         unknown.close()
+        if unknown.failure:
+            note(f"cannot add more unregistered student numbers to {unknown.path}: "
+                 f"{unknown.failure} (every check-in is recorded; the summary above lists "
+                 "every number not recognised)")
         if unknown.added:
             note(f"added {unknown.added} unregistered student number(s) to {unknown.path}: "
                  f"fill in the names, then `tracker student import {unknown.path} "
                  "--start YYYY-MM`")
+    if undone is not None:
+        raise SystemExit(1)
+
+
+def _database_file() -> Path | None:
+    """The database's file, when it is one (SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app(click.get_current_context()).url())
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name.startswith("file:") \
+            or name == ":memory:":
+        return None
+    return Path(name)
+
+
+def _undone(ended: SessionUndone, activity_id: int) -> str:
+    words = (f"✗ not checked in: this session's check-ins were undone (change "
+             f"#{ended.undo_id}, by {ended.by} at {_when(ended.at)}), so the session ends; "
+             f"start `tracker checkin {activity_id}` again to check students in")
+    return click.style(words, fg="red")
 
 
 def _header(activity: ActivityView) -> None:
@@ -196,47 +229,106 @@ class CtrlC:
 
 
 HEADER = ("student_number", "name", "email", "start")
+CLASS_LIST_COLUMNS = ("student number", "name")  # as the header reads, normalised
 
 
 class UnknownFile:
     """The unregistered student numbers of a session, as a class list to complete:
-    added as they come (and flushed), so a crash keeps them too. A file that is such a
-    list already is added to, without repeating a number; any other is replaced."""
+    added as they come (and flushed), so a crash keeps them too. A new (or empty) file
+    gets the header ``student_number,name,email,start``; a class list that exists, in any
+    form ``student import`` reads (a byte-order mark, capitalised headers, ``;``, more
+    columns), is added to in its own form, without repeating a number. Any other file is
+    refused, never replaced; so is the database. A file that cannot be written to once
+    the session runs (a full disk) stops the list, not the door: ``failure`` says why."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, database: Path | None) -> None:
         self.path = path
         self.added = 0
-        listed = self._listed()
+        self.failure: str | None = None
+        if database is not None and _same_file(path, database):
+            raise UserError(f"--unknown-to {path} is the database: name a CSV file for the "
+                            "unregistered numbers")
+        self._layout = _ClassList.read(path)
         try:
-            self._file = open_private(path, append=listed is not None, encoding="utf-8",
-                                      newline="")
+            self._file = open_private(path, append=True, encoding="utf-8", newline="")
+            if self._layout.new:
+                self._write(HEADER)
+            elif not self._layout.ends_a_line:
+                self._file.write(self._layout.line_end)
+                self._file.flush()
         except OSError as error:
             raise UserError(f"cannot write {path}: {error.strerror}") from None
-        self._csv = csv.writer(self._file)
-        self._numbers = listed or set()
-        if listed is None:
-            self._write(HEADER)
-
-    def _listed(self) -> set[str] | None:
-        """The numbers in the file, if it is such a list already."""
-        try:
-            with self.path.open(encoding="utf-8", newline="") as existing:
-                rows = list(csv.reader(existing))
-        except (OSError, UnicodeDecodeError, csv.Error):
-            return None
-        if not rows or tuple(rows[0]) != HEADER:
-            return None
-        return {row[0] for row in rows[1:] if row}
 
     def add(self, number: str) -> None:
-        if number and number not in self._numbers:
-            self._numbers.add(number)
-            self._write((number, "", "", ""))
+        if self.failure is None and number and number not in self._layout.numbers:
+            self._layout.numbers.add(number)
+            row = [""] * self._layout.width
+            row[self._layout.number_at] = number
+            try:
+                self._write(row)
+            except OSError as error:
+                self.failure = error.strerror or str(error)
+                return
             self.added += 1
 
-    def _write(self, row: tuple[str, ...]) -> None:
-        self._csv.writerow(row)
+    def _write(self, row: Sequence[str]) -> None:
+        csv.writer(self._file, delimiter=self._layout.delimiter,
+                   lineterminator=self._layout.line_end).writerow(row)
         self._file.flush()
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as error:
+            self.failure = self.failure or error.strerror or str(error)
+
+
+@dataclass
+class _ClassList:
+    """How an existing class list is written, so that lines added to it match."""
+
+    new: bool
+    numbers: set[str]
+    delimiter: str = ","
+    width: int = len(HEADER)
+    number_at: int = 0
+    line_end: str = "\r\n"
+    ends_a_line: bool = True
+
+    @classmethod
+    def read(cls, path: Path) -> _ClassList:
+        from tracker.errors import InvalidInput
+        from tracker.imports.csvfile import open_sheet
+
+        try:
+            if not path.exists() or path.stat().st_size == 0:
+                return cls(True, set())
+            with path.open("rb") as raw:
+                first = raw.readline()
+                raw.seek(-1, 2)
+                last = raw.read(1)
+            with open_sheet(path) as sheet:
+                header = sheet.header
+                if not set(CLASS_LIST_COLUMNS) <= set(header):
+                    raise UserError(
+                        f"--unknown-to {path} is not a class list (its first line has no "
+                        "student_number and name columns): name a new file, or a class "
+                        "list to add the numbers to; nothing was changed")
+                at = header.index("student number")
+                numbers = {fields[at].strip().lower() for _, fields in sheet.records()
+                           if len(fields) > at}
+                return cls(False, numbers, sheet.delimiter, len(header), at,
+                           "\r\n" if first.endswith(b"\r\n") else "\n",
+                           last in (b"\n", b"\r"))
+        except InvalidInput as problem:
+            raise UserError(f"--unknown-to {path} is not a class list the tracker reads "
+                            f"({problem}): name a new file; nothing was changed") from None
+        except OSError as error:
+            raise UserError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _same_file(path: Path, database: Path) -> bool:
+    """Whether ``path`` is the database or one of SQLite's files beside it."""
+    target = path.resolve()
+    return any(target == Path(f"{database.resolve()}{suffix}")
+               for suffix in ("", "-wal", "-shm", "-journal"))

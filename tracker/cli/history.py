@@ -9,7 +9,6 @@ import click
 from tracker.cli.common import (
     ONE_OR_MORE,
     SHEET_FORMATS,
-    by_option,
     database,
     emit,
     formats_option,
@@ -37,14 +36,29 @@ def history(number: str | None, limit: int, show_all: bool, fmt: str | None,
     emit(listing(rows, ["id", "at", "by", "command", "summary", "undone_by"]), fmt, output)
 
 
-@click.command(short_help="Revert the last change (the undo stays in the history).")
-@by_option
-def undo(by: str | None) -> None:
-    """Revert the last change that is not undone yet; the undo is kept in the history.
+@click.command(short_help="Revert your last change (the undo stays in the history).")
+@click.option("--change", "change_id", type=ONE_OR_MORE, metavar="N",
+              help="Revert change N instead (its number in `tracker history`), whoever "
+                   "made it.")
+@click.option("--by", metavar="NAME",
+              help="Whose last change to revert, and who reverts it (default: your login "
+                   "name).")
+def undo(change_id: int | None, by: str | None) -> None:
+    """Revert your own last change that is not undone yet: the last one made with the
+    same --by, or without --by, under your login name. --change N reverts another.
 
-    Example: tracker undo
+    The undo is kept in the history. It is refused, in words, when a later change wrote
+    over what it would revert (undo that one first), or when it is a check-in session
+    still open at the door (end it there first).
+
+    \b
+    Examples:
+      tracker undo
+      tracker undo --by "Dr. Smit"
+      tracker undo --change 12
     """
-    from tracker.service.history import undo as undo_last
+    from tracker.service.history import undo as undo_change
 
-    result = undo_last(database(), by)
-    click.echo(f"undid change #{result.undone}: {result.summary}")
+    result = undo_change(database(), by, change=change_id)
+    click.echo(f"undid change #{result.undone} ({result.command} by {result.by}, "
+               f"{result.at.astimezone():%Y-%m-%d %H:%M}): {result.summary}")

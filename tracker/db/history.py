@@ -1,28 +1,32 @@
-"""The append-only history, as stored: changes, their entries, and the queries over them.
+"""The append-only history, as stored: changes and their entries.
 
 A command opens one :class:`Change` and records each row it inserts, updates or deletes
 as a :class:`ChangeEntry` (values before and after, as JSON), built by :func:`entry`
 alone. Participations are the exception: there can be thousands per command, so each
-carries the ``change_id`` that recorded it instead of an entry of its own.
+carries the ``change_id`` that wrote it last instead of an entry per insert; an entry
+that writes over one keeps whose version it replaced. A change that may write nothing is
+opened on its first write, by a :class:`ChangeLog` (a run of such changes, one per
+write, is a :class:`tracker.db.runs.Run`). What is read back out is in
+:mod:`tracker.db.changes`.
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, delete, func, insert, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, DateTime, Integer, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import tallies
-from tracker.db.models import Base, Change, ChangeEntry, Participation, Reminder, utcnow
+from tracker.db.models import Base, Change, ChangeEntry, utcnow
 from tracker.vocabulary import ChangeKind
 
 TABLES: dict[str, type[Base]] = {
     mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
+SUMMARY_LENGTH = 1000
 
 
 def actor(by: str | None) -> str:
@@ -37,38 +41,49 @@ def actor(by: str | None) -> str:
 
 
 def open_change(session: Session, kind: ChangeKind, by: str | None,
-                summary: str = "") -> Change:
-    change = Change(actor=actor(by), command=kind.value, summary=summary[:1000], at=utcnow())
+                summary: str = "", *, part_of: int | None = None) -> Change:
+    """A change, written now; ``part_of`` the first change of the run it belongs to."""
+    change = Change(actor=actor(by), command=kind.value, summary=summary[:SUMMARY_LENGTH],
+                    at=utcnow(), part_of_id=part_of)
     session.add(change)
     session.flush()
     return change
 
 
 class ChangeLog:
-    """The change of a command that may write nothing: opened on the first write."""
+    """The change of a command that may write nothing: opened on its first write.
 
-    def __init__(self, session: Session, kind: ChangeKind, by: str | None) -> None:
-        self.session, self.kind, self.by = session, kind, by
+    Every writer that cannot tell in advance whether it will write (an import, a
+    decision that may be recorded already, a check-in of a student checked in before)
+    asks ``log.change`` when it writes, and ``describe`` s what it did at the end: a
+    command that wrote nothing leaves no change behind. ``part_of`` makes the change
+    one of a run (see :class:`tracker.db.runs.Run`).
+    """
+
+    def __init__(self, session: Session, kind: ChangeKind, by: str | None, *,
+                 part_of: int | None = None) -> None:
+        self.session, self.kind, self.by, self.part_of = session, kind, by, part_of
         self._change: Change | None = None
 
     @property
     def change(self) -> Change:
         if self._change is None:
-            self._change = open_change(self.session, self.kind, self.by)
+            self._change = open_change(self.session, self.kind, self.by,
+                                       part_of=self.part_of)
         return self._change
 
     @property
-    def opened(self) -> bool:
+    def wrote(self) -> bool:
         return self._change is not None
 
     def describe(self, summary: str) -> None:
         if self._change is not None:
-            self._change.summary = summary[:1000]
+            self._change.summary = summary[:SUMMARY_LENGTH]
 
 
 def describe_change(session: Session, change_id: int, summary: str) -> None:
     session.execute(update(Change).where(Change.id == change_id)
-                    .values(summary=summary[:1000]))
+                    .values(summary=summary[:SUMMARY_LENGTH]))
 
 
 # --- entries -------------------------------------------------------------------------
@@ -104,7 +119,8 @@ def entry(change_id: int, table: str, before: dict[str, Any] | None,
     values = after if after is not None else before
     assert values is not None
     return {"change_id": change_id, "table_name": table, "row_id": row_key(table, values),
-            "student_id": _student_of(table, values), "before": before, "after": after}
+            "student_id": _student_of(table, values), "before": before, "after": after,
+            "replaces_change_id": before.get("change_id") if before else None}
 
 
 def inserted(session: Session, change: Change, row: Base) -> None:
@@ -170,76 +186,18 @@ def restore_values(table: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def find_row(session: Session, table: str, key: str) -> Base | None:
-    """The row an entry names, if it still exists."""
+    """The row an entry names, if it still exists; locked until the transaction ends
+    (on PostgreSQL: nobody writes it between undo's look and undo's write)."""
     model = TABLES[table]
     conditions = []
     for column_name, text in zip(model.history_key, key.split("/"), strict=True):
         column = model.__table__.columns[column_name]
         value: Any = int(text) if isinstance(column.type, Integer) else text
         conditions.append(column == value)
-    return session.scalars(select(model).where(*conditions)).first()
+    return session.scalars(select(model).where(*conditions).with_for_update()).first()
 
 
-# --- reading the history -------------------------------------------------------------
-
-
-def changes(session: Session, only: Iterable[int] | None = None,
-            limit: int | None = None) -> list[tuple[Change, int | None]]:
-    """(change, the id of the undo that reverted it) newest first."""
-    undoer = aliased(Change)
-    query = (select(Change, undoer.id).outerjoin(undoer, undoer.undoes_id == Change.id)
-             .order_by(Change.id.desc()))
-    if only is not None:
-        query = query.where(Change.id.in_(list(only)))
-    if limit is not None:
-        query = query.limit(limit)
-    return [(change, undone_by) for change, undone_by in session.execute(query)]
-
-
-def touching(session: Session, student_id: int) -> set[int]:
-    """The ids of every change that touched a student: wrote a row of theirs, recorded
-    their attendance (or one a later change took away), or reminded them."""
-    ids = set(session.scalars(select(ChangeEntry.change_id)
-                              .where(ChangeEntry.student_id == student_id)))
-    ids.update(session.scalars(select(Participation.change_id)
-                               .where(Participation.student_id == student_id)))
-    ids.update(session.scalars(select(Reminder.change_id)
-                               .where(Reminder.student_id == student_id)))
-    participation_entries = session.execute(select(ChangeEntry.before, ChangeEntry.after).where(
-        ChangeEntry.student_id == student_id, ChangeEntry.table_name == "participation"))
-    ids.update(before["change_id"] for before, after in participation_entries
-               if before and after is None)  # (JSON null is not SQL NULL: test here)
-    return ids
-
-
-def last_undoable(session: Session, kinds: Iterable[ChangeKind]) -> Change | None:
-    """The newest change of ``kinds`` that has not been undone."""
-    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
-    return session.scalars(
-        select(Change)
-        .where(Change.command.in_([kind.value for kind in kinds]),
-               Change.id.not_in(undone))
-        .order_by(Change.id.desc())
-        .limit(1)
-    ).first()
-
-
-def entries_of(session: Session, change_id: int) -> Sequence[ChangeEntry]:
-    """A change's entries, newest first (the order to revert them in)."""
-    return session.scalars(select(ChangeEntry).where(ChangeEntry.change_id == change_id)
-                           .order_by(ChangeEntry.id.desc())).all()
-
-
-def take_participations_of(session: Session, change: Change, undo: Change) -> int:
-    """Delete the participations ``change`` recorded, keeping each as an entry of
-    ``undo``; returns how many."""
-    columns = list(Participation.__table__.columns)
-    rows = session.execute(select(*columns).where(Participation.change_id == change.id)
-                           ).mappings().all()
-    deleted_rows(session, undo, "participation", [dict(row) for row in rows])
-    session.execute(delete(Participation).where(Participation.change_id == change.id))
-    tallies.mark(session, (row["student_id"] for row in rows))
-    return len(rows)
+# --- erasure ---------------------------------------------------------------------------
 
 
 def erase_student_entries(session: Session, student_id: int) -> None:

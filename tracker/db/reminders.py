@@ -34,10 +34,5 @@ def count_and_last(session: Session, student_id: int) -> tuple[int, datetime | N
     return int(count), last
 
 
-def changes_of(session: Session, student_id: int) -> set[int]:
-    return set(session.scalars(select(Reminder.change_id)
-                               .where(Reminder.student_id == student_id)))
-
-
 def erase(session: Session, student_id: int) -> None:
     session.execute(delete(Reminder).where(Reminder.student_id == student_id))

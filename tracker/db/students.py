@@ -150,3 +150,10 @@ def at_the_door(session: Session) -> dict[str, tuple[int, str]]:
     """Every registered student's number -> (id, name): what a check-in looks up."""
     return {number: (id_, name) for number, id_, name in session.execute(
         select(Student.number, Student.id, Student.name).where(registered()))}
+
+
+def still_at_the_door(session: Session, student_id: int, number: str) -> bool:
+    """Whether the student :func:`at_the_door` read is registered with that number still
+    (not erased since): a door that stays open checks at each scan."""
+    return session.scalar(select(Student.id).where(
+        Student.id == student_id, Student.number == number, registered())) is not None

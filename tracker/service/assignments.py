@@ -61,7 +61,7 @@ class Decision:
     on: date
     feedback: str | None = None
     dated: bool = True
-    reopen: bool = False  # a submission after an approval, meant as such
+    reopen: bool = False  # a submission or rejection after an approval, meant as such
 
 
 def decide(session: Session, change: Callable[[], Change], student: Student, number: int,
@@ -69,7 +69,8 @@ def decide(session: Session, change: Callable[[], Change], student: Student, num
     """Apply ``decision`` to a student's assignment; the record if anything changed, None
     if it says what is recorded already. Refuses, in words, a decision dated in the
     future or before the submission it decides, a submission dated before the last
-    decision, and a submission after an approval unless it says ``reopen``."""
+    decision, and a submission or a rejection after an approval unless it says
+    ``reopen``: a decision stays decided unless it is taken back on purpose."""
     what = f"{student.number}'s assignment {number} ({book.assignments.get(number)})"
     status, on = decision.status, decision.on
     if on > today:
@@ -87,14 +88,17 @@ def decide(session: Session, change: Callable[[], Change], student: Student, num
             decision.feedback is None or decision.feedback == row.feedback
             or row.status != status):
         return None  # recorded already, now or before a later decision
-    if status == AssignmentStatus.SUBMITTED and row is not None:
-        if row.status == AssignmentStatus.APPROVED and not decision.reopen:
-            raise InvalidInput(
-                f"{what} was approved on {row.decided_on} by {row.graded_by}: a new "
-                "submission would take that approval back; add --reopen if that is meant")
-        if row.decided_on is not None and row.status != status and on < row.decided_on:
-            raise InvalidInput(f"{what}: a new submission cannot be dated {on}, before the "
-                               f"decision on the last one ({row.decided_on})")
+    if row is not None and row.status == AssignmentStatus.APPROVED and not decision.reopen \
+            and status != AssignmentStatus.APPROVED:
+        taking_back = "a new submission" if status == AssignmentStatus.SUBMITTED \
+            else "a rejection"
+        raise InvalidInput(
+            f"{what} was approved on {row.decided_on} by {row.graded_by}: {taking_back} "
+            "would take that approval back; add --reopen if that is meant")
+    if status == AssignmentStatus.SUBMITTED and row is not None and \
+            row.decided_on is not None and row.status != status and on < row.decided_on:
+        raise InvalidInput(f"{what}: a new submission cannot be dated {on}, before the "
+                           f"decision on the last one ({row.decided_on})")
     if status != AssignmentStatus.SUBMITTED and row is not None and \
             row.submitted_on is not None and on < row.submitted_on:
         raise InvalidInput(f"{what} was submitted on {row.submitted_on}: a decision cannot be "

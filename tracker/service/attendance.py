@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,13 +17,11 @@ from tracker import fields
 from tracker.db import activities, history, participations, students
 from tracker.db.engine import Database
 from tracker.db.models import Change, Participation
+from tracker.db.participations import ParticipationRow
 from tracker.errors import InvalidInput
 from tracker.service.activities import ActivityView
 from tracker.service.rules import rules_in_force
 from tracker.vocabulary import ChangeKind, ParticipationStatus
-
-# Positions in a row for participations.writer (participations.COLUMNS order).
-STUDENT, ACTIVITY, STATUS, BY, AT, SOURCE, NOTE, CHANGE = range(len(participations.COLUMNS))
 
 
 class Outcome(StrEnum):
@@ -37,55 +34,79 @@ class Outcome(StrEnum):
     CONFLICT = "conflict"  # the same command said otherwise in an earlier row
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing one row did; for a conflict with an earlier row of the same call,
+    that row (a conflict with what this change wrote in an earlier call has none)."""
+
+    outcome: Outcome
+    earlier: ParticipationRow | None = None
+
+
+_ADDED = Written(Outcome.ADDED)
+
+
 def write_participations(session: Session, change: Change,
-                         rows: Sequence[tuple[Any, ...]], *,
-                         at: datetime | None = None) -> Sequence[Outcome]:
-    """Write rows shaped for :func:`participations.writer`; the outcome of each.
+                         rows: Sequence[ParticipationRow]) -> list[Written]:
+    """Write ``rows`` as ``change``; what that did, row by row.
 
     New rows are inserted in one statement. A row whose student is at the activity
     already (recorded earlier, or a moment ago by another coordinator) updates that
-    record when its status differs or it brings another note, with a history entry;
-    otherwise it changes nothing. ``at`` is when an updated record is recorded (default:
-    when the change was opened; a check-in session writes long after that).
+    record when its status differs or it brings another note, with a history entry, and
+    the record is this change's from then on; otherwise it changes nothing.
     """
-    inserted = participations.writer(session).insert(rows)
-    if inserted == len(rows):
-        return [Outcome.ADDED] * len(rows)
-    found = participations.held(session, ((row[STUDENT], row[ACTIVITY]) for row in rows))
-    outcomes = []
-    seen: set[tuple[int, int]] = set()
+    writer = participations.Writer(session, change.id, change.actor, change.at)
+    if writer.insert_rows(rows) == len(rows):
+        return [_ADDED] * len(rows)
+    found = participations.held(session, (row.pair for row in rows))
+    written: list[Written] = []
+    seen: dict[tuple[int, int], ParticipationRow] = {}
     for row in rows:
-        pair = (row[STUDENT], row[ACTIVITY])
-        held = found[pair]
-        first = pair not in seen
-        seen.add(pair)
-        if first and held.change_id == change.id and held.source == row[SOURCE]:
-            outcomes.append(Outcome.ADDED)
-        elif not first or held.change_id == change.id:  # this command said so before
-            same = held.status == row[STATUS] and row[NOTE] in (None, held.note)
-            outcomes.append(Outcome.UNCHANGED if same else Outcome.CONFLICT)
+        held = found[row.pair]
+        earlier = seen.setdefault(row.pair, row)
+        if earlier is not row or held.change_id == change.id:  # this command said so before
+            if earlier is row and held.source == row.stored_source:
+                written.append(_ADDED)  # inserted just now
+            elif held.status == row.status and row.note in (None, held.note):
+                written.append(Written(Outcome.UNCHANGED))
+            else:
+                written.append(Written(Outcome.CONFLICT, None if earlier is row else earlier))
         else:
-            outcomes.append(_correct(session, change, held, row, at or change.at))
-    return outcomes
+            written.append(Written(_correct(session, change, held, row)))
+    return written
 
 
 def _correct(session: Session, change: Change, held: Participation,
-             row: tuple[Any, ...], at: datetime) -> Outcome:
+             row: ParticipationRow) -> Outcome:
     """Bring an earlier record in line with ``row``, if it says something new."""
-    status, note = row[STATUS], row[NOTE]
-    if held.status == status and note in (None, held.note):
+    if held.status == row.status and row.note in (None, held.note):
         return Outcome.UNCHANGED
     before = history.snapshot(held)
     downgraded = (held.status == ParticipationStatus.ATTENDED
-                  and status == ParticipationStatus.EXCUSED)
-    held.status = status
-    if note is not None:
-        held.note = note
-    held.recorded_by, held.recorded_at, held.source = change.actor, at, row[SOURCE]
+                  and row.status == ParticipationStatus.EXCUSED)
+    held.status = row.status
+    if row.note is not None:
+        held.note = row.note
+    held.recorded_by, held.recorded_at, held.source = change.actor, change.at, row.stored_source
+    # The record is this change's now: undo of the one that made it must not take it
+    # away, and undo of this one gives it back.
+    held.change_id = change.id
     history.updated(session, change, held, before)
     return Outcome.DOWNGRADED if downgraded else Outcome.UPDATED
 
 
+_DOING = {Outcome.ADDED: "add {number} {status} {activity}",
+          Outcome.UNCHANGED: "already there: {number} {status} {activity}",
+          Outcome.UPDATED: "update {number} to {status} at {activity}",
+          Outcome.DOWNGRADED: "downgrade {number} to {status} at {activity} (no longer "
+                              "counted)",
+          Outcome.CONFLICT: "conflicts: {number} {status} {activity}"}
+
+
+def what_a_row_does(outcome: Outcome, number: str, status: str, activity: str) -> str:
+    """A dry run's words for one row: ``add s1234567 attended #3 Peers``, ``downgrade
+    s3400402 to excused at #14 Peers (no longer counted)``."""
+    return _DOING[outcome].format(number=number, status=status, activity=activity)
 
 
 @dataclass(frozen=True)
@@ -126,13 +147,12 @@ def attend(db: Database, activity_id: int, numbers: Sequence[str], *,
                                  tuple(s.number for s in named))
         change = history.open_change(session, ChangeKind.ATTEND, clean_by,
                                      f"{status} #{activity.id} {activity.title}")
-        recorded_at = participations.writer(session).value("recorded_at", change.at)
-        outcomes = write_participations(session, change, [
-            (s.id, activity.id, status.value, change.actor, recorded_at, source, clean_note,
-             change.id) for s in named])
+        results = write_participations(session, change, [
+            ParticipationRow(s.id, activity.id, status.value, source, note=clean_note)
+            for s in named])
         by_outcome: dict[Outcome, list[str]] = {outcome: [] for outcome in Outcome}
-        for student, outcome in zip(named, outcomes, strict=True):
-            by_outcome[outcome].append(student.number)
+        for student, done in zip(named, results, strict=True):
+            by_outcome[done.outcome].append(student.number)
         written = len(by_outcome[Outcome.ADDED]) + len(by_outcome[Outcome.UPDATED]) + len(
             by_outcome[Outcome.DOWNGRADED])
         change.summary = f"{status} #{activity.id} {activity.title}: {written} student(s)"

@@ -1,12 +1,15 @@
 """Check-in at the door: one student number at a time, each recorded before it is answered.
 
 A :class:`Door` is one session at one activity. It reads the registered students once
-(again on a miss, before calling a number unknown) and writes each check-in through
-:func:`write_participations` in a transaction of its own, so what was answered is in the
-database whatever happens next. The whole session is one change in the history, opened
-with its first check-in (as :class:`tracker.service.reminders.DeliveryLog` does): undo
-takes the session away. Two doors at one activity record each student once: the
-insert skips a student another door recorded a moment ago, and says "already".
+(again on a miss, before calling a number unknown; and at each scan it checks that the
+student is registered still, so a student erased while the door is open is not checked
+in) and writes each check-in through :func:`write_participations` in a transaction of
+its own, so what was answered is in the database whatever happens next. Each check-in
+is a change of its own, of the session's :class:`tracker.db.runs.Run`: the history
+shows the session as one change, and undo takes the whole session away, once it ended
+(the session is held open while it runs). A session that finds itself undone ends.
+Two doors at one activity record each student once: the insert skips a student
+another door recorded a moment ago, and says "already".
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from tracker import fields
-from tracker.db import activities, history, participations, students
+from tracker.db import activities, participations, students
 from tracker.db.engine import Database, Rollback
-from tracker.db.models import Change, utcnow
+from tracker.db.participations import ParticipationRow
+from tracker.db.runs import Run, RunUndone
 from tracker.errors import InvalidInput
 from tracker.rules.model import DEFAULT_STUDENT_NUMBER, RuleBook
 from tracker.service.activities import ActivityView
@@ -83,6 +87,15 @@ class Tally:
     not_recognised: tuple[Reply, ...]  # each line not recognised, in the order given
 
 
+class SessionUndone(Exception):
+    """The session's check-ins were undone (by ``undo_id``, made by ``by`` at ``at``) while
+    it ran: nothing more is recorded in it."""
+
+    def __init__(self, undo_id: int, by: str, at: datetime) -> None:
+        super().__init__(f"undone by change #{undo_id}")
+        self.undo_id, self.by, self.at = undo_id, by, at
+
+
 def check_day(activity: ActivityView, today: date, *, any_day: bool) -> None:
     """Refuse a door on another day than the activity's (unless ``any_day``), and any
     before the activity: attendance cannot be recorded before it happens."""
@@ -117,17 +130,16 @@ def one_typo_away(number: str, known: Container[str]) -> Iterator[str]:
 
 class Door:
     """A check-in session at one activity. :meth:`open` it, then :meth:`check_in` each
-    line; :meth:`tally` says what it did."""
+    line; :meth:`tally` says what it did, :meth:`close` ends it."""
 
     def __init__(self, db: Database, activity: ActivityView, book: RuleBook,
-                 registered: dict[str, tuple[int, str]], by: str) -> None:
+                 registered: dict[str, tuple[int, str]], by: str | None) -> None:
         self.db = db
         self.activity = activity
         self.book = book
         self.leiden = book.student_number_pattern == DEFAULT_STUDENT_NUMBER
         self.registered = registered  # number -> (student id, name)
-        self.by = by
-        self.change: Change | None = None  # the session's change, once it wrote
+        self.run = Run(db, ChangeKind.CHECKIN, by, held_open=True)
         self.checked_in: dict[int, datetime] = {}  # student id -> when, this session
         self.already = 0
         self.unrecognised: list[Reply] = []
@@ -136,17 +148,28 @@ class Door:
     def open(cls, db: Database, activity_id: int, *, by: str | None = None,
              any_day: bool = False, today: date | None = None) -> Door:
         """The door of an activity held today (or any past day, with ``any_day``)."""
-        actor = history.actor(by)
+        fields.text("by", by)  # refused before anything is read
         with db.transaction(read_only=True) as session:
             activity = ActivityView.of(activities.require(session, activity_id))
             check_day(activity, today or date.today(), any_day=any_day)
             book = rules_in_force(session).book
             registered = students.at_the_door(session)
         db.durable()  # what was answered survives a power cut too
-        return cls(db, activity, book, registered, actor)
+        return cls(db, activity, book, registered, by)
+
+    def close(self) -> None:
+        """The session ended: undo may take it away now."""
+        self.run.close()
+
+    def __enter__(self) -> Door:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def check_in(self, line: str) -> Reply:
-        """Check in the student a line names; committed before this returns."""
+        """Check in the student a line names; committed before this returns. Raises
+        :class:`SessionUndone` when the session was undone meanwhile."""
         number = fields.door_number(line, leiden=self.leiden)
         if not self.book.student_number_matches(number):
             return self._not_recognised(Reply(Answer.NOT_RECOGNISED, _quoted(line),
@@ -154,16 +177,17 @@ class Door:
         if number not in self.registered:
             self._reload()
         if number not in self.registered:
-            suggestions = tuple(Suggestion(n, self.registered[n][1]) for n in
-                                one_typo_away(number, self.registered))[:MOST_SUGGESTIONS]
-            return self._not_recognised(Reply(Answer.NOT_RECOGNISED, number, number,
-                                              why=NOT_REGISTERED, suggestions=suggestions))
+            return self._unregistered(number)
         student_id, name = self.registered[number]
         if student_id in self.checked_in:  # by this session, a moment ago
             self.already += 1
             return Reply(Answer.ALREADY, number, number, name, len(self.checked_in),
                          earlier=self.checked_in[student_id])
-        outcome, at = self._write(student_id)
+        written = self._write(student_id, number)
+        if written is None:  # erased (or renumbered) since the door read the students
+            self._reload()
+            return self._unregistered(number)
+        outcome, at = written
         if outcome == Outcome.UNCHANGED:
             self.already += 1
             return Reply(Answer.ALREADY, number, number, name, len(self.checked_in),
@@ -175,6 +199,12 @@ class Door:
     def tally(self) -> Tally:
         return Tally(len(self.checked_in), self.already, tuple(self.unrecognised))
 
+    def _unregistered(self, number: str) -> Reply:
+        suggestions = tuple(Suggestion(n, self.registered[n][1]) for n in
+                            one_typo_away(number, self.registered))[:MOST_SUGGESTIONS]
+        return self._not_recognised(Reply(Answer.NOT_RECOGNISED, number, number,
+                                          why=NOT_REGISTERED, suggestions=suggestions))
+
     def _not_recognised(self, reply: Reply) -> Reply:
         self.unrecognised.append(reply)
         return reply
@@ -183,33 +213,28 @@ class Door:
         with self.db.transaction(read_only=True) as session:
             self.registered = students.at_the_door(session)
 
-    def _write(self, student_id: int) -> tuple[Outcome, datetime]:
-        """Record the student as attended; what that did, and when the record was made.
-
-        The session's change is opened with its first check-in; a first line that
-        checks in nobody (recorded before) leaves no change behind.
-        """
-        outcome, at = Outcome.UNCHANGED, utcnow()
-        opening = self.change is None
-        with self.db.transaction() as session:
-            change = self.change or history.open_change(session, ChangeKind.CHECKIN, self.by)
-            writer = participations.writer(session)
-            [outcome] = write_participations(session, change, [(
-                student_id, self.activity.id, ParticipationStatus.ATTENDED.value,
-                change.actor, writer.value("recorded_at", at), SOURCE, None, change.id)],
-                at=at)
-            if outcome == Outcome.UNCHANGED:
-                at = participations.at_activity(session, self.activity.id,
-                                                [student_id])[student_id].recorded_at
-                if opening:
+    def _write(self, student_id: int, number: str) -> tuple[Outcome, datetime] | None:
+        """Record the student as attended, as a change of the session; what that did, and
+        when the record was made. None when the student is registered no more."""
+        what = f"#{self.activity.id} {self.activity.title}"
+        try:
+            with self.run.write() as log:
+                if not students.still_at_the_door(log.session, student_id, number):
+                    return None
+                change = log.change
+                [written] = write_participations(log.session, change, [ParticipationRow(
+                    student_id, self.activity.id, ParticipationStatus.ATTENDED.value, SOURCE)])
+                if written.outcome == Outcome.UNCHANGED:  # recorded before: no change
+                    earlier = participations.at_activity(log.session, self.activity.id,
+                                                         [student_id])[student_id]
+                    recorded = earlier.recorded_at
                     raise Rollback
-            else:
-                history.describe_change(
-                    session, change.id, f"checked in {len(self.checked_in) + 1} student(s) "
-                    f"at #{self.activity.id} {self.activity.title}")
-        if opening and outcome != Outcome.UNCHANGED:
-            self.change = change  # committed: later check-ins belong to it
-        return outcome, at
+                self.run.describe(log, f"checked in {len(self.checked_in) + 1} student(s) "
+                                       f"at {what}", f"checked in {number} at {what}")
+                return written.outcome, change.at
+        except RunUndone as undone:
+            raise SessionUndone(undone.undo_id, undone.by, undone.at) from None
+        return Outcome.UNCHANGED, recorded
 
 
 def _quoted(line: str) -> str:

@@ -20,18 +20,16 @@ from tracker.db.activities import Scheduled
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
 from tracker.db.models import Activity, Student
+from tracker.db.participations import ParticipationRow
 from tracker.errors import ImportRefused, TrackerError
 from tracker.months import Month, parse_date
 from tracker.service.activities import known_kind
 from tracker.service.assignments import Decision, decide, known_assignment
 from tracker.service.attendance import (
-    ACTIVITY,
-    NOTE,
-    SOURCE,
-    STATUS,
-    STUDENT,
     Outcome,
+    Written,
     refuse_future_attendance,
+    what_a_row_does,
     write_participations,
 )
 from tracker.service.import_driver import (
@@ -296,8 +294,8 @@ class AttendanceFile:
     """A sign-in sheet or another system's export, streamed in batches.
 
     :meth:`parse` runs once per line of files with millions of lines: it works on plain
-    tuples and dictionaries prepared in :meth:`begin`, and builds the row the writer
-    takes, so that the writing is one executemany per batch.
+    tuples and dictionaries prepared in :meth:`begin`, and builds the typed row the
+    writer takes, so that the writing is one executemany per batch.
     """
 
     noun = Noun("attendance", "attendances")
@@ -325,12 +323,9 @@ class AttendanceFile:
         scheduled = activities.schedule(session)
         self.activities = {str(a.id): a for a in scheduled}
         self.by_key = {(a.kind, a.held_on, a.title): a for a in scheduled}
-        change = log.change
-        self.change_id, self.actor = change.id, change.actor
-        self.recorded_at = participations.writer(session).value("recorded_at", change.at)
-        self.change = change
+        self.change = log.change
 
-    def parse(self, line: int, values: list[str]) -> tuple[Any, ...]:
+    def parse(self, line: int, values: list[str]) -> ParticipationRow:
         student_id = self.students.get(values[self.number_at])
         if student_id is None:
             student_id = self._student(values[self.number_at])
@@ -348,8 +343,7 @@ class AttendanceFile:
             note = fields.text("note", values[self.note_at])
         if self.dry_run and len(self.described) < EXAMPLES_SHOWN:
             self.described[line] = (line, values[self.number_at].strip(), activity)
-        return (student_id, activity.id, status, self.actor, self.recorded_at,
-                f"{self.file}:{line}", note, self.change_id)
+        return ParticipationRow(student_id, activity.id, status, self.file, line, note)
 
     def _student(self, raw: str) -> int:
         number = fields.student_number(raw, self.book)
@@ -392,56 +386,54 @@ class AttendanceFile:
             raise TrackerError(f"no {kind} on {held_on} titled {title!r}: schedule it first")
         return activity
 
-    def apply(self, session: Session, log: ChangeLog, items: list[tuple[Any, ...]],
+    def apply(self, session: Session, log: ChangeLog, items: list[ParticipationRow],
               tally: Tally) -> None:
-        outcomes = write_participations(session, self.change, items)
+        written = write_participations(session, self.change, items)
+        outcomes = [w.outcome for w in written]
         if outcomes.count(Outcome.ADDED) == len(items):
             tally.added += len(items)
         else:
-            self._count(outcomes, items, tally, session)
+            self._count(written, items, tally, session)
         if self.dry_run:
             self._describe(outcomes, items, tally)
 
-    def _count(self, outcomes: Sequence[Outcome], items: list[tuple[Any, ...]], tally: Tally,
+    def _count(self, written: Sequence[Written], items: list[ParticipationRow], tally: Tally,
                session: Session) -> None:
         conflicts = []
-        for outcome, item in zip(outcomes, items, strict=True):
+        for done, item in zip(written, items, strict=True):
+            outcome = done.outcome
             if outcome == Outcome.ADDED:
                 tally.added += 1
             elif outcome == Outcome.UNCHANGED:
                 tally.present += 1
             elif outcome == Outcome.CONFLICT:
-                conflicts.append(item)
+                conflicts.append((item, done.earlier))
             else:
                 tally.updated += 1
                 tally.downgraded += outcome == Outcome.DOWNGRADED
         if conflicts:
-            held = participations.held(session, ((c[STUDENT], c[ACTIVITY]) for c in conflicts))
-            for item in conflicts:
-                earlier = held[(item[STUDENT], item[ACTIVITY])]
-                tally.problem(self._line_of(item),
-                              f"the same student at activity #{item[ACTIVITY]} is on "
-                              f"{earlier.source.replace(self.file + ':', 'line ')} as "
-                              f"{earlier.status}{' with another note' if item[NOTE] else ''}"
-                              f"; this line says {item[STATUS]}")
+            held = participations.held(session, (item.pair for item, _ in conflicts))
+            for item, said in conflicts:
+                # an earlier line of this batch, or this import's record from an earlier one
+                earlier = (f"line {said.line} as {said.status}" if said is not None else
+                           f"{held[item.pair].source.replace(self.file + ':', 'line ')} as "
+                           f"{held[item.pair].status}")
+                tally.problem(item.line or 0,
+                              f"the same student at activity #{item.activity_id} is on "
+                              f"{earlier}{' with another note' if item.note else ''}"
+                              f"; this line says {item.status}")
 
-    def _line_of(self, item: tuple[Any, ...]) -> int:
-        return int(item[SOURCE].rsplit(":", 1)[1])  # the source is "file:line"
-
-    def _describe(self, outcomes: Sequence[Outcome], items: list[tuple[Any, ...]],
+    def _describe(self, outcomes: Sequence[Outcome], items: list[ParticipationRow],
                   tally: Tally) -> None:
-        words = {Outcome.ADDED: "add", Outcome.UNCHANGED: "already there",
-                 Outcome.UPDATED: "update", Outcome.DOWNGRADED: "downgrade to",
-                 Outcome.CONFLICT: "conflicts:"}
         for outcome, item in zip(outcomes, items, strict=True):
-            line = self._line_of(item)
+            line = item.line or 0
             described = self.described.get(line)
             if described is None:
                 tally.example_count += 1
                 continue
             _, number, activity = described
-            tally.example(f"line {line}: {words[outcome]} {number} {item[STATUS]} "
-                          f"#{activity.id} {activity.title}")
+            tally.example(f"line {line}: " + what_a_row_does(
+                outcome, number, item.status, f"#{activity.id} {activity.title}"))
 
 
 def import_attendance(db: Database, path: Path, *, dry_run: bool = False,

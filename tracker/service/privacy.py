@@ -5,13 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.orm import Session
+
 from tracker import fields
-from tracker.db import assignments, erasures, history, participations, reminders, students
+from tracker.db import (
+    assignments,
+    changes,
+    erasures,
+    history,
+    participations,
+    reminders,
+    students,
+)
 from tracker.db.engine import Database
 from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
+from tracker.rules import RuleBook
 from tracker.service.assignments import AssignmentState
-from tracker.service.history import HistoryEntry
+from tracker.service.history import HistoryEntry, in_words
 from tracker.service.rules import rules_in_force
 from tracker.service.students import StudentView
 from tracker.vocabulary import ChangeKind, StudentStatus
@@ -49,12 +60,32 @@ class HeldReminder:
 
 
 @dataclass(frozen=True)
+class HeldDecision:
+    """One state an assignment was given, as the history keeps it: submitted, approved
+    or rejected, on which day, by whom, with which feedback; recorded when, by whom,
+    and whether that was undone since."""
+
+    status: str
+    on: date | None
+    graded_by: str | None
+    feedback: str | None
+    recorded_at: datetime
+    recorded_by: str
+    undone: bool
+
+
+@dataclass(frozen=True)
+class HeldAssignment(AssignmentState):
+    decisions: tuple[HeldDecision, ...]  # every one ever made, oldest first
+
+
+@dataclass(frozen=True)
 class StudentExport:
     """Everything held about one student (a subject-access request)."""
 
     student: HeldStudent
     participations: tuple[HeldParticipation, ...]
-    assignments: tuple[AssignmentState, ...]
+    assignments: tuple[HeldAssignment, ...]
     reminders: tuple[HeldReminder, ...]
     history: tuple[HistoryEntry, ...]
 
@@ -67,18 +98,31 @@ def export_student(db: Database, number: str) -> StudentExport:
         held = HeldStudent(view.student, view.name, view.start, view.email,
                            view.specialisation, view.status, student.rules_override,
                            student.override_reason, student.created_at)
-        changes = history.changes(session, history.touching(session, student.id))
+        touched = changes.units(session, changes.touching(session, student.id))
         return StudentExport(
             held,
             tuple(HeldParticipation(*row) for row in participations.of_student(session,
                                                                                 student.id)),
-            tuple(AssignmentState.of(row, book)
-                  for row in assignments.of_student(session, student.id)),
+            _assignments(session, student.id, book),
             tuple(HeldReminder(r.sent_at, r.sent_by, r.address, r.subject,
                                tuple(r.requirements))
                   for r in reminders.of_student(session, student.id)),
-            tuple(HistoryEntry(c.id, c.at, c.actor, c.command, c.summary, undone_by)
-                  for c, undone_by in reversed(changes)))
+            tuple(in_words(session, list(reversed(touched)))))
+
+
+def _assignments(session: Session, student_id: int,
+                 book: RuleBook) -> tuple[HeldAssignment, ...]:
+    """Each assignment as it stands, with every decision ever made on it."""
+    decisions: dict[int, list[HeldDecision]] = {}
+    for values, at, actor, undone in assignments.every_decision(session, student_id):
+        day = values["submitted_on"] if values["status"] == "submitted" else \
+            values["decided_on"]
+        decisions.setdefault(values["id"], []).append(HeldDecision(
+            values["status"], date.fromisoformat(day) if day else None, values["graded_by"],
+            values["feedback"], at, actor, undone))
+    return tuple(HeldAssignment(**vars(AssignmentState.of(row, book)),
+                                decisions=tuple(decisions.get(row.id, ())))
+                 for row in assignments.of_student(session, student_id))
 
 
 def forget_student(db: Database, number: str, by: str | None = None) -> int:

@@ -34,7 +34,7 @@ class Activity(Base):
     location: Mapped[str | None] = mapped_column(String(300))
     organiser: Mapped[str | None] = mapped_column(String(300))
     # year * 12 + month - 1 of held_on, kept with it: programme years are then integer
-    # arithmetic in SQL, not a date function per participation row (see db/queries.py).
+    # arithmetic in SQL, not a date function per participation row (see db/progress.py).
     month_number: Mapped[int] = mapped_column()
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,7 +35,8 @@ class Participation(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     source: Mapped[str] = mapped_column(String(500))  # "typed", or "file.csv:12"
     note: Mapped[str | None] = mapped_column(Text)  # evidence, e.g. the question asked
-    # The change that recorded this row: undo deletes by it, without a history entry
-    # per row (a sign-in sheet of thousands of rows stays one cheap change). Undo reads
-    # it rarely: no index.
+    # The change that wrote this row last: undo of the change that inserted it deletes
+    # by it, without a history entry per row (a sign-in sheet of thousands of rows stays
+    # one cheap change); a later change that writes the row takes it over, with an entry
+    # that names the change it replaced. Undo reads it rarely: no index.
     change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))
