@@ -188,7 +188,7 @@ def test_starttls_and_a_login_with_the_password_never_shown(cohort, tmp_path,
 
 
 @pytest.mark.parametrize("args, problem", [
-    (["--send", "--smtp", "smtp://127.0.0.1:1"], "say who the reminders are from"),
+    (["--send", "--smtp", "smtp://127.0.0.1:1"], "say who the mail is from"),
     (["--send", "--smtp", "smtp://127.0.0.1:1", "--from", "not an address"],
      "is not an e-mail address"),
     (["--outbox", "{tmp}/out", "--from", "a@b"], "is not an e-mail address"),

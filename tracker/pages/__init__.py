@@ -11,9 +11,15 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from tracker.vocabulary import RequirementStatus
+
 if TYPE_CHECKING:
     from jinja2 import Environment
     from markupsafe import Markup
+
+ICONS = {RequirementStatus.DONE: "✓", RequirementStatus.OPEN: "○",
+         RequirementStatus.AT_RISK: "⚠", RequirementStatus.OVERDUE: "✗"}
+"""Beside every status's colour and word: colour never carries meaning alone."""
 
 
 @cache
