@@ -242,3 +242,42 @@ def test_a_large_cohort_opens_with_a_page_of_rows_and_shows_all_on_request(brows
     assert page.locator("#students tbody tr").count() == expected
     visit.shot("cohort-large.png")
     visit.close()
+
+
+def test_the_cohort_page_finds_names_without_accents_and_says_what_needs_a_look(
+        browser, tmp_path):
+    from conftest import Tracker
+
+    tracker = Tracker(str(tmp_path / "accents.db"))
+    for number, name in [("s3000001", "Céline Dubois"), ("s3000002", "Ömer Öztürk"),
+                         ("s3000003", "Zoë Janssen"), ("s3000004", "Celia Smit")]:
+        tracker("student", "add", number, "--name", name, "--start", "2025-09")
+    tracker("student", "status", "s3000004", "withdrawn")
+    visit = Visit(browser, page_of(tracker, tmp_path / "all.html", "report", "--status",
+                                   "all"))
+    page = visit.page
+    visible = "#students tbody tr:not([hidden])"
+
+    def found(text: str) -> list[str]:
+        page.fill("#search", text)
+        return page.eval_on_selector_all(f"{visible} td:first-child",
+                                         "cells => cells.map(c => c.textContent)")
+
+    assert found("celine") == ["s3000001"]
+    assert found("CÉLINE dub") == ["s3000001"]
+    assert found("ozturk") == ["s3000002"]
+    assert found("zoe") == ["s3000003"]
+    page.fill("#search", "")
+    report = {r["student"]: r for r in json.loads(tracker(
+        "report", "--as-of", AS_OF, "--status", "all", "--format", "json").stdout)}
+    rows = page.eval_on_selector_all(
+        "#students tbody tr", "rows => rows.map(r => [r.cells[0].textContent, "
+        "r.cells[1].textContent, r.querySelector('td.attention').textContent])")
+    assert rows and all(attention == report[number]["attention"] and attention
+                        for number, _, attention in rows)
+    withdrawn = next(name for number, name, _ in rows if number == "s3000004")
+    assert withdrawn == "Celia Smit withdrawn"  # marked beside the name, in words
+    visit.shot("cohort-accents.png")
+    visit.close()
+    active_only = page_of(tracker, tmp_path / "active.html", "report").read_text()
+    assert "s3000004" not in active_only and "active students" in active_only

@@ -70,9 +70,12 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     db = database()
     selection = select(db, numbers, cohort=cohort, at_risk=at_risk, as_of=as_of,
                        skip_days=skip_days)
-    verb = "reminding" if send else "would remind"
-    click.echo(f"{verb} {len(selection.recipients)} student(s), as of {selection.as_of}:")
-    _report_skipped(selection.skipped)
+
+    def ready() -> None:  # every message worded: nothing has left yet
+        verb = "reminding" if send else "would remind"
+        click.echo(f"{verb} {len(selection.recipients)} student(s), as of "
+                   f"{selection.as_of}:")
+        _report_skipped(selection.skipped)
 
     told: list[str] = []  # previewed and written ones are listed at the end; sent ones as
     # they go (a line each, in words)
@@ -89,7 +92,8 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
         else:
             told.append(f"  {who}: {posted.letter.subject}")
 
-    result = send_reminders(db, selection, writer, route, by=by, on_done=tell)
+    result = send_reminders(db, selection, writer, route, by=by, on_ready=ready,
+                            on_done=tell)
     if told:
         click.echo("\n".join(told))
     if route.previews:

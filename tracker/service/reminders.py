@@ -171,12 +171,14 @@ class Outgoing:
 
 
 def send_reminders(db: Database, selection: Selection, writer: ReminderWriter, route: Route,
-                   *, by: str | None = None, on_done: Told | None = None) \
-        -> Delivery[Outgoing]:
-    """Word every recipient's reminder, then preview, write or send them as ``route``
-    says; sent ones are claimed and recorded as they go (one change in the history,
-    by ``by``)."""
+                   *, by: str | None = None, on_ready: Callable[[], None] | None = None,
+                   on_done: Told | None = None) -> Delivery[Outgoing]:
+    """Word every recipient's reminder (``on_ready`` hears when all are worded, before
+    the first leaves), then preview, write or send them as ``route`` says; sent ones
+    are claimed and recorded as they go (one change in the history, by ``by``)."""
     worded = writer.word(selection.recipients)
+    if on_ready is not None:
+        on_ready()
     outgoing = [Outgoing(r, w) for r, w in zip(selection.recipients, worded, strict=True)]
     record = ReminderLog(db, by, selection.since) if route.sends else None
     return post(route, outgoing, lambda o: writer.letter(o.recipient, o.worded),
