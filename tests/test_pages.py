@@ -281,3 +281,31 @@ def test_the_cohort_page_finds_names_without_accents_and_says_what_needs_a_look(
     visit.close()
     active_only = page_of(tracker, tmp_path / "active.html", "report").read_text()
     assert "s3000004" not in active_only and "active students" in active_only
+
+
+def test_a_reminder_read_on_a_phone(programme, browser, tmp_path):
+    """The reminder's HTML part, as a phone shows it: the page of the student, their
+    coordinator's words on top, nothing wider than the screen."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from conftest import Tracker
+
+    tracker = Tracker(programme)
+    student = longest_story(programme)
+    outbox = tmp_path / "outbox"
+    tracker("remind", student, "--as-of", AS_OF, "--outbox", str(outbox), "--from",
+            "AASCO coordinator <aasco@example.org>", "--skip-reminded-days", "0")
+    message = message_from_bytes((outbox / f"{student}.eml").read_bytes(), policy=default)
+    path = tmp_path / "reminder.html"
+    path.write_text(message.get_body(("html",)).get_content())
+    visit = Visit(browser, path, width=390)
+    page = visit.page
+    assert page.locator("section.message").count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(visit.shot("reminder-phone.png").with_name(
+        "reminder-phone-screen.png")))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    verdict = page.text_content("p.verdict")
+    assert verdict.startswith(("Not complete: ", "✓ Complete: "))
+    visit.close()

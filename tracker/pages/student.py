@@ -28,8 +28,10 @@ def student_page(progress: StudentProgress, message: str | None = None) -> str:
     upcoming = [{"date": a.date, "title": a.title, "kind": a.kind,
                  "counts_for": ", ".join(labels[i] for i in a.requirements)}
                 for a in progress.upcoming]
+    behind = [{"icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "label": r.label}
+              for r in progress.requirements if r.behind]
     return render("progress.html.j2", p=progress, rows=rows, upcoming=upcoming,
-                  message=message, summary=to_do_in_words(progress))
+                  message=message, summary=to_do_in_words(progress), behind=behind)
 
 
 def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
@@ -56,7 +58,8 @@ def explained(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Mar
 
 def _line(what: str, held: list[ActivityRef], why: str = "") -> Markup:
     if len(held) <= NAMED_UP_TO:
-        named = Markup("; ").join(Markup("{} ({})").format(a.title, a.date) for a in held)
+        named = Markup("; ").join(Markup("{} (<span>{}</span>)").format(a.title, a.date)
+                                  for a in held)
         said = Markup("{}: {}: {}").format(what, named, why) if why else \
             Markup("{}: {}").format(what, named)
     else:
