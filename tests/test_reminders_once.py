@@ -20,13 +20,17 @@ SENDER = "AASCO coordinator <aasco@example.org>"
 STUDENTS = [(f"s200000{i}", f"Student {i}", f"student{i}@example.org") for i in range(1, 7)]
 
 
+def register(tracker, folder: Path):
+    """The six students, by a class list."""
+    (folder / "six.csv").write_text("student_number,name,email,start\n" + "".join(
+        f"{n},{name},{email},2025-09\n" for n, name, email in STUDENTS))
+    tracker("student", "import", str(folder / "six.csv"))
+    return tracker
+
+
 @pytest.fixture
 def cohort(tracker, tmp_path):
-    roster = tmp_path / "roster.csv"
-    roster.write_text("student_number,name,email,start\n" + "".join(
-        f"{n},{name},{email},2025-09\n" for n, name, email in STUDENTS))
-    tracker("student", "import", str(roster))
-    return tracker
+    return register(tracker, tmp_path)
 
 
 def remind(tracker, *args: str, expect: int | None = 0):
@@ -103,10 +107,7 @@ def test_a_locked_database_while_recording_never_makes_the_rerun_send_twice(
     from tracker.db import engine
 
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
-    roster = tmp_path / "roster.csv"
-    roster.write_text("student_number,name,email,start\n" + "".join(
-        f"{n},{name},{email},2025-09\n" for n, name, email in STUDENTS))
-    sqlite_tracker("student", "import", str(roster))
+    register(sqlite_tracker, tmp_path)
     locker: dict[str, sqlite3.Connection] = {}
 
     def lock_the_database(count: int) -> None:
