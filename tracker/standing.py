@@ -244,13 +244,16 @@ def to_do_in_words(student: StudentStanding) -> str:
 
 
 class Judged:
-    """Turns the rules' decisions into standings, sharing one record between the many
-    students who stand the same on a requirement (most do, in a cohort of thousands):
-    keep one per run."""
+    """Turns the rules' decisions into standings. Thousands of students share most of
+    what they are told (a requirement stood on the same way, an activity, a reason it
+    did not count): one record each, for every student of a run. Keep one per run."""
 
     def __init__(self, rules_version: int) -> None:
         self.rules_version = rules_version
         self._shared: dict[tuple[Any, ...], RequirementStanding] = {}
+        self._sentences: dict[tuple[Any, ...], str] = {}
+        self._not_counted: dict[tuple[int, str], NotCounted] = {}
+        self._activities: dict[int, ActivityRef] = {}
 
     def requirement(self, item: RequirementProgress) -> RequirementStanding:
         """A requirement's standing, without what counted (a cohort's rows)."""
@@ -258,7 +261,7 @@ class Judged:
                item.scheduled)
         shared = self._shared.get(key)
         if shared is None:
-            shared = self._shared[key] = requirement_standing(item)
+            shared = self._shared[key] = self.explained(item, None, None)
         return shared
 
     def student(self, number: str, name: str, start: str, status: str,
@@ -273,55 +276,69 @@ class Judged:
                                standing_of(progress.complete, requirements),
                                attention(requirements), requirements)
 
-
-def requirement_standing(item: RequirementProgress, explanation: Explanation | None = None,
-                         assignment: tuple[str, str | None] | None = None) \
-        -> RequirementStanding:
-    """One requirement's standing; with what counted and why others did not, and for an
-    assignment its state and feedback, when given."""
-    requirement = item.requirement
-    status, optional, remaining = item.status, requirement.optional, item.remaining
-    blocking = status != DONE and not optional
-    counted: tuple[int, ...] = ()
-    not_counted: tuple[NotCounted, ...] = ()
-    if explanation is not None:
-        counted = tuple(p.activity for p in explanation.counted)
-        not_counted = tuple(NotCounted(p.activity, why) for p, why in explanation.not_counted)
-    decision, feedback = assignment or (None, None)
-    return RequirementStanding(
-        requirement.id, requirement.label, requirement.type, item.required, item.done,
-        remaining, optional, status, item.due, item.scheduled, blocking,
-        blocking and status in (AT_RISK, OVERDUE),
-        sentence(requirement.type, status, optional, remaining, item.scheduled, item.due,
-                 decision, feedback),
-        counted, not_counted, decision, feedback)
-
-
-def student_progress(number: str, name: str, start: str, status: str, progress: Progress,
-                     rules_version: int, as_of: date, programme: str,
-                     upcoming: Sequence[UpcomingActivity],
-                     explanations: Sequence[Explanation] | None = None,
-                     decisions: Mapping[int, tuple[str, str | None]] | None = None) \
-        -> StudentProgress:
-    """One student's whole story from the rules' decision, what counted (per
-    requirement, as :func:`tracker.rules.explain.explain` gives it) and the state of
-    their assignments (by number: status and feedback)."""
-    requirements = []
-    named: dict[int, ActivityRef] = {}
-    for i, item in enumerate(progress.requirements):
-        explanation = explanations[i] if explanations is not None else None
-        assignment = None
-        if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
-            assignment = decisions.get(item.requirement.number, ("none", None))
-        requirements.append(requirement_standing(item, explanation, assignment))
+    def explained(self, item: RequirementProgress, explanation: Explanation | None,
+                  assignment: tuple[str, str | None] | None) -> RequirementStanding:
+        """One requirement's standing; with what counted and why others did not, and for
+        an assignment its state and feedback, when given."""
+        requirement = item.requirement
+        status, optional, remaining = item.status, requirement.optional, item.remaining
+        blocking = status != DONE and not optional
+        decision, feedback = assignment or (None, None)
+        key = (requirement.type, status, optional, remaining, item.scheduled, item.due,
+               decision, feedback)
+        said = self._sentences.get(key)
+        if said is None:
+            said = self._sentences[key] = sentence(*key)
+        counted: tuple[int, ...] = ()
+        not_counted: tuple[NotCounted, ...] = ()
         if explanation is not None:
-            for p in (*explanation.counted, *(p for p, _ in explanation.not_counted)):
-                named.setdefault(p.activity, ActivityRef(p.activity, p.kind, p.held_on,
-                                                         p.title))
-    standings = tuple(requirements)
-    chosen = progress.requirement_set
-    return StudentProgress(
-        number, name, start, status, chosen.id, rules_version, progress.complete,
-        standing_of(progress.complete, standings), attention(standings), standings,
-        as_of, tuple(upcoming), programme, chosen.label,
-        tuple(sorted(named.values(), key=lambda a: (a.date, a.id))))
+            counted = tuple([p.activity for p in explanation.counted])
+            not_counted = tuple([self._why_not(p.activity, why)
+                                 for p, why in explanation.not_counted])
+        return RequirementStanding(
+            requirement.id, requirement.label, requirement.type, item.required, item.done,
+            remaining, optional, status, item.due, item.scheduled, blocking,
+            blocking and status in (AT_RISK, OVERDUE), said, counted, not_counted,
+            decision, feedback)
+
+    def _why_not(self, activity: int, why: str) -> NotCounted:
+        shared = self._not_counted.get((activity, why))
+        if shared is None:
+            shared = self._not_counted[activity, why] = NotCounted(activity, why)
+        return shared
+
+    def _activity(self, p: Any) -> ActivityRef:
+        shared = self._activities.get(p.activity)
+        if shared is None:
+            shared = self._activities[p.activity] = ActivityRef(p.activity, p.kind,
+                                                                p.held_on, p.title)
+        return shared
+
+    def story(self, number: str, name: str, start: str, status: str, progress: Progress,
+              as_of: date, programme: str, upcoming: Sequence[UpcomingActivity],
+              explanations: Sequence[Explanation] | None = None,
+              decisions: Mapping[int, tuple[str, str | None]] | None = None) \
+            -> StudentProgress:
+        """One student's whole story from the rules' decision, what counted (per
+        requirement, as :func:`tracker.rules.explain.explain` gives it) and the state of
+        their assignments (by number: status and feedback)."""
+        requirements = []
+        named: dict[int, ActivityRef] = {}
+        for i, item in enumerate(progress.requirements):
+            explanation = explanations[i] if explanations is not None else None
+            assignment = None
+            if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
+                assignment = decisions.get(item.requirement.number, ("none", None))
+            requirements.append(self.explained(item, explanation, assignment))
+            if explanation is not None:
+                for p in explanation.counted:
+                    named[p.activity] = self._activity(p)
+                for p, _ in explanation.not_counted:
+                    named[p.activity] = self._activity(p)
+        standings = tuple(requirements)
+        chosen = progress.requirement_set
+        return StudentProgress(
+            number, name, start, status, chosen.id, self.rules_version, progress.complete,
+            standing_of(progress.complete, standings), attention(standings), standings,
+            as_of, tuple(upcoming), programme, chosen.label,
+            tuple(sorted(named.values(), key=lambda a: (a.date, a.id))))

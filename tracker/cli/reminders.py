@@ -81,14 +81,14 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     # they go (a line each, in words)
 
     def tell(posted: Posted[Outgoing]) -> None:
-        progress = posted.item.recipient.progress
-        who = f"{progress.student}  {progress.name} <{posted.letter.address}>"
+        recipient = posted.item.recipient
+        who = f"{recipient.student}  {recipient.name} <{posted.letter.address}>"
         if posted.outcome == "sent":
             click.echo(f"  sent to {who}: {posted.letter.subject}")
         elif posted.outcome == "refused":
             click.echo(f"  refused {who}: {posted.why}", err=True)
         elif posted.outcome == "skipped":
-            note(f"  skipped {progress.student} {progress.name}: {posted.why}")
+            note(f"  skipped {recipient.student} {recipient.name}: {posted.why}")
         else:
             told.append(f"  {who}: {posted.letter.subject}")
 

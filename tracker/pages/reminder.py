@@ -105,7 +105,12 @@ class ReminderWriter:
             raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
         finally:
             _WORDING = None
-        return self._checked([worded for part in parts for worded in part])
+        worded = [w for part, _ in parts for w in part]
+        # The stories told in the children come back, so nobody tells them again.
+        for recipient, story in zip(recipients, (p for _, told in parts for p in told),
+                                    strict=False):
+            recipient.__dict__["progress"] = story  # (what cached_property keeps)
+        return self._checked(worded)
 
     def _checked(self, worded: list[Worded | str]) -> list[Worded]:
         problems = [w for w in worded if isinstance(w, str)]
@@ -128,7 +133,7 @@ class ReminderWriter:
                     signal.setitimer(signal.ITIMER_REAL, SECONDS_A_MESSAGE)
                 rendered = render_bounded(parts, context)
             except RecursionError:
-                return [*worded, f"for {recipient.progress.student}: the template calls "
+                return [*worded, f"for {recipient.student}: the template calls "
                                  "itself without end"]
             except Exception as error:
                 return [*worded, _failure(recipient, error)]
@@ -143,9 +148,8 @@ class ReminderWriter:
     # --- the message -------------------------------------------------------------------
 
     def letter(self, recipient: Recipient, worded: Worded) -> Letter:
-        progress = recipient.progress
-        return Letter(progress.name, recipient.email, worded.subject, worded.text,
-                      student_page(progress, worded.message), progress.student)
+        return Letter(recipient.name, recipient.email, worded.subject, worded.text,
+                      student_page(recipient.progress, worded.message), recipient.student)
 
 
 class _TooLong(Exception):
@@ -161,11 +165,13 @@ def _alarm(_signal: int, _frame: Any) -> None:
 _WORDING: tuple[ReminderWriter, Sequence[Recipient]] | None = None
 
 
-def _word_slice(start: int, stop: int) -> list[Worded | str]:
+def _word_slice(start: int, stop: int) -> tuple[list[Worded | str], list[StudentProgress]]:
+    """The words of a slice, and the stories told to make them."""
     assert _WORDING is not None
     writer, recipients = _WORDING
     signal.signal(signal.SIGALRM, _alarm)
-    return writer._word(recipients, start, stop, timed=True)
+    worded = writer._word(recipients, start, stop, timed=True)
+    return worded, [r.progress for r in recipients[start:start + len(worded)]]
 
 
 def _failure(recipient: Recipient, error: Exception) -> str:
@@ -180,7 +186,7 @@ def _failure(recipient: Recipient, error: Exception) -> str:
     if isinstance(error, MemoryError):
         what = "it needs more memory than a message may use"
     where = f", line {line}" if line else ""
-    return f"for {recipient.progress.student}{where}: {what}"
+    return f"for {recipient.student}{where}: {what}"
 
 
 def _block_node() -> Any:

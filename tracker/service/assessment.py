@@ -5,6 +5,7 @@ told (:func:`told`). The records it returns are :mod:`tracker.standing`'s.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -29,11 +30,7 @@ from tracker.rules import Evaluator, Progress, RequirementSet, RuleBook, Student
 from tracker.rules.evaluate import Upcoming, kinds_that_count
 from tracker.rules.explain import Explanation, Participated, explain
 from tracker.service.rules import RulesInForce
-from tracker.standing import (
-    StudentProgress,
-    UpcomingActivity,
-    student_progress,
-)
+from tracker.standing import Judged, StudentProgress, UpcomingActivity
 from tracker.vocabulary import AssignmentStatus, RequirementStatus
 
 UPCOMING_PER_REQUIREMENT = 3
@@ -156,35 +153,64 @@ Decisions = Mapping[int, tuple[str, str | None]]
 """Assignment number -> its state on the day judged, and the feedback given with it."""
 
 
-def told(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
-         which: ColumnElement[bool]) -> Iterator[StudentProgress]:
-    """The whole story of each of ``assessed`` (students of ``which``, judged by
-    :func:`assess`, each with a requirement set): what counted and why other
-    activities did not, the state of their assignments, what is coming up. Two more
-    queries, however many students."""
-    if not assessed:
-        return
+class Stories:
+    """What explains the standing of some students, read from the database once: each
+    one's whole story is told on demand (in whichever process needs it: a reminder run
+    tells them in the processes that word and write the messages)."""
+
+    def __init__(self, in_force: RulesInForce, seen: Mapping[int, list[Participated]],
+                 decisions: Mapping[int, Decisions]) -> None:
+        self.in_force = in_force
+        self.seen = seen
+        self.decisions = decisions
+        self.judged = Judged(in_force.version)
+
+    def of(self, one: Assessed) -> StudentProgress:
+        """The whole story of one of the students read (judged by :func:`assess`)."""
+        if one.progress is None:
+            raise NoRequirementSet(one.problem or "no requirement set applies")
+        explained = explain(one.progress.requirement_set, one.start, one.day,
+                            self.seen.get(one.student.id, ()))
+        return progress_of(one, self.in_force, explained,
+                           self.decisions.get(one.student.id, {}), self.judged)
+
+
+def stories(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
+            which: ColumnElement[bool]) -> Stories:
+    """What explains where each of ``assessed`` (students of ``which``) stands: the
+    activities they were at, of the kinds the rules count, and their assignments' states
+    on the day judged. Two queries, however many students."""
     wanted = {one.student.id for one in assessed}
-    day = next(iter(assessed)).day
+    day = next(iter(assessed)).day if assessed else date.today()
     kinds = counting_kinds(in_force.book)
-    held = explanations.activities_of_kinds(session, kinds)
-    seen: dict[int, list[Participated]] = {}
-    for student_id, activity_id, status in explanations.participations(session, which, kinds):
+    held = explanations.activities_of_kinds(session, kinds) if wanted else {}
+    seen: defaultdict[int, list[Participated]] = defaultdict(list)
+    shared: dict[tuple[int, str], Participated] = {}  # students at one activity share it
+    rows = explanations.participations(session, which, kinds) if wanted else iter(())
+    for student_id, activity_id, status in rows:
         if student_id in wanted:
-            kind, held_on, title = held[activity_id]
-            seen.setdefault(student_id, []).append(
-                Participated(activity_id, kind, held_on, title, status))
+            participated = shared.get((activity_id, status))
+            if participated is None:
+                participated = shared[activity_id, status] = Participated(
+                    activity_id, *held[activity_id], status)
+            seen[student_id].append(participated)
     decisions: dict[int, dict[int, tuple[str, str | None]]] = {}
-    for student_id, number, status, submitted_on, decided_on, feedback in \
-            explanations.assignment_states(session, which):
+    states = explanations.assignment_states(session, which) if wanted else iter(())
+    for student_id, number, status, submitted_on, decided_on, feedback in states:
         if student_id in wanted:
             decisions.setdefault(student_id, {})[number] = _as_of(
                 status, submitted_on, decided_on, feedback, day)
+    return Stories(in_force, dict(seen), decisions)
+
+
+def told(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
+         which: ColumnElement[bool]) -> Iterator[StudentProgress]:
+    """The whole story of each of ``assessed`` (students of ``which``, each with a
+    requirement set): what counted and why other activities did not, the state of
+    their assignments, what is coming up."""
+    gathered = stories(session, in_force, assessed, which)
     for one in assessed:
-        assert one.progress is not None
-        explained = explain(one.progress.requirement_set, one.start, day,
-                            seen.get(one.student.id, ()))
-        yield progress_of(one, in_force, explained, decisions.get(one.student.id, {}))
+        yield gathered.of(one)
 
 
 def _as_of(status: str, submitted_on: date | None, decided_on: date | None,
@@ -198,16 +224,17 @@ def _as_of(status: str, submitted_on: date | None, decided_on: date | None,
 
 
 def progress_of(assessed: Assessed, in_force: RulesInForce,
-                explained: tuple[Explanation, ...], decisions: Decisions) -> StudentProgress:
+                explained: tuple[Explanation, ...], decisions: Decisions,
+                judged: Judged) -> StudentProgress:
     """A student's whole story from their assessment, what counted and their
     assignments' states."""
     if assessed.progress is None:
         raise NoRequirementSet(assessed.problem or "no requirement set applies")
     student = assessed.student
-    return student_progress(
+    return judged.story(
         student.number, student.name, str(assessed.start), student.status,
-        assessed.progress, in_force.version, assessed.day, in_force.book.programme,
-        _upcoming(assessed), explained, decisions)
+        assessed.progress, assessed.day, in_force.book.programme, _upcoming(assessed),
+        explained, decisions)
 
 
 def _upcoming(assessed: Assessed) -> list[UpcomingActivity]:

@@ -18,8 +18,9 @@ recorded as refused, named, and the run goes on.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_
@@ -32,7 +33,7 @@ from tracker.db.engine import Database
 from tracker.db.models import Reminder, Student, utcnow
 from tracker.errors import InvalidInput
 from tracker.mail.mime import Message
-from tracker.service.assessment import Assessed, assess, told
+from tracker.service.assessment import Assessed, Stories, assess, stories
 from tracker.service.mail import Delivery, Letter, NotRecorded, Posted, Route, post
 from tracker.service.report import cohort_students
 from tracker.service.rules import rules_in_force
@@ -45,11 +46,19 @@ MOST_SKIP_DAYS = 36_500  # a hundred years: further back than any database
 
 @dataclass(frozen=True)
 class Recipient:
-    """A student to remind, with their whole story."""
+    """A student to remind; their whole story (``progress``) is told when it is first
+    needed, in the process that needs it."""
 
     student_id: int
-    progress: StudentProgress
+    student: str
+    name: str
     email: str
+    assessed: Assessed = field(repr=False, compare=False)
+    stories: Stories = field(repr=False, compare=False)
+
+    @cached_property
+    def progress(self) -> StudentProgress:
+        return self.stories.of(self.assessed)
 
 
 @dataclass(frozen=True)
@@ -118,9 +127,10 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
                 skipped.append(Skipped(student.number, student.name, "no e-mail address"))
             else:
                 chosen.append(assessed)
-        stories = told(session, in_force, chosen, which)
-        recipients = tuple(Recipient(one.student.id, story, emails[one.student.id] or "")
-                           for one, story in zip(chosen, stories, strict=True))
+        gathered = stories(session, in_force, chosen, which)
+        recipients = tuple(Recipient(one.student.id, one.student.number, one.student.name,
+                                     emails[one.student.id] or "", one, gathered)
+                           for one in chosen)
     return Selection(day, since, recipients, tuple(skipped))
 
 
@@ -216,7 +226,7 @@ class ReminderLog:
         except DBAPIError as error:
             if opened:  # rolled back with the claim
                 self.change_id = None
-            raise NotRecorded(f"could not claim {item.recipient.progress.student} "
+            raise NotRecorded(f"could not claim {item.recipient.student} "
                               f"({_reason(error)}): nothing more was sent") from None
         return None if held is None else _recently(*held)
 
@@ -243,7 +253,7 @@ class ReminderLog:
                 self._describe(session)
         except DBAPIError as error:
             raise NotRecorded(
-                f"{item.recipient.progress.student} was {state.value} but that could not "
+                f"{item.recipient.student} was {state.value} but that could not "
                 f"be recorded ({_reason(error)}); the next run lists them as 'may have "
                 "been sent' and sends them nothing") from None
 
