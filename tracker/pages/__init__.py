@@ -1,4 +1,6 @@
-"""Self-contained HTML pages: the cohort report and a student's own progress page.
+"""Presentation: self-contained HTML pages (the cohort report, a student's own progress
+page) and the wording of reminders (:mod:`.reminder`), all reading the read model of
+:mod:`tracker.standing`.
 
 Templates are Jinja2 files in ``templates/``; every style and script is inlined and
 nothing is fetched from the network, so a page opens from an e-mail attachment or a USB
