@@ -1,12 +1,14 @@
 """Real SMTP servers for the tests (aiosmtpd), on 127.0.0.1 only: a plain one, one that
-requires STARTTLS and a login (with a certificate made by trustme), and one that drops
-the connection after some messages."""
+requires STARTTLS and a login (with a certificate made by trustme), one that drops
+the connection after some messages, one that refuses some addresses (550), a slow one,
+and one that does something (``on_message``) once it has a message, before it answers."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -30,14 +32,28 @@ class Inbox:
     raw: list[bytes] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
     drop_after: int | None = None
+    refuse: frozenset[str] = frozenset()
+    delay: float = 0
+    on_message: Callable[[int], None] | None = None
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: Any) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.drop_after is not None and len(self.messages) >= self.drop_after:
             server.transport.close()  # the server goes away mid-run
             return "421 closing"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         self.recipients.extend(envelope.rcpt_tos)
+        if self.on_message is not None:
+            self.on_message(len(self.messages))
         return "250 OK"
 
 
@@ -50,11 +66,14 @@ class Server:
 
 @contextmanager
 def smtp_server(*, tls: bool = False, user: str = "aasco", password: str = "",
-                drop_after: int | None = None, tmp_path: Any = None) -> Iterator[Server]:
+                drop_after: int | None = None, tmp_path: Any = None,
+                refuse: set[str] | frozenset[str] = frozenset(), delay: float = 0,
+                on_message: Callable[[int], None] | None = None) -> Iterator[Server]:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    inbox = Inbox(drop_after=drop_after)
+    inbox = Inbox(drop_after=drop_after, refuse=frozenset(refuse), delay=delay,
+                  on_message=on_message)
     port = free_port()
     options: dict[str, Any] = {}
     ca_file = None

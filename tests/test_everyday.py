@@ -341,7 +341,7 @@ def test_workbooks_have_real_types_a_frozen_header_and_a_filter(term, tmp_path):
 
 
 def test_the_report_says_what_needs_a_look_in_every_format(term):
-    rows = term.json("report", "--at-risk", "--as-of", "2025-12-01")
+    rows = term.json("report", "--standing", "overdue", "--as-of", "2025-12-01")
     assert rows and all(row["attention"] for row in rows)
     ada = next(row for row in rows if row["student"] == "s1234567")
     assert "study-advisor overdue" in ada["attention"] and " open" in ada["attention"]

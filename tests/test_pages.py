@@ -109,7 +109,7 @@ def test_the_cohort_page_shows_what_the_report_says(programme, browser, tmp_path
     for cells in rows:
         expected = by_student[cells[0]]
         assert (cells[4].endswith("complete")) == expected["complete"], cells
-        for header, cell in zip(headers[5:], cells[5:], strict=True):
+        for header, cell in zip(headers[6:], cells[6:], strict=True):
             if cell != "–":
                 assert int(cell.split()[-1].split("/")[0]) == expected[header], (header, cell)
     figures = {kind: int(page.text_content(f"[data-figure='{kind}']"))
@@ -151,31 +151,52 @@ def test_the_cohort_page_searches_filters_and_sorts(programme, browser, tmp_path
     visit.close()
 
 
-def test_the_student_page_prints_on_one_or_two_sheets(programme, browser, tmp_path):
+def longest_story(url: str) -> str:
+    """The student whose page has the most to say: activities counted or not, and
+    activities coming up."""
+    from tracker.service.progress import student_progress
+    from tracker.service.report import Selection, cohort_report
+
+    context = AppContext(url)
+    db = context.database()
+    day = date.fromisoformat(AS_OF)
+    try:
+        rows = cohort_report(db, Selection(status="all"), day).rows
+        stories = [student_progress(db, row.student, day) for row in rows
+                   if row.requirement_set is not None]
+    finally:
+        context.close()
+    longest = max(stories, key=lambda p: len(p.activities) + 2 * len(p.upcoming) + sum(
+        len(r.not_counted) for r in p.requirements))
+    return longest.student
+
+
+def test_the_student_page_prints_on_one_sheet(programme, browser, tmp_path):
     from conftest import Tracker
 
     tracker = Tracker(programme)
-    student = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json",
+    at_risk = json.loads(tracker("report", "--as-of", AS_OF, "--format", "json",
                                  "--at-risk").stdout)[0]["student"]
-    path = page_of(tracker, tmp_path / "student.html", "progress", student)
-    visit = Visit(browser, path, width=900)
-    page = visit.page
-    progress = json.loads(tracker("progress", student, "--as-of", AS_OF, "--format",
-                                  "json").stdout)
-    shown = page.eval_on_selector_all(
-        "table.requirements tbody tr",
-        "rows => rows.map(r => [r.dataset.requirement, r.cells[1].textContent.trim(), "
-        "r.cells[2].textContent.trim()])")
-    assert [row[0] for row in shown] == [r["id"] for r in progress["requirements"]]
-    for (_, done, status), r in zip(shown, progress["requirements"], strict=True):
-        assert done.startswith(f"{r['done']}/{r['required']}")
-        assert status.endswith(r["status"].replace("-", " "))
-    pdf = page.pdf(format="A4", print_background=True)
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTEFACTS / "student.pdf").write_bytes(pdf)
-    assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
-    visit.shot("student.png")
-    visit.close()
+    for student in (at_risk, longest_story(programme)):
+        path = page_of(tracker, tmp_path / f"{student}.html", "progress", student)
+        visit = Visit(browser, path, width=900)
+        page = visit.page
+        progress = json.loads(tracker("progress", student, "--as-of", AS_OF, "--format",
+                                      "json").stdout)
+        shown = page.eval_on_selector_all(
+            "table.requirements tbody tr",
+            "rows => rows.map(r => [r.dataset.requirement, r.cells[1].textContent.trim(), "
+            "r.cells[2].textContent.trim()])")
+        assert [row[0] for row in shown] == [r["id"] for r in progress["requirements"]]
+        for (_, done, status), r in zip(shown, progress["requirements"], strict=True):
+            assert done.startswith(f"{r['done']}/{r['required']}")
+            assert status.endswith(r["status"].replace("-", " "))
+        pdf = page.pdf(format="A4", print_background=True)
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTEFACTS / f"student-{student}.pdf").write_bytes(pdf)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, student
+        visit.shot(f"student-{student}.png")
+        visit.close()
 
 
 def test_a_hostile_name_is_text_on_the_student_page(programme, browser, tmp_path):
@@ -220,4 +241,71 @@ def test_a_large_cohort_opens_with_a_page_of_rows_and_shows_all_on_request(brows
     expected = sum(1 for i in range(520) if "51" in f"s{3000000 + i} student {i}")
     assert page.locator("#students tbody tr").count() == expected
     visit.shot("cohort-large.png")
+    visit.close()
+
+
+def test_the_cohort_page_finds_names_without_accents_and_says_what_needs_a_look(
+        browser, tmp_path):
+    from conftest import Tracker
+
+    tracker = Tracker(str(tmp_path / "accents.db"))
+    for number, name in [("s3000001", "Céline Dubois"), ("s3000002", "Ömer Öztürk"),
+                         ("s3000003", "Zoë Janssen"), ("s3000004", "Celia Smit")]:
+        tracker("student", "add", number, "--name", name, "--start", "2025-09")
+    tracker("student", "status", "s3000004", "withdrawn")
+    visit = Visit(browser, page_of(tracker, tmp_path / "all.html", "report", "--status",
+                                   "all"))
+    page = visit.page
+    visible = "#students tbody tr:not([hidden])"
+
+    def found(text: str) -> list[str]:
+        page.fill("#search", text)
+        return page.eval_on_selector_all(f"{visible} td:first-child",
+                                         "cells => cells.map(c => c.textContent)")
+
+    assert found("celine") == ["s3000001"]
+    assert found("CÉLINE dub") == ["s3000001"]
+    assert found("ozturk") == ["s3000002"]
+    assert found("zoe") == ["s3000003"]
+    page.fill("#search", "")
+    report = {r["student"]: r for r in json.loads(tracker(
+        "report", "--as-of", AS_OF, "--status", "all", "--format", "json").stdout)}
+    rows = page.eval_on_selector_all(
+        "#students tbody tr", "rows => rows.map(r => [r.cells[0].textContent, "
+        "r.cells[1].textContent, r.querySelector('td.attention').textContent])")
+    assert rows and all(attention == report[number]["attention"] and attention
+                        for number, _, attention in rows)
+    withdrawn = next(name for number, name, _ in rows if number == "s3000004")
+    assert withdrawn == "Celia Smit withdrawn"  # marked beside the name, in words
+    visit.shot("cohort-accents.png")
+    visit.close()
+    active_only = page_of(tracker, tmp_path / "active.html", "report").read_text()
+    assert "s3000004" not in active_only and "active students" in active_only
+
+
+def test_a_reminder_read_on_a_phone(programme, browser, tmp_path):
+    """The reminder's HTML part, as a phone shows it: the page of the student, their
+    coordinator's words on top, nothing wider than the screen."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from conftest import Tracker
+
+    tracker = Tracker(programme)
+    student = longest_story(programme)
+    outbox = tmp_path / "outbox"
+    tracker("remind", student, "--as-of", AS_OF, "--outbox", str(outbox), "--from",
+            "AASCO coordinator <aasco@example.org>", "--skip-reminded-days", "0")
+    message = message_from_bytes((outbox / f"{student}.eml").read_bytes(), policy=default)
+    path = tmp_path / "reminder.html"
+    path.write_text(message.get_body(("html",)).get_content())
+    visit = Visit(browser, path, width=390)
+    page = visit.page
+    assert page.locator("section.message").count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(visit.shot("reminder-phone.png").with_name(
+        "reminder-phone-screen.png")))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    verdict = page.text_content("p.verdict")
+    assert verdict.startswith(("Not complete: ", "✓ Complete: "))
     visit.close()

@@ -249,9 +249,9 @@ def test_foreign_keys_are_checked_again_after_a_bulk_import(sqlite_tracker, sqli
 # --- the outbox -------------------------------------------------------------------------
 
 def outbox_of(tracker, folder: Path, monkeypatch, in_parallel_from: int) -> dict[str, str]:
-    from tracker.service import reminders
+    from tracker.service import mail
 
-    monkeypatch.setattr(reminders, "IN_PARALLEL_FROM", in_parallel_from)
+    monkeypatch.setattr(mail, "IN_PARALLEL_FROM", in_parallel_from)
     folder.mkdir()
     tracker("remind", "--as-of", "2025-01-15", "--outbox", str(folder),
             "--from", "Coordinator <aasco@example.org>")
@@ -269,9 +269,9 @@ def outbox_of(tracker, folder: Path, monkeypatch, in_parallel_from: int) -> dict
 
 def test_an_outbox_written_in_parallel_equals_one_written_in_sequence(
         sqlite_tracker, tmp_path, monkeypatch):
-    from tracker.service import reminders
+    from tracker import forked
 
-    if not reminders._forks():
+    if not (forked.can_fork() and forked.cores() > 1):
         pytest.skip("this machine has one core or cannot fork: the outbox is sequential")
     roster = tmp_path / "roster.csv"
     roster.write_text("student_number,name,email,start\n" + "".join(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -188,7 +189,7 @@ def test_starttls_and_a_login_with_the_password_never_shown(cohort, tmp_path,
 
 
 @pytest.mark.parametrize("args, problem", [
-    (["--send", "--smtp", "smtp://127.0.0.1:1"], "say who the reminders are from"),
+    (["--send", "--smtp", "smtp://127.0.0.1:1"], "say who the mail is from"),
     (["--send", "--smtp", "smtp://127.0.0.1:1", "--from", "not an address"],
      "is not an e-mail address"),
     (["--outbox", "{tmp}/out", "--from", "a@b"], "is not an e-mail address"),
@@ -291,3 +292,70 @@ def test_every_eml_is_named_after_its_student(cohort, tmp_path):
         message = message_from_bytes(path.read_bytes(), policy=default)
         number = Path(path).stem
         assert number in message.get_body(("html",)).get_content()
+
+
+def test_the_whole_story_in_every_part_and_the_html_part_is_the_student_page(
+        cohort, tmp_path):
+    """What counted, what did not and why, and where each reflection stands: in the text
+    part, the HTML part (the student's own page) and the grade book's text grade."""
+    cohort("activity", "add", "bsp-excursion", "--date", "2025-08-20", "--title",
+           "Excursion before the start")
+    cohort("attend", "5", "s2000001")
+    cohort("attend", "2", "s2000002", "--excused")
+    cohort("assignment", "s2000001", "1", "submitted", "--date", "2025-10-10")
+    cohort("assignment", "s2000002", "1", "submitted", "--date", "2025-10-10")
+    cohort("assignment", "s2000002", "1", "rejected", "--date", "2025-10-20",
+           "--feedback", "Say what you learned.")
+    outbox = tmp_path / "outbox"
+    remind(cohort, "--outbox", str(outbox), "--from", SENDER, "s2000001", "s2000002")
+    ada = message_from_bytes((outbox / "s2000001.eml").read_bytes(), policy=default)
+    text = ada.get_body(("plain",)).get_content()
+    assert "      counted: Peer colloquium 1 (2025-10-02)\n" in text
+    assert ("      not counted: Excursion before the start (2025-08-20): before the start "
+            "month (2025-09)\n") in text
+    assert "submitted — awaiting approval (not approved by 2025-11-30)" in text
+    bram = message_from_bytes((outbox / "s2000002.eml").read_bytes(), policy=default)
+    told = bram.get_body(("plain",)).get_content()
+    assert "rejected — Say what you learned. (not approved by 2025-11-30)" in told
+    assert "      not counted: Science Career Event (2025-11-06): excused\n" in told
+    html = ada.get_body(("html",)).get_content()
+    page = cohort("progress", "s2000001", "--as-of", AS_OF, "--format", "html").stdout
+    without_message = re.sub(r'<section class="message">.*?</section>\n', "", html,
+                             flags=re.S)
+    assert unescape(without_message).rstrip() == unescape(page).rstrip()  # + the message
+    assert "before the start month (2025-09)" in unescape(html)
+    assert "submitted — awaiting approval" in unescape(html)
+    grades = tmp_path / "grades.csv"
+    cohort("export", "brightspace", "--item", "AASCO", "--per-requirement", "--as-of",
+           AS_OF, "-o", str(grades))
+    rows = {row["OrgDefinedId"]: row for row in csv.DictReader(io.StringIO(
+        grades.read_text(encoding="utf-8"), newline=""))}
+    said = rows["#s2000001"]["AASCO Text Grade"]
+    assert "Reflection 1 You are here! (submitted — awaiting approval), overdue since " \
+           "2025-11-30" in said.replace(":", "")
+    assert "Bio Science Park excursion — not counted: Excursion before the start " \
+           "(2025-08-20): before the start month (2025-09)." in said
+    assert "Colloquia by peers — counted: Peer colloquium 1 (2025-10-02)." in said
+    assert "(rejected — Say what you learned.)" in rows["#s2000002"]["AASCO Text Grade"]
+
+
+@pytest.mark.parametrize("item, problem", [
+    ("AASCO, final", "cannot hold ,"),
+    ('AASCO "final"', 'cannot hold "'),
+    ("=SUM(A1)", "starts with = would run as a formula"),
+    ("-final", "starts with - would run as a formula"),
+    ("@home", "starts with @"),
+    ("   ", "give the grade item's name"),
+    ("x" * 129, "at most 128 characters"),
+])
+def test_a_grade_item_brightspace_could_not_match_is_refused(cohort, item, problem):
+    for extra in ([], ["--per-requirement"]):
+        result = cohort("export", "brightspace", "--item", item, *extra, expect=2)
+        assert problem in result.output and result.output.count("\n") == 1
+
+
+def test_a_grade_item_is_written_as_brightspace_shows_it(cohort):
+    header = cohort("export", "brightspace", "--item", "  AASCO   completion 2025 ").stdout \
+        .splitlines()[0]
+    assert header == "OrgDefinedId,Username,AASCO completion 2025 Points Grade," \
+                     "End-of-Line Indicator"

@@ -67,7 +67,8 @@ def test_old_cohort_points_after_caps_and_excused_not_counted(scenario):
     assert points == {
         "id": "alc-points", "label": points["label"], "kind": "points", "required": 20,
         "done": 10 + 6 + 4, "remaining": 0, "optional": False, "status": "done",
-        "due": "2019-08-31", "scheduled": 0,
+        "due": "2019-08-31", "scheduled": 0, "blocking": False, "behind": False,
+        "sentence": "",
         # ten colloquia, three symposia (6 points), four seminars
         "counted": [*range(1, 11), 12, 13, 14, 16, 17, 18, 19],
         "not_counted": [

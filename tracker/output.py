@@ -35,13 +35,16 @@ class Document:
     ``data`` is the JSON (the stable machine contract); ``main`` is the table that CSV
     writes; ``text``, when given, is the table format: lines and tables in order
     (otherwise ``main`` alone); ``page`` makes the HTML page, for the commands that
-    have one.
+    have one. A workbook says what it holds: ``title`` in its properties, ``sheet`` as
+    its sheet's name (cut to what Excel allows).
     """
 
     data: Any
     main: Table
     text: Sequence[str | Table] | None = None
     page: Callable[[], str] | None = None
+    title: str | None = None
+    sheet: str | None = None
 
 
 def listing(rows: Sequence[Any], columns: Sequence[str]) -> Document:
@@ -52,7 +55,8 @@ def listing(rows: Sequence[Any], columns: Sequence[str]) -> Document:
 def render(document: Document, fmt: Format) -> str | bytes:
     """``document`` in ``fmt``: text, or for a workbook bytes."""
     if fmt == Format.XLSX:
-        return to_xlsx(document.main.rows, document.main.columns)
+        return to_xlsx(document.main.rows, document.main.columns,
+                       document.sheet or "tracker", document.title)
     if fmt == Format.HTML:
         assert document.page is not None, "this command has no page"
         return document.page()
@@ -228,17 +232,31 @@ def _line(values: list[str], widths: list[int]) -> str:
 # --- Excel ---------------------------------------------------------------------------
 
 
-def to_xlsx(rows: Sequence[Any], columns: Sequence[str], sheet: str = "tracker") -> bytes:
+_NOT_IN_SHEET_NAMES = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_name(text: str) -> str:
+    """A sheet's name as Excel takes it: none of ``[]:*?/\\``, at most 31 characters,
+    not starting or ending with an apostrophe."""
+    name = " ".join(text.translate(_NOT_IN_SHEET_NAMES).split())[:31].strip("' ")
+    return name or "tracker"
+
+
+def to_xlsx(rows: Sequence[Any], columns: Sequence[str], sheet: str = "tracker",
+            title: str | None = None) -> bytes:
     """An Excel workbook of one sheet: real dates and numbers, a frozen header row, an
     autofilter, and no cell that runs as a formula (text that starts like one keeps
-    Excel's quote prefix, as CSV cells keep a quote)."""
+    Excel's quote prefix, as CSV cells keep a quote). ``title`` goes in the workbook's
+    properties (File > Info in Excel)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "remove_timezone": True})
-    worksheet = workbook.add_worksheet(sheet)
+    worksheet = workbook.add_worksheet(sheet_name(sheet))
+    if title:
+        workbook.set_properties({"title": title, "subject": title})
     header = workbook.add_format({"bold": True, "bg_color": "#F6F8FA", "bottom": 1})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})

@@ -30,6 +30,15 @@ class StudentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ReminderState(StrEnum):
+    """A reminder e-mail: claimed by a run (on its way to the server), sent (the server
+    took it) or refused (the server said no, for good)."""
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    REFUSED = "refused"
+
+
 class RequirementStatus(StrEnum):
     """Where a student stands on one requirement (SPEC §7)."""
 

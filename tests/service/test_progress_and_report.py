@@ -1,5 +1,6 @@
-"""progress and report decide from one code path: for every student of a random cohort
-they agree, requirement by requirement."""
+"""progress, report and reminders decide from one code path: for every student of a
+random cohort they agree, requirement by requirement, and so do the read model's
+verdicts (blocking, behind, standing, attention)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from tracker.months import Month
 from tracker.service.activities import add_activity
 from tracker.service.assignments import record_assignment
 from tracker.service.attendance import attend
-from tracker.service.progress import cohort_report, student_progress
+from tracker.service.progress import student_progress
+from tracker.service.report import cohort_report
 from tracker.service.students import add_student, set_override
+from tracker.standing import Standing
 from tracker.vocabulary import AssignmentStatus, ParticipationStatus
 
 STARTS = ["2017-09", "2018-02", "2023-09", "2024-02", "2024-09", "2025-02"]
@@ -63,9 +66,11 @@ def test_progress_and_report_agree_for_every_student(db, seed):
         row = report[number]
         assert row.complete == progress.complete, number
         assert row.requirement_set == progress.requirement_set
-        assert [(r.requirement.id, r.done, r.status, r.due, r.scheduled)
+        assert [(r.id, r.done, r.status, r.due, r.scheduled, r.blocking, r.behind)
                 for r in row.requirements] == [
-            (r.id, r.done, r.status, r.due, r.scheduled) for r in progress.requirements], number
+            (r.id, r.done, r.status, r.due, r.scheduled, r.blocking, r.behind)
+            for r in progress.requirements], number
+        assert (row.standing, row.attention) == (progress.standing, progress.attention)
     statuses = {r.status for row in report.values() for r in row.requirements}
     assert {"done", "open", "at-risk", "overdue"} <= statuses  # the cohort shows them all
 
@@ -76,7 +81,8 @@ def test_progress_report_and_reminders_agree_on_what_is_at_risk(db, seed):
 
     numbers = random_cohort(db, seed)
     report = {row.student: row for row in cohort_report(db, as_of=AS_OF).rows}
-    behind = {number for number, row in report.items() if row.behind}
+    behind = {number for number, row in report.items()
+              if row.standing in (Standing.AT_RISK, Standing.OVERDUE)}
     selection = select(db, as_of=AS_OF, at_risk=True, skip_days=0)
     reminded = {r.progress.student for r in selection.recipients} | {
         s.student for s in selection.skipped if s.why == "no e-mail address"}
@@ -84,7 +90,7 @@ def test_progress_report_and_reminders_agree_on_what_is_at_risk(db, seed):
     for number in numbers:
         progress = student_progress(db, number, AS_OF)
         at_risk = {r.id for r in progress.requirements if r.status == "at-risk"}
-        assert at_risk == {r.requirement.id for r in report[number].requirements
+        assert at_risk == {r.id for r in report[number].requirements
                            if r.status == "at-risk"}, number
         assert (number in behind) == any(
             r.status in ("at-risk", "overdue") and not r.optional
@@ -103,12 +109,14 @@ def test_what_counted_adds_up_to_what_is_done(db, seed):
     requirements = {r.id: r for s in book.sets for r in s.requirements}
     kinds_seen, reasons = set(), 0
     for number in numbers:
-        for view in student_progress(db, number, AS_OF).requirements:
+        progress = student_progress(db, number, AS_OF)
+        kind_of = {a.id: a.kind for a in progress.activities}
+        for view in progress.requirements:
             kinds_seen.add(view.kind)
             if view.kind == "attendance":
                 assert len(view.counted) == view.done, (number, view.id)
             elif view.kind == "points":
-                earned = Counter(c.kind for c in view.counted)
+                earned = Counter(kind_of[c] for c in view.counted)
                 assert points_earned(requirements[view.id], earned) == view.done, number
             reasons += len(view.not_counted)
             assert all(n.why for n in view.not_counted)

@@ -94,12 +94,13 @@ def test_an_activitys_turnout_counts_students_who_were_forgotten(term):
     activity list says."""
     from tracker.service.overview import cohort_overview
     from tracker.service.privacy import forget_student
+    from tracker.service.report import Selection
 
     attend(term, 1, ["s1234567", "s7654321"])
     forget_student(term, "s7654321")
     listed = {a.id: a.attended for a in list_activities(term)}
     for cohort in (None, 2024):
-        overview = cohort_overview(term, cohort)
+        overview = cohort_overview(term, Selection(cohort))
         assert {t.id: t.attended for t in overview.turnout} == listed == {1: 2}
         assert [row.student for row in overview.report.rows] == ["s1234567"]
-    assert cohort_overview(term, 2023).turnout == ()
+    assert cohort_overview(term, Selection(2023)).turnout == ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -43,21 +44,49 @@ def progress(number: str, as_of: date | None, fmt: str | None, output: Path | No
     emit(progress_document(student_progress(database(), number, as_of)), fmt, output)
 
 
+STANDING_WORDS = ["complete", "on track", "at risk", "overdue"]
+
+
+class StandingChoice(click.ParamType):  # type: ignore[type-arg]  # generic from Click 8.5
+    """A standing, with or without its space: ``"on track"``, ``on-track``."""
+
+    name = "STANDING"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        from tracker.standing import Standing
+
+        try:
+            return Standing.parse(str(value)).value
+        except ValueError:
+            self.fail(f"{str(value)!r} is not a standing: say complete, on-track, at-risk "
+                      "or overdue", param, ctx)
+
+
 @click.command(short_help="One row per student: complete or not, per requirement.")
 @click.option("--cohort", type=YEAR, metavar="YYYY",
               help="Only students who started in this calendar year.")
+@click.option("--status", type=click.Choice(["active", "graduated", "withdrawn", "all"]),
+              default="active", show_default=True,
+              help="Only students of this status (all: every student).")
+@click.option("--standing", "standings", type=StandingChoice(), multiple=True,
+              help="Only students of this standing: complete, on-track, at-risk or "
+                   "overdue (again for more than one).")
 @click.option("--incomplete", is_flag=True, help="Only students who have not completed.")
 @click.option("--at-risk", "at_risk", is_flag=True,
-              help="Only students with a required item at risk or overdue.")
+              help="Only students at risk (the same as --standing at-risk; an overdue "
+                   "student's standing is overdue).")
 @click.option("--as-of", "as_of", type=DATE, help="Judge progress on this day (default: today).")
 @formats_option((*PAGE_FORMATS, Format.XLSX))
 @output_option
-def report(cohort: int | None, incomplete: bool, at_risk: bool, as_of: date | None,
-           fmt: str | None, output: Path | None) -> None:
-    """One row per student: complete or not, and what each requirement counts.
+def report(cohort: int | None, status: str, standings: tuple[str, ...], incomplete: bool,
+           at_risk: bool, as_of: date | None, fmt: str | None, output: Path | None) -> None:
+    """One row per student: their standing, and what each requirement counts.
 
-    A requirement is at risk when the activities still scheduled before its deadline
-    cannot close the gap, overdue when its deadline has passed.
+    A student's standing is overdue when a required item's deadline has passed, else
+    at risk when what is still scheduled before a deadline cannot close a required
+    item's gap, else complete or on track. Active students only, unless --status says
+    otherwise.
 
     --format html gives one self-contained page with charts, every student's bars,
     and search, filters and sorting.
@@ -65,18 +94,22 @@ def report(cohort: int | None, incomplete: bool, at_risk: bool, as_of: date | No
     \b
     Examples:
       tracker report --cohort 2024 --incomplete
-      tracker report --format html -o cohort.html
+      tracker report --standing overdue --standing at-risk --format csv
+      tracker report --status all --format html -o cohort.html
     """
     from tracker.cli.views import overview_document, report_document
     from tracker.service.overview import cohort_overview
-    from tracker.service.progress import cohort_report
+    from tracker.service.report import Selection, cohort_report
+    from tracker.standing import Standing
 
+    chosen = {Standing(word) for word in standings} | ({Standing.AT_RISK} if at_risk else set())
+    selection = Selection(cohort, status, incomplete, frozenset(chosen))
     if chosen_format(fmt, output) == Format.HTML:
-        overview = cohort_overview(database(), cohort, incomplete, as_of, at_risk)
+        overview = cohort_overview(database(), selection, as_of)
         result, document = overview.report, overview_document(overview)
     else:
-        result = cohort_report(database(), cohort, incomplete, as_of, at_risk)
-        document = report_document(result)
+        result = cohort_report(database(), selection, as_of)
+        document = report_document(result, selection.in_words())
     for problem in result.problems:
         note(f"warning: {problem}")
     emit(document, fmt, output)

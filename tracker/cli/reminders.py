@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from tracker.cli.common import DATE, YEAR, ZERO_OR_MORE, by_option, database, note
-from tracker.cli.context import UserError
 
 if TYPE_CHECKING:
-    from tracker.service.reminders import Recipient, Skipped
+    from tracker.service.mail import Posted
+    from tracker.service.reminders import Outgoing, Skipped
 
 
 @click.command(short_help="E-mail students what is still open, at risk or overdue.")
@@ -60,77 +59,64 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     from email.utils import parseaddr
 
     from tracker.db.history import actor
-    from tracker.mail.compose import Composer
-    from tracker.mail.mime import MessageMaker, checked_sender
-    from tracker.mail.smtp import Mailer, SmtpSettings
-    from tracker.service.reminders import DeliveryLog, deliver, select
+    from tracker.pages.reminder import ReminderWriter
+    from tracker.service.mail import route as mail_route
+    from tracker.service.reminders import select, send_reminders
 
-    composer = Composer(template)  # a bad template is refused before anything else
-    mailer = Mailer(SmtpSettings.parse(smtp)) if send else None
-    from_address = checked_sender(sender) if (send or outbox or sender) else None
+    route = mail_route(sender, send=send, smtp_url=smtp, outbox=outbox)
     # Signed by --by, else the sender's name ("AASCO coordinator"), else the login name.
-    coordinator = by or (parseaddr(from_address)[0] if from_address else "") or actor(None)
+    coordinator = by or (parseaddr(route.sender)[0] if route.sender else "") or actor(None)
+    writer = ReminderWriter(template, coordinator)  # a bad template: refused before all
     db = database()
     selection = select(db, numbers, cohort=cohort, at_risk=at_risk, as_of=as_of,
                        skip_days=skip_days)
-    if outbox is not None:
-        _make_folder(outbox)
-    verb = "reminding" if send else "would remind"
-    click.echo(f"{verb} {len(selection.recipients)} student(s), as of {selection.as_of}:")
-    _report_skipped(selection.skipped)
 
-    told: list[str] = []  # written ones are listed at the end; sent ones as they go
+    def ready() -> None:  # every message worded: nothing has left yet
+        verb = "reminding" if send else "would remind"
+        click.echo(f"{verb} {len(selection.recipients)} student(s), as of "
+                   f"{selection.as_of}:")
+        _report_skipped(selection.skipped)
 
-    def tell(recipient: Recipient, subject: str) -> None:
-        progress = recipient.progress
-        line = (f"  {'sent to ' if send else ''}{progress.student}  {progress.name} "
-                f"<{recipient.email}>: {subject}")
-        if send:
-            click.echo(line)
+    told: list[str] = []  # previewed and written ones are listed at the end; sent ones as
+    # they go (a line each, in words)
+
+    def tell(posted: Posted[Outgoing]) -> None:
+        recipient = posted.item.recipient
+        who = f"{recipient.student}  {recipient.name} <{posted.letter.address}>"
+        if posted.outcome == "sent":
+            click.echo(f"  sent to {who}: {posted.letter.subject}")
+        elif posted.outcome == "refused":
+            click.echo(f"  refused {who}: {posted.why}", err=True)
+        elif posted.outcome == "skipped":
+            note(f"  skipped {recipient.student} {recipient.name}: {posted.why}")
         else:
-            told.append(line)
+            told.append(f"  {who}: {posted.letter.subject}")
 
-    if not send and outbox is None:
-        for recipient in selection.recipients:
-            wording = composer.compose(recipient.progress, recipient.email, coordinator)
-            click.echo(f"  {recipient.progress.student}  {recipient.progress.name} "
-                       f"<{recipient.email}>: {wording.subject}")
-        note("nothing sent or recorded: --outbox DIR writes the messages, --send sends them")
-        return
-    if not selection.recipients:
-        return
-    assert from_address is not None
-    result = deliver(selection, composer, MessageMaker(from_address), coordinator,
-                     outbox=outbox, mailer=mailer, log=DeliveryLog(db, by) if send else None,
-                     on_message=tell)
+    result = send_reminders(db, selection, writer, route, by=by, on_ready=ready,
+                            on_done=tell)
     if told:
         click.echo("\n".join(told))
+    if route.previews:
+        note("nothing sent or recorded: --outbox DIR writes the messages, --send sends them")
+        return
     if outbox is not None:
         note(f"wrote {result.written} message(s) to {outbox}")
-    if result.failure is not None:
-        click.echo(f"sent {result.sent} of {result.total} reminders, "
-                   f"{result.total - result.sent} not sent: {result.failure}; what was "
-                   "sent is recorded, and the same command again sends only the rest",
-                   err=True)
-        raise SystemExit(1)
-    if send:
-        click.echo(f"sent {result.sent} reminder(s); `tracker history` shows them")
-    else:
+    if not send:
         note("nothing sent or recorded: add --send to send them")
-
-
-def _make_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise UserError(f"--outbox {folder} is a file, not a folder")
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)  # its messages are personal data
-    except FileNotFoundError:
-        raise UserError(f"cannot make --outbox {folder}: the folder {folder.parent} "
-                        "does not exist") from None
-    except OSError as error:
-        raise UserError(f"cannot make --outbox {folder}: {error.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"cannot write to --outbox {folder}")
+        return
+    not_sent = result.total - result.sent - len(result.skipped)
+    if result.failure is not None:
+        click.echo(f"sent {result.sent} of {result.total} reminders, {not_sent} not sent: "
+                   f"{result.failure}; what was sent is recorded, and the same command "
+                   "again sends only the rest", err=True)
+        raise SystemExit(1)
+    if result.refused:
+        click.echo(f"sent {result.sent} of {result.total} reminders; {len(result.refused)} "
+                   "refused by the server (listed above, and recorded): correct their "
+                   "address with `tracker student edit NUMBER --email ...`, then run the "
+                   "same command again", err=True)
+        raise SystemExit(1)
+    click.echo(f"sent {result.sent} reminder(s); `tracker history` shows them")
 
 
 def _report_skipped(skipped: tuple[Skipped, ...]) -> None:

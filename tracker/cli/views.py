@@ -10,14 +10,14 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from tracker.output import Document, Table, text
-from tracker.vocabulary import RequirementStatus
-from tracker.wording import STATUS_WORDS, in_words
+from tracker.standing import STATUS_WORDS, to_do_in_words
 
 if TYPE_CHECKING:  # each command imports only what it shows
     from tracker.service.activities import ActivityDetails
     from tracker.service.overview import CohortOverview
-    from tracker.service.progress import CohortReport, ReportRow, StudentProgress
+    from tracker.service.report import CohortReport
     from tracker.service.rules import RulesInForce
+    from tracker.standing import StudentProgress
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
                        "status", "due", "scheduled", "assignment_status"]
@@ -35,8 +35,10 @@ def record_document(record: Any) -> Document:
 def progress_document(result: StudentProgress) -> Document:
     width = shutil.get_terminal_size((80, 24)).columns
     label_room = max(width - 21, 30)
+    activities = {a.id: a for a in result.activities}
+    inactive = "" if result.active else f"  ({result.status})"
     parts: list[str | Table] = [
-        f"{result.student}  {result.name}  started {result.start}",
+        f"{result.student}  {result.name}  started {result.start}{inactive}",
         f"requirement set {result.requirement_set}, rules version {result.rules_version}, "
         f"as of {result.as_of}",
         "",
@@ -48,17 +50,16 @@ def progress_document(result: StudentProgress) -> Document:
         progress = f"{r.done}/{r.required}"
         parts.append(f"  {STATUS_WORDS[r.status]:<8} {progress:>7}  {lines[0]}")
         parts += [f"{'':19}{line}" for line in lines[1:]]
-        said = [in_words(r)]
-        if r.assignment_status not in (None, "none", "approved"):
-            said.append(f"{r.assignment_status}" + (f": {r.feedback}" if r.feedback else ""))
+        said = [r.sentence]
         if r.counted:
-            said.append("counted: " + "; ".join(f"{c.title} ({c.date})" for c in r.counted))
-        said += [f"not counted: {n.title} ({n.date}): {n.why}" for n in r.not_counted]
+            said.append("counted: " + "; ".join(
+                f"{activities[i].title} ({activities[i].date})" for i in r.counted))
+        said += [f"not counted: {activities[n.activity].title} "
+                 f"({activities[n.activity].date}): {n.why}" for n in r.not_counted]
         for sentence in filter(None, said):
             parts += [f"{'':19}{line}" for line in textwrap.wrap(sentence, label_room)]
-    blocking = [r for r in result.requirements if r.status != "done" and not r.optional]
-    parts += ["", "COMPLETE: every required item is done." if result.complete
-              else f"NOT COMPLETE: {len(blocking)} required item(s) open."]
+    verdict = "COMPLETE" if result.complete else "NOT COMPLETE"
+    parts += ["", f"{verdict}: {to_do_in_words(result)}."]
     if result.upcoming:
         parts += ["", "Upcoming activities that count:",
                   Table([{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title,
@@ -74,49 +75,39 @@ def _student_page(result: StudentProgress) -> str:
     return student_page(result)
 
 
-def attention(row: ReportRow) -> str:
-    """What a coordinator should look at for one student, in words: "career-symposium
-    overdue; colloquia at risk; 2 open" ('' when complete)."""
-    said = []
-    still_open = 0
-    for r in row.requirements:
-        if not r.blocking:
-            continue
-        if r.status == RequirementStatus.OPEN:
-            still_open += 1
-        else:  # at risk or overdue
-            said.append(f"{r.requirement.id} {STATUS_WORDS[r.status]}")
-    if still_open:
-        said.append(f"{still_open} open")
-    return "; ".join(said)
-
-
-def report_document(report: CohortReport) -> Document:
-    """One row per student: the numbers per requirement, and in words what needs a
-    look (``attention``), in every format."""
+def report_document(report: CohortReport, about: str = "") -> Document:
+    """One row per student: their standing, the numbers per requirement, and in words
+    what needs a look (``attention``), in every format."""
     rows: list[dict[str, Any]] = []
     for row in report.rows:
         line: dict[str, Any] = {"student": row.student, "name": row.name, "start": row.start,
                                 "status": row.status, "requirement_set": row.requirement_set,
-                                "complete": row.complete}
+                                "complete": row.complete, "standing": row.standing}
         for result in row.requirements:
-            line[result.requirement.id] = result.done
-        line["attention"] = attention(row) if not row.complete else ""
+            line[result.id] = result.done
+        line["attention"] = row.attention
         rows.append(line)
 
     complete = sum(1 for row in report.rows if row.complete)
+    shown = ["student", "name", "start", "standing", "attention"]
+    if any(not row.active for row in report.rows):
+        shown.insert(3, "status")
     text: list[str | Table] = [  # a person's table: the words, not every number
-        f"rules version {report.rules_version}, as of {report.as_of}",
-        Table(rows, ["student", "name", "start", "complete", "attention"]),
+        f"rules version {report.rules_version}, as of {report.as_of}"
+        + (f"; {about}" if about else ""),
+        Table(rows, shown),
         f"{len(report.rows)} student(s), {complete} complete"]
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
-               *report.requirement_ids, "attention"]
-    return Document(rows, Table(rows, columns), text)
+               "standing", *report.requirement_ids, "attention"]
+    return Document(rows, Table(rows, columns), text,
+                    title=f"report as of {report.as_of}, rules version "
+                          f"{report.rules_version}" + (f"; {about}" if about else ""),
+                    sheet=f"report {report.as_of} rules v{report.rules_version}")
 
 
 def overview_document(overview: CohortOverview) -> Document:
     """The report, with the cohort page for --format html."""
-    document = report_document(overview.report)
+    document = report_document(overview.report, overview.selection.in_words())
 
     def page() -> str:
         from tracker.pages.cohort import cohort_page
@@ -170,7 +161,10 @@ def activity_document(details: ActivityDetails) -> Document:
         parts.append(", ".join(x for x in (details.location, details.organiser) if x))
     parts += [f"{attended} attended, {len(details.attendees) - attended} excused", "",
               Table(details.attendees, ATTENDEE_COLUMNS)]
-    return Document(details, Table(details.attendees, ATTENDEE_COLUMNS), parts)
+    return Document(details, Table(details.attendees, ATTENDEE_COLUMNS), parts,
+                    title=f"activity #{details.id}, {details.kind} on {details.date}: "
+                          f"{details.title}",
+                    sheet=f"#{details.id} {details.date} {details.title}")
 
 
 ATTENDEE_COLUMNS = ["student", "name", "status", "note"]

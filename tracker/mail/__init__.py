@@ -1,2 +1,3 @@
-"""Reminder e-mails: their wording (Jinja2 templates), their MIME form, and delivery
-over SMTP. Imported only by ``tracker remind``."""
+"""Mail as bytes and over the wire: MIME (:mod:`~tracker.mail.mime`) and SMTP
+(:mod:`~tracker.mail.smtp`). No wording here (that is :mod:`tracker.pages`) and no
+decisions (every mail leaves through :mod:`tracker.service.mail`)."""

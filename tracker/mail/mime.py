@@ -1,4 +1,5 @@
-"""Reminder messages as bytes: a text part and an HTML part (multipart/alternative).
+"""Messages as bytes: a text part, and an HTML part when there is one
+(multipart/alternative).
 
 The email package's object model takes about 2 ms to build and serialise a message like
 this; a run over a whole programme writes ten thousand of them. So the envelope of a
@@ -26,7 +27,7 @@ from tracker.errors import InvalidInput
 def checked_sender(value: str | None) -> str:
     """The From address: ``Name <address>`` or a bare address."""
     if not value or not value.strip():
-        raise InvalidInput("say who the reminders are from: --from ADDRESS, or set "
+        raise InvalidInput("say who the mail is from: --from ADDRESS, or set "
                            "TRACKER_MAIL_FROM (e.g. \"AASCO coordinator <aasco@example.org>\")")
     name, address = parseaddr(value.strip())
     local, _, domain = address.rpartition("@")
@@ -76,15 +77,21 @@ class MessageMaker:
         self.date = formatdate(localtime=True)
         self.boundary = f"=_tracker_{secrets.token_hex(12)}"
 
-    def make(self, name: str, address: str, subject: str, text: str, html: str) -> Message:
+    def make(self, name: str, address: str, subject: str, text: str,
+             html: str | None = None) -> Message:
         message_id = make_msgid("tracker", domain=self.domain)
         headers = (f"From: {self.sender}\n"
                    f"To: {formataddr((name, address))}\n"
                    f"Subject: {_header(subject)}\n"
                    f"Date: {self.date}\n"
                    f"Message-ID: {message_id}\n"
-                   "MIME-Version: 1.0\n"
-                   f"Content-Type: multipart/alternative; boundary=\"{self.boundary}\"\n\n")
+                   "MIME-Version: 1.0\n")
+        if html is None:  # one text part: its own headers are the message's
+            body = _body("plain", text, "").split("\n", 1)[1]  # no boundary line
+            if body.endswith("\n\n"):
+                body = body[:-1]  # (the newline that would precede a delimiter)
+            return Message(address, message_id, (headers + body).encode("ascii"))
+        headers += f"Content-Type: multipart/alternative; boundary=\"{self.boundary}\"\n\n"
         html = html.encode("ascii", "xmlcharrefreplace").decode("ascii")
         data = (headers + _body("plain", text, self.boundary)
                 + _body("html", html, self.boundary) + f"--{self.boundary}--\n")

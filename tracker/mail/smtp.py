@@ -1,4 +1,5 @@
-"""Delivery over SMTP: ``smtp://[user@]host[:port]`` (STARTTLS when the server offers it)
+"""Delivery over SMTP, and nothing else (the one path every mail takes is
+:mod:`tracker.service.mail`): ``smtp://[user@]host[:port]`` (STARTTLS when the server offers it)
 or ``smtps://[user@]host[:port]`` (TLS from the start). The password comes only from
 ``TRACKER_SMTP_PASSWORD`` and is never part of a message the tracker prints."""
 
@@ -22,6 +23,11 @@ _LOCAL = {"localhost", "127.0.0.1", "::1"}
 class DeliveryFailed(Exception):
     """The server could not be reached, or stopped taking messages; the text says why
     (never with the password)."""
+
+
+class Refused(Exception):
+    """The server refused this one message for good (a 5xx answer to its recipient or its
+    content); it goes on taking others. The text says why."""
 
 
 @dataclass(frozen=True)
@@ -114,14 +120,36 @@ class Mailer:
         return self
 
     def send(self, sender: str, recipient: str, data: bytes) -> None:
+        """Hand one message to the server: returns once the server has taken it."""
         assert self.connection is not None
         try:  # on the wire every line ends in CRLF (RFC 5321)
             refused = self.connection.sendmail(sender, [recipient],
                                                data.replace(b"\n", b"\r\n"))
+        except smtplib.SMTPRecipientsRefused as error:
+            code, answer = error.recipients.get(recipient, (550, b""))
+            if 500 <= code < 600:
+                self._reset()
+                raise Refused(f"the server refused the address {recipient} "
+                              f"({code} {_text(answer)})".replace(" )", ")")) from None
+            raise DeliveryFailed(f"{self.settings.where}: the server did not take "
+                                 f"{recipient} for now ({code} {_text(answer)})") from None
+        except smtplib.SMTPDataError as error:
+            if 500 <= error.smtp_code < 600:
+                self._reset()
+                raise Refused(f"the server refused the message to {recipient} "
+                              f"({error.smtp_code} {_text(error.smtp_error)})") from None
+            raise DeliveryFailed(f"{self.settings.where}: {describe(error)}") from None
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryFailed(f"{self.settings.where}: {describe(error)}") from None
-        if refused:
-            raise DeliveryFailed(f"{self.settings.where} refused {recipient}")
+        if refused:  # (one recipient: refused ones raise above)
+            raise Refused(f"the server refused the address {recipient}")
+
+    def _reset(self) -> None:
+        """Ready for the next message after a refusal (smtplib resets after RCPT, not
+        always after DATA)."""
+        assert self.connection is not None
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.connection.rset()
 
     def __exit__(self, *_: object) -> None:
         if self.connection is not None:
@@ -136,16 +164,34 @@ class Mailer:
             self.connection = None
 
 
+def _text(answer: bytes | str) -> str:
+    return (answer.decode("utf-8", "replace") if isinstance(answer, bytes)
+            else str(answer)).strip()
+
+
 def describe(error: Exception) -> str:
-    """An SMTP or network failure in a few words."""
+    """An SMTP or network failure in a few words (never a class name)."""
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return "the server refused the user name or password"
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return (f"the server refused the sender {error.sender} ({error.smtp_code} "
+                f"{_text(error.smtp_error)})")
     if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error.decode("utf-8", "replace") if isinstance(
-            error.smtp_error, bytes) else str(error.smtp_error)
-        return f"the server answered {error.smtp_code} {text}".strip()
+        return f"the server answered {error.smtp_code} {_text(error.smtp_error)}".strip()
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        said = str(error).lower()
+        if "auth" in said:
+            return ("the server offers no login (SMTP AUTH): leave the user out of the "
+                    "URL, or use another server")
+        if "starttls" in said:
+            return "the server offers no STARTTLS"
+        return f"the server does not support what was asked ({str(error).rstrip('.')})"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "the server refused every recipient"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"the server's certificate is not trusted ({error.verify_message})"
     if isinstance(error, ssl.SSLError):
         return f"TLS failed ({error.reason or error})"
     if isinstance(error, ConnectionRefusedError):
@@ -153,5 +199,5 @@ def describe(error: Exception) -> str:
     if isinstance(error, TimeoutError):
         return "no answer (timed out)"
     if isinstance(error, OSError):
-        return error.strerror or type(error).__name__
-    return type(error).__name__
+        return error.strerror or str(error) or "a network error"
+    return str(error).rstrip(".") or "the mail server failed"

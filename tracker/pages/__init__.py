@@ -1,4 +1,6 @@
-"""Self-contained HTML pages: the cohort report and a student's own progress page.
+"""Presentation: self-contained HTML pages (the cohort report, a student's own progress
+page) and the wording of reminders (:mod:`.reminder`), all reading the read model of
+:mod:`tracker.standing`.
 
 Templates are Jinja2 files in ``templates/``; every style and script is inlined and
 nothing is fetched from the network, so a page opens from an e-mail attachment or a USB
@@ -11,9 +13,15 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from tracker.vocabulary import RequirementStatus
+
 if TYPE_CHECKING:
     from jinja2 import Environment
     from markupsafe import Markup
+
+ICONS = {RequirementStatus.DONE: "✓", RequirementStatus.OPEN: "○",
+         RequirementStatus.AT_RISK: "⚠", RequirementStatus.OVERDUE: "✗"}
+"""Beside every status's colour and word: colour never carries meaning alone."""
 
 
 @cache

@@ -7,11 +7,10 @@ from collections import Counter
 from typing import Any
 
 from tracker.months import Month
-from tracker.pages import render
+from tracker.pages import ICONS, render
 from tracker.service.overview import CohortOverview
-from tracker.service.progress import ReportRow
+from tracker.standing import STATUS_WORDS, StudentStanding
 from tracker.vocabulary import RequirementStatus
-from tracker.wording import ICONS, STATUS_WORDS
 
 # A student's standing, worst first: one word, one icon, one colour.
 STANDINGS = {"overdue": ("✗", "overdue"), "at-risk": ("⚠", "at risk"),
@@ -23,29 +22,21 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
-def standing(row: ReportRow) -> str:
-    if row.requirement_set is None:
-        return "none"
-    if row.complete:
-        return "complete"
-    blocking = [r.status for r in row.requirements if r.blocking]
-    if RequirementStatus.OVERDUE in blocking:
-        return "overdue"
-    if RequirementStatus.AT_RISK in blocking:
-        return "at-risk"
-    return "on-track"
+def standing(row: StudentStanding) -> str:
+    """The row's standing as the page's data and styles name it: ``at-risk``, ``none``."""
+    return "none" if row.standing is None else row.standing.value.replace(" ", "-")
 
 
 def cohort_page(overview: CohortOverview) -> str:
     report = overview.report
     standings = [standing(row) for row in report.rows]
     ids = [i for i in report.requirement_ids
-           if any(r.requirement.id == i for row in report.rows for r in row.requirements)]
+           if any(r.id == i for row in report.rows for r in row.requirements)]
     return render(
         "report.html.j2", overview=overview, report=report,
         requirements=[{"id": i, "label": overview.labels.get(i, i)} for i in ids],
         figures=_figures(standings), intakes=_intakes(report.rows, standings),
-        standings=STANDINGS, filters=_filters(overview),
+        standings=STANDINGS, filters=overview.selection.in_words(),
         starts=sorted({row.start for row in report.rows}),
         table=_table(report.rows, standings, ids),
         charts={"chart-completion": _completion_chart(overview, ids),
@@ -57,20 +48,21 @@ STATUS_CODES = {RequirementStatus.DONE: "d", RequirementStatus.OPEN: "o",
                 RequirementStatus.AT_RISK: "r", RequirementStatus.OVERDUE: "x"}
 
 
-def _table(rows: tuple[ReportRow, ...], standings: list[str], ids: list[str]) \
+def _table(rows: tuple[StudentStanding, ...], standings: list[str], ids: list[str]) \
         -> dict[str, Any]:
     """The students, compactly, for the page's script to show, search and sort:
-    [number, name, start, set, standing, cells], a cell [status, done, required] per
-    requirement column (null where the student's set has no such requirement)."""
+    [number, name, start, set, standing, cells, attention, status], a cell [status,
+    done, required] per requirement column (null where the student's set has no such
+    requirement), status '' for an active student."""
     position = {requirement_id: i for i, requirement_id in enumerate(ids)}
     students = []
     for row, kind in zip(rows, standings, strict=True):
         cells: list[list[Any] | None] = [None] * len(ids)
         for result in row.requirements:
-            cells[position[result.requirement.id]] = [
-                STATUS_CODES[result.status], result.done, result.required]
+            cells[position[result.id]] = [STATUS_CODES[result.status], result.done,
+                                          result.required]
         students.append([row.student, row.name, row.start, row.requirement_set or "", kind,
-                         cells])
+                         cells, row.attention, "" if row.active else row.status])
     return {"students": students,
             "standings": {kind: [icon, word] for kind, (icon, word) in STANDINGS.items()},
             "statuses": {code: [ICONS[status], STATUS_WORDS[status], status.value]
@@ -82,7 +74,7 @@ def _figures(standings: list[str]) -> dict[str, int]:
     return {"students": len(standings), **{kind: counts.get(kind, 0) for kind in STANDINGS}}
 
 
-def _intakes(rows: tuple[ReportRow, ...], standings: list[str]) -> list[dict[str, Any]]:
+def _intakes(rows: tuple[StudentStanding, ...], standings: list[str]) -> list[dict[str, Any]]:
     by_start: dict[str, Counter[str]] = {}
     for row, kind in zip(rows, standings, strict=True):
         by_start.setdefault(row.start, Counter())[kind] += 1
@@ -97,21 +89,12 @@ def _intakes(rows: tuple[ReportRow, ...], standings: list[str]) -> list[dict[str
     return intakes
 
 
-def _filters(overview: CohortOverview) -> str:
-    said = [f"cohort {overview.cohort}" if overview.cohort else "every cohort"]
-    if overview.incomplete:
-        said.append("only students who have not completed")
-    if overview.at_risk:
-        said.append("only students with an item at risk or overdue")
-    return ", ".join(said)
-
-
 def _completion_chart(overview: CohortOverview, ids: list[str]) -> dict[str, Any]:
     """Per start month and requirement: the share of its students who have done it."""
     cells: dict[tuple[str, str], list[int]] = {}
     for row in overview.report.rows:
         for result in row.requirements:
-            tally = cells.setdefault((row.start, result.requirement.id), [0, 0])
+            tally = cells.setdefault((row.start, result.id), [0, 0])
             tally[0] += result.status == RequirementStatus.DONE
             tally[1] += 1
     order = {requirement_id: i for i, requirement_id in enumerate(ids)}
@@ -144,12 +127,12 @@ def _completion_chart(overview: CohortOverview, ids: list[str]) -> dict[str, Any
     }
 
 
-def _distribution_chart(rows: tuple[ReportRow, ...], standings: list[str]) -> dict[str, Any]:
+def _distribution_chart(rows: tuple[StudentStanding, ...], standings: list[str]) -> dict[str, Any]:
     """How far students have come: the share of their required items done, in steps of
     ten per cent, by standing."""
     counts: Counter[tuple[int, str]] = Counter()
     for row, kind in zip(rows, standings, strict=True):
-        required = [r for r in row.requirements if not r.requirement.optional]
+        required = [r for r in row.requirements if not r.optional]
         if not required:
             continue
         done = sum(r.status == RequirementStatus.DONE for r in required)

@@ -1,41 +1,90 @@
-"""A student's own progress page: printable, and the HTML part of a reminder."""
+"""A student's own progress page: printable on one sheet, the HTML part of their
+reminder, and (in the portal) ``/me``."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from tracker.pages import environment, render
-from tracker.service.progress import RequirementView, StudentProgress
-from tracker.vocabulary import RequirementStatus
-from tracker.wording import ICONS, STATUS_WORDS, in_words
+from tracker.pages import ICONS, environment, render
+from tracker.standing import (
+    STATUS_WORDS,
+    ActivityRef,
+    RequirementStanding,
+    StudentProgress,
+    to_do_in_words,
+)
+
+_EXPLAINED = "\x00"  # where a row's own lines go between its shared parts
 
 
 def student_page(progress: StudentProgress, message: str | None = None) -> str:
+    """The page; ``message`` (a reminder's own words) on top when given."""
+    activities = {a.id: a for a in progress.activities}
     labels = {r.id: r.label for r in progress.requirements}
-    rows = [_row(r) for r in progress.requirements]
-    blocking = [r for r in progress.requirements
-                if r.status != RequirementStatus.DONE and not r.optional]
-    behind = [r for r in blocking if r.status in (RequirementStatus.AT_RISK,
-                                                  RequirementStatus.OVERDUE)]
+    rows = [_row(r, activities) for r in progress.requirements]
     upcoming = [{"date": a.date, "title": a.title, "kind": a.kind,
                  "counts_for": ", ".join(labels[i] for i in a.requirements)}
                 for a in progress.upcoming]
-    return render("progress.html.j2", p=progress, rows=rows, blocking=len(blocking),
-                  behind=len(behind), upcoming=upcoming, message=message)
+    behind = [{"icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "label": r.label}
+              for r in progress.requirements if r.behind]
+    return render("progress.html.j2", p=progress, rows=rows, upcoming=upcoming,
+                  message=message, summary=to_do_in_words(progress), behind=behind)
+
+
+def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
+    before, after = _shared_row(dataclasses.replace(r, counted=(), not_counted=()))
+    return before + explained(r, activities) + after
+
+
+NAMED_UP_TO = 3  # activities named with their titles; more are shown by date
+
+
+def explained(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
+    """What counted toward a requirement, and why other activities did not: by title
+    when a few, else by date (the title on hover), those not counted grouped by why, so
+    that a page of twenty colloquia still prints on one sheet. (Built from escaped
+    pieces rather than a template: a reminder run makes ten thousand of these.)"""
+    lines = []
+    if r.counted:
+        lines.append(_line("Counted", [activities[i] for i in r.counted], ""))
+    reasons: dict[str, list[ActivityRef]] = {}
+    for n in r.not_counted:
+        reasons.setdefault(n.why, []).append(activities[n.activity])
+    lines += [_line("Not counted", held, why) for why, held in reasons.items()]
+    return Markup("".join(lines))
+
+
+def _line(what: str, held: list[ActivityRef], why: str) -> str:
+    if len(held) <= NAMED_UP_TO:
+        said = "; ".join([_named(a) for a in held])
+        said = f"{what}: {said}: {escape(why)}" if why else f"{what}: {said}"
+    else:
+        dates = ", ".join([_dated(a) for a in held])
+        said = f"{what} ({len(held)}, {escape(why)}): {dates}" if why else \
+            f"{what} ({len(held)}): {dates}"
+    return f'<div class="why">{said}</div>'
+
+
+@lru_cache(maxsize=4096)
+def _named(a: ActivityRef) -> str:
+    return f"{escape(a.title)} (<span>{a.date}</span>)"
+
+
+@lru_cache(maxsize=4096)
+def _dated(a: ActivityRef) -> str:
+    return f'<span title="{escape(a.title)}">{a.date}</span>'
 
 
 @lru_cache(maxsize=8192)
-def _row(r: RequirementView) -> Markup:
-    """A requirement's row; students with the same standing share it (a reminder run
-    over a whole programme renders each distinct row once)."""
-    return Markup(environment().get_template("progress_row.html.j2").render(r={
-        "id": r.id, "label": r.label, "optional": r.optional, "kind": r.kind,
-        "done": r.done, "required": r.required, "due": r.due, "status": r.status.value,
-        "icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "why": in_words(r),
-        "percent": min(100, round(100 * r.done / r.required)) if r.required else 100,
-        "counted": r.counted, "not_counted": r.not_counted,
-        "decision": (f"{r.assignment_status}" + (f", feedback: {r.feedback}" if r.feedback
-                                                  else ""))
-        if r.assignment_status not in (None, "none") else ""}))
+def _shared_row(r: RequirementStanding) -> tuple[Markup, Markup]:
+    """A requirement's row around its own lines; students who stand the same share it
+    (a reminder run over a whole programme renders each distinct row once)."""
+    row = environment().get_template("progress_row.html.j2").render(
+        r=r, icon=ICONS[r.status], word=STATUS_WORDS[r.status], explained=_EXPLAINED,
+        percent=min(100, round(100 * r.done / r.required)) if r.required else 100)
+    before, after = row.split(_EXPLAINED)
+    return Markup(before), Markup(after)
+

@@ -12,7 +12,7 @@ from tracker import fields
 from tracker.db import activities
 from tracker.db.engine import Database
 from tracker.db.models import Student
-from tracker.service.progress import CohortReport, cohort_students, report_in
+from tracker.service.report import EVERYONE_ACTIVE, CohortReport, Selection, report_in
 from tracker.service.rules import rules_in_force
 
 
@@ -34,24 +34,21 @@ class CohortOverview:
     labels: Mapping[str, str]  # requirement id -> label
     kinds: Mapping[str, str]  # activity kind -> label
     turnout: tuple[Turnout, ...]  # activities held up to the day, with attendance
-    cohort: int | None
-    incomplete: bool
-    at_risk: bool
+    selection: Selection
 
 
-def cohort_overview(db: Database, cohort: int | None = None, incomplete: bool = False,
-                    as_of: date | None = None, at_risk: bool = False) -> CohortOverview:
+def cohort_overview(db: Database, selection: Selection = EVERYONE_ACTIVE,
+                    as_of: date | None = None) -> CohortOverview:
     day = as_of or date.today()
-    which = cohort_students(cohort)
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
-        report = report_in(session, in_force, which, day, incomplete, at_risk)
-        turnout = tuple(Turnout(*row) for row in
-                        activities.turnout(session, cohort_attendance(cohort), day))
+        report = report_in(session, in_force, selection, day)
+        turnout = tuple(Turnout(*row) for row in activities.turnout(
+            session, cohort_attendance(selection.cohort), day))
     book = in_force.book
     labels = {r.id: r.label for s in book.sets for r in s.requirements}
-    return CohortOverview(book.programme, report, labels, dict(book.kinds), turnout, cohort,
-                          incomplete, at_risk)
+    return CohortOverview(book.programme, report, labels, dict(book.kinds), turnout,
+                          selection)
 
 
 def cohort_attendance(cohort: int | None) -> ColumnElement[bool]:

@@ -1,51 +1,64 @@
-"""Reminders: tell students, by e-mail, what is still open, at risk or overdue.
+"""Reminders: tell students, by e-mail, what is still open, at risk or overdue, and the
+whole story behind it (what counted, what did not and why, where each reflection is).
 
-Choosing whom to remind reads the database once (the same assessment as ``report``);
-each message is made when it is written or sent; each delivery is recorded in a
-transaction of its own as soon as the server took it, so a run that fails half-way
-leaves an exact account, and the same command run again reaches only the rest.
+One call, :func:`send_reminders`, for the command line and the portal alike: it is handed
+a :class:`ReminderWriter` (the wording lives above services, in
+:mod:`tracker.pages.reminder`) and a route (:mod:`tracker.service.mail`, the one path
+mail leaves by). Every message is worded before the first one is written or sent, so a
+template that fails stops the run before anything leaves.
+
+Exactly once: each recipient is claimed (a row written and committed) before their
+message goes to the server, then marked sent or refused, each in a transaction of its
+own. Two runs at once never remind the same student; a run that stops between the
+server's answer and the record leaves the claim, and the next run lists that student as
+"may have been sent" instead of sending again. A recipient the server refuses is
+recorded as refused, named, and the run goes on.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from functools import cached_property
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.db import history, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import Reminder, Student, utcnow
 from tracker.errors import InvalidInput
-from tracker.mail.compose import Composer, Wording
-from tracker.mail.mime import Message, MessageMaker
-from tracker.mail.smtp import DeliveryFailed, Mailer
-from tracker.private_files import write_private
-from tracker.service.progress import (
-    BEHIND,
-    StudentProgress,
-    assess,
-    cohort_students,
-    progress_of,
-)
+from tracker.mail.mime import Message
+from tracker.service.assessment import Assessed, Stories, assess, stories
+from tracker.service.mail import Delivery, Letter, NotRecorded, Posted, Route, post
+from tracker.service.report import cohort_students
 from tracker.service.rules import rules_in_force
-from tracker.vocabulary import ChangeKind, StudentStatus
+from tracker.standing import StudentProgress
+from tracker.vocabulary import ChangeKind, ReminderState, StudentStatus
 
 DEFAULT_SKIP_DAYS = 7
+MOST_SKIP_DAYS = 36_500  # a hundred years: further back than any database
 
 
 @dataclass(frozen=True)
 class Recipient:
-    """A student to remind, with where they stand."""
+    """A student to remind; their whole story (``progress``) is told when it is first
+    needed, in the process that needs it."""
 
     student_id: int
-    progress: StudentProgress
+    student: str
+    name: str
     email: str
+    assessed: Assessed = field(repr=False, compare=False)
+    stories: Stories = field(repr=False, compare=False)
+
+    @cached_property
+    def progress(self) -> StudentProgress:
+        return self.stories.of(self.assessed)
 
 
 @dataclass(frozen=True)
@@ -58,34 +71,39 @@ class Skipped:
 @dataclass(frozen=True)
 class Selection:
     as_of: date
+    since: datetime  # a reminder sent or claimed since then counts as recent
     recipients: tuple[Recipient, ...]
     skipped: tuple[Skipped, ...]  # no e-mail address, reminded lately, complete, ...
+
+
+def local(moment: datetime) -> str:
+    """A moment as ``history`` shows it: to the minute, in local time."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
 def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = None,
            at_risk: bool = False, as_of: date | None = None,
            skip_days: int = DEFAULT_SKIP_DAYS, now: datetime | None = None) -> Selection:
-    """Active students who have not completed, narrowed by the options; those reminded
-    within ``skip_days`` (0: nobody) and those without an e-mail address are skipped."""
-    if skip_days < 0:
-        raise InvalidInput(f"--skip-reminded-days {skip_days} must be 0 or more")
+    """Active students who have not completed, narrowed by the options (``at_risk``: a
+    required item at risk or overdue); those reminded within ``skip_days`` (0: nobody)
+    and those without an e-mail address are skipped."""
+    if not 0 <= skip_days <= MOST_SKIP_DAYS:
+        raise InvalidInput(f"--skip-reminded-days {skip_days}: give a number of days from "
+                           f"0 to {MOST_SKIP_DAYS:,}")
     day = as_of or date.today()
+    since = (now or utcnow()) - timedelta(days=skip_days)
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
-        which: ColumnElement[bool] = and_(cohort_students(cohort),
-                                          Student.status == StudentStatus.ACTIVE)
+        which: ColumnElement[bool] = cohort_students(cohort, StudentStatus.ACTIVE.value)
+        skipped: list[Skipped] = []
         if numbers:
             named = students.require_all(session, (fields.student_number(n, in_force.book)
                                                    for n in numbers))
             which = and_(which, Student.id.in_([s.id for s in named]))
-            inactive = [s for s in named if s.status != StudentStatus.ACTIVE]
-        else:
-            inactive = []
+            skipped += [Skipped(s.number, s.name, f"{s.status}, not active") for s in named
+                        if s.status != StudentStatus.ACTIVE]
         emails = students.emails(session, which)
-        since = (now or utcnow()) - timedelta(days=skip_days)
-        chosen: list[Recipient] = []
-        skipped = [Skipped(s.number, s.name, f"{s.status}, not active") for s in inactive]
-        candidates = []
+        candidates: list[Assessed] = []
         for assessed in assess(session, in_force, which, day):
             student, progress = assessed.student, assessed.progress
             if progress is None:
@@ -94,167 +112,164 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
                 if numbers:
                     skipped.append(Skipped(student.number, student.name,
                                            "complete: nothing to remind"))
-            elif at_risk and not any(r.blocking and r.status in BEHIND
-                                     for r in progress.requirements):
-                continue
-            else:
+            elif not at_risk or any(item.blocking and item.status in _BEHIND
+                                    for item in progress.requirements):
                 candidates.append(assessed)
         recent = reminders.last_sent(session, [a.student.id for a in candidates], since) \
             if skip_days else {}
+        chosen = []
         for assessed in candidates:
             student = assessed.student
             if student.id in recent:
                 skipped.append(Skipped(student.number, student.name,
-                                       f"reminded {recent[student.id]:%Y-%m-%d %H:%M} UTC"))
+                                       _recently(*recent[student.id])))
             elif not emails.get(student.id):
                 skipped.append(Skipped(student.number, student.name, "no e-mail address"))
             else:
-                chosen.append(Recipient(student.id, progress_of(assessed, in_force),
-                                        emails[student.id] or ""))
-    return Selection(day, tuple(chosen), tuple(skipped))
+                chosen.append(assessed)
+        gathered = stories(session, in_force, chosen, which)
+        recipients = tuple(Recipient(one.student.id, one.student.number, one.student.name,
+                                     emails[one.student.id] or "", one, gathered)
+                           for one in chosen)
+    return Selection(day, since, recipients, tuple(skipped))
+
+
+_BEHIND = ("at-risk", "overdue")
+
+
+def _recently(at: datetime, state: str) -> str:
+    if state == ReminderState.CLAIMED:
+        return (f"a reminder was on its way at {local(at)} and its run did not record "
+                "whether the server took it: it may have been sent (check the mail "
+                "server; `--skip-reminded-days 0` with the student's number sends again)")
+    return f"reminded {local(at)}"
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A reminder's words: its subject, its text part, the coordinator's message (for
+    the top of the HTML part) and the requirements it names."""
+
+    subject: str
+    text: str
+    message: str
+    named: tuple[str, ...]
+
+
+class ReminderWriter(Protocol):
+    """The wording of reminders, made above services and handed to
+    :func:`send_reminders` (:class:`tracker.pages.reminder.ReminderWriter`)."""
+
+    def word(self, recipients: Sequence[Recipient]) -> Sequence[Worded]:
+        """Every recipient's words, all before any message leaves; raises
+        :class:`~tracker.errors.InvalidInput` (one line) when a template fails."""
+        ...
+
+    def letter(self, recipient: Recipient, worded: Worded) -> Letter:
+        """The message: the words, and the student's page as its HTML part."""
+        ...
+
+
+Told = Callable[[Posted["Outgoing"]], None]
+"""Hears of each message done (previewed, written, sent, refused or skipped)."""
 
 
 @dataclass(frozen=True)
 class Outgoing:
     recipient: Recipient
-    wording: Wording
-    message: Message
+    worded: Worded
 
 
-def messages(selection: Selection, composer: Composer, maker: MessageMaker,
-             coordinator: str) -> Iterator[Outgoing]:
-    """Each recipient's message, made when it is asked for."""
-    from tracker.pages.student import student_page
-
-    for recipient in selection.recipients:
-        wording = composer.compose(recipient.progress, recipient.email, coordinator)
-        html = student_page(recipient.progress, wording.message)
-        message = maker.make(recipient.progress.name, recipient.email, wording.subject,
-                             wording.text, html)
-        yield Outgoing(recipient, wording, message)
-
-
-def write_outbox(folder: Path, outgoing: Outgoing) -> Path:
-    path = folder / f"{outgoing.recipient.progress.student}.eml"
-    write_private(path, outgoing.message.data)
-    return path
+def send_reminders(db: Database, selection: Selection, writer: ReminderWriter, route: Route,
+                   *, by: str | None = None, on_ready: Callable[[], None] | None = None,
+                   on_done: Told | None = None) -> Delivery[Outgoing]:
+    """Word every recipient's reminder (``on_ready`` hears when all are worded, before
+    the first leaves), then preview, write or send them as ``route`` says; sent ones
+    are claimed and recorded as they go (one change in the history, by ``by``)."""
+    worded = writer.word(selection.recipients)
+    if on_ready is not None:
+        on_ready()
+    outgoing = [Outgoing(r, w) for r, w in zip(selection.recipients, worded, strict=True)]
+    record = ReminderLog(db, by, selection.since) if route.sends else None
+    return post(route, outgoing, lambda o: writer.letter(o.recipient, o.worded),
+                record=record, on_done=on_done)
 
 
-class DeliveryLog:
-    """Records each delivered reminder as soon as it is delivered, in a transaction of
-    its own; the run is one change in the history, opened with the first delivery."""
+class ReminderLog:
+    """The reminders' record of a run (a :class:`tracker.service.mail.Record`): one
+    change in the history, opened with the first claim; each claim, delivery and
+    refusal in a transaction of its own."""
 
-    def __init__(self, db: Database, by: str | None) -> None:
+    def __init__(self, db: Database, by: str | None, since: datetime) -> None:
         self.db = db
         self.by = history.actor(by)
+        self.since = since
         self.change_id: int | None = None
-        self.count = 0
+        self.claimed: dict[int, int] = {}  # student id -> reminder id
 
-    def delivered(self, outgoing: Outgoing) -> None:
-        with self.db.transaction() as session:
-            if self.change_id is None:
-                change = history.open_change(session, ChangeKind.REMIND, self.by)
-                self.change_id = change.id
-            self.count += 1
-            history.describe_change(session, self.change_id,
-                                    f"reminded {self.count} student(s) by e-mail")
-            session.add(Reminder(
-                student_id=outgoing.recipient.student_id, change_id=self.change_id,
-                sent_at=utcnow(), sent_by=self.by, address=outgoing.message.recipient,
-                subject=outgoing.wording.subject[:300],
-                requirements=list(outgoing.wording.named),
-                message_id=outgoing.message.message_id[:300]))
+    def claim(self, item: Outgoing, letter: Letter) -> str | None:
+        student_id = item.recipient.student_id
+        opened = self.change_id is None
+        try:
+            with self.db.transaction() as session:
+                if self.change_id is None:
+                    self.change_id = history.open_change(session, ChangeKind.REMIND,
+                                                         self.by).id
+                    history.describe_change(session, self.change_id, _summary({}))
+                row = Reminder(student_id=student_id, change_id=self.change_id,
+                               sent_at=utcnow(), sent_by=self.by, address=letter.address,
+                               subject=letter.subject[:300],
+                               requirements=list(item.worded.named), message_id="")
+                held = reminders.claim(session, row, self.since)
+                if held is None:
+                    self.claimed[student_id] = row.id
+        except DBAPIError as error:
+            if opened:  # rolled back with the claim
+                self.change_id = None
+            raise NotRecorded(f"could not claim {item.recipient.student} "
+                              f"({_reason(error)}): nothing more was sent") from None
+        return None if held is None else _recently(*held)
 
+    def delivered(self, item: Outgoing, message: Message) -> None:
+        self._mark(item, ReminderState.SENT, message_id=message.message_id)
 
-@dataclass(frozen=True)
-class Delivery:
-    """What a run did: how many messages were written and sent, of how many; and when
-    the server failed, why (the rest were not sent)."""
+    def refused(self, item: Outgoing, why: str) -> None:
+        self._mark(item, ReminderState.REFUSED, problem=why)
 
-    total: int
-    written: int
-    sent: int
-    failure: str | None
+    def released(self, item: Outgoing) -> None:
+        reminder_id = self.claimed.pop(item.recipient.student_id)
+        try:
+            with self.db.transaction() as session:
+                reminders.release(session, reminder_id)
+                self._describe(session)
+        except DBAPIError:  # the claim stays: the next run says "may have been sent"
+            pass
 
+    def _mark(self, item: Outgoing, state: ReminderState, **values: str) -> None:
+        reminder_id = self.claimed.pop(item.recipient.student_id)
+        try:
+            with self.db.transaction() as session:
+                reminders.mark(session, reminder_id, state, utcnow(), **values)
+                self._describe(session)
+        except DBAPIError as error:
+            raise NotRecorded(
+                f"{item.recipient.student} was {state.value} but that could not "
+                f"be recorded ({_reason(error)}); the next run lists them as 'may have "
+                "been sent' and sends them nothing") from None
 
-Told = Callable[[Recipient, str], None]
-"""Hears of each message done: to whom, and its subject."""
-
-
-def deliver(selection: Selection, composer: Composer, maker: MessageMaker,
-            coordinator: str, *, outbox: Path | None = None, mailer: Mailer | None = None,
-            log: DeliveryLog | None = None, on_message: Told | None = None) -> Delivery:
-    """Write each message to ``outbox`` and send it with ``mailer`` (either or both),
-    recording every delivery in ``log`` as it happens; ``on_message`` hears of each
-    message done."""
-    total, written, sent = len(selection.recipients), 0, 0
-    if mailer is None and outbox is not None and total >= IN_PARALLEL_FROM and _forks():
-        return _write_in_parallel(selection, composer, maker, coordinator, outbox, on_message)
-    outgoing = messages(selection, composer, maker, coordinator)
-    try:
-        if mailer is not None:
-            mailer.__enter__()
-        for message in outgoing:
-            if outbox is not None:
-                write_outbox(outbox, message)
-                written += 1
-            if mailer is not None:
-                mailer.send(maker.address, message.message.recipient, message.message.data)
-                sent += 1
-                if log is not None:
-                    log.delivered(message)
-            if on_message is not None:
-                on_message(message.recipient, message.wording.subject)
-    except DeliveryFailed as failure:
-        return Delivery(total, written, sent, str(failure))
-    finally:
-        if mailer is not None:
-            mailer.__exit__(None, None, None)
-    return Delivery(total, written, sent, None)
+    def _describe(self, session: Session) -> None:
+        assert self.change_id is not None
+        history.describe_change(session, self.change_id,
+                                _summary(reminders.counts_of_change(session, self.change_id)))
 
 
-IN_PARALLEL_FROM = 1000  # messages: fewer are written before a second process would start
+def _summary(counts: dict[str, int]) -> str:
+    said = f"reminded {counts.get(ReminderState.SENT, 0)} student(s) by e-mail"
+    if counts.get(ReminderState.REFUSED):
+        said += f", {counts[ReminderState.REFUSED]} refused by the server"
+    return said
 
 
-def _forks() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
-
-
-# What the processes of a parallel outbox share: set before they fork.
-_RUN: tuple[Selection, Composer, MessageMaker, str, Path] | None = None
-
-
-def _write_in_parallel(selection: Selection, composer: Composer, maker: MessageMaker,
-                       coordinator: str, outbox: Path, on_message: Told | None) -> Delivery:
-    """An outbox of many messages, written by one process per core: making a message is
-    work for the processor, and the messages are independent. Each process writes a
-    slice of the recipients and says which subjects it wrote."""
-    global _RUN
-    processes = min(os.cpu_count() or 1, 4)
-    total = len(selection.recipients)
-    step = -(-total // processes)
-    slices = [(start, min(start + step, total)) for start in range(0, total, step)]
-    _RUN = (selection, composer, maker, coordinator, outbox)
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            subjects = pool.map(_write_slice, slices)
-    finally:
-        _RUN = None
-    written = 0
-    for (start, stop), said in zip(slices, subjects, strict=True):
-        for recipient, subject in zip(selection.recipients[start:stop], said, strict=True):
-            written += 1
-            if on_message is not None:
-                on_message(recipient, subject)
-    return Delivery(total, written, 0, None)
-
-
-def _write_slice(bounds: tuple[int, int]) -> list[str]:
-    assert _RUN is not None
-    selection, composer, maker, coordinator, outbox = _RUN
-    part = Selection(selection.as_of, selection.recipients[slice(*bounds)], ())
-    subjects = []
-    for outgoing in messages(part, composer, maker, coordinator):
-        write_outbox(outbox, outgoing)
-        subjects.append(outgoing.wording.subject)
-    return subjects
+def _reason(error: DBAPIError) -> str:
+    lines = str(error.orig or error).strip().splitlines()
+    return lines[0] if lines else "the database failed"

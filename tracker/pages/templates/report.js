@@ -11,9 +11,15 @@
   });
 
   var SHOWN = 500;
+  var FIRST = 6;  // the column of the first requirement
   var data = JSON.parse(document.getElementById("students-data").textContent);
-  var students = data.students;  // [number, name, start, set, standing, cells]
-  var text = students.map(function (s) { return (s[0] + " " + s[1]).toLowerCase(); });
+  // [number, name, start, set, standing, cells, attention, status ('' when active)]
+  var students = data.students;
+  // Searched without accents or case: "celine" finds Céline, "ozturk" Öztürk.
+  function folded(value) {
+    return value.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var text = students.map(function (s) { return folded(s[0] + " " + s[1]); });
   var order = students.map(function (_, i) { return i; });
   var table = document.getElementById("students");
   var body = table.tBodies[0];
@@ -33,7 +39,7 @@
   }
 
   function render() {
-    var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var words = folded(search.value.trim()).split(/\s+/).filter(Boolean);
     var wanted = standing.value, from = start.value;
     var matching = order.filter(function (i) {
       var s = students[i];
@@ -47,15 +53,25 @@
       var row = document.createElement("tr");
       row.dataset.standing = s[4];
       row.dataset.start = s[2];
-      cell(row, s[0]); cell(row, s[1]); cell(row, s[2]); cell(row, s[3]);
+      cell(row, s[0]);
+      var name = cell(row, s[1]);
+      if (s[7]) {  // not active: graduated or withdrawn
+        var status = document.createElement("span");
+        status.className = "badge none inactive";
+        status.textContent = s[7];
+        name.append(" ", status);
+        row.dataset.status = s[7];
+      }
+      cell(row, s[2]); cell(row, s[3]);
       var badge = document.createElement("span");
       badge.className = "badge " + s[4];
       badge.textContent = data.standings[s[4]].join(" ");
       row.insertCell().appendChild(badge);
+      cell(row, s[6], "attention");
       s[5].forEach(function (c, column) {
         if (!c) { cell(row, "–", "r"); return; }
         var status = data.statuses[c[0]];
-        var label = table.tHead.rows[0].cells[5 + column].title;
+        var label = table.tHead.rows[0].cells[FIRST + column].title;
         var td = cell(row, status[0] + " " + c[1] + "/" + c[2], "r " + status[2],
                       label + ": " + status[1] + ", " + c[1] + " of " + c[2]);
         var bar = document.createElement("i");
@@ -81,8 +97,9 @@
   function key(i, column, how) {
     var s = students[i];
     if (how === "standing") return rank[s[4]];
+    if (how === "attention") return s[6].toLowerCase();
     if (how === "share") {
-      var c = s[5][column - 5];
+      var c = s[5][column - FIRST];
       return c ? c[1] / c[2] : -1;
     }
     return String(s[column]).toLowerCase();

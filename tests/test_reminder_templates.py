@@ -1,0 +1,103 @@
+"""A coordinator's reminder template runs in a sandbox, bounded, and is worded for every
+student before anything leaves: a template that fails, for one student or all, is one
+line and exit 2, with nothing written, sent or recorded, in the preview too."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from smtp_servers import smtp_server
+
+AS_OF = "2026-01-15"
+SENDER = "AASCO coordinator <aasco@example.org>"
+
+
+@pytest.fixture
+def cohort(sqlite_tracker, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_number,name,email,start\n" + "".join(
+        f"s200000{i},Student {i},student{i}@example.org,2025-09\n" for i in range(1, 5)))
+    sqlite_tracker("student", "import", str(roster))
+    return sqlite_tracker
+
+
+def message_block(body: str) -> str:
+    return '{% extends "reminder.txt.j2" %}{% block message %}' + body + "{% endblock %}"
+
+
+NESTED = "".join(f"{{% for x{i} in items %}}" for i in range(8)) + "{% endfor %}" * 8
+DOUBLING = '{% set a = "' + "x" * 23 + '" %}' + \
+    "{% set a = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}" * 9 + "{{ a|length }}"
+
+
+@pytest.mark.parametrize("body, said", [
+    ("{{ 1/0 }}", "for s2000001, line 1: division by zero"),
+    ("{{ name.nope }}", "has no attribute 'nope'"),
+    ("{{ items.__class__.__mro__ }}", "unsafe"),
+    ('{{ cycler.__init__.__globals__.os.popen("id").read() }}', "unknown name(s) cycler"),
+    ('{% include "/etc/passwd" %}', 'may use only "reminder.txt.j2", not "/etc/passwd"'),
+    ('{% import "progress.html.j2" as p %}', 'not "progress.html.j2"'),
+    ("{% include name %}", "not a template named by a variable"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "the template calls itself"),
+    ('{{ "x" * 10**9 }}', "makes more than 200,000 characters"),
+    ("{{ 7 ** 7 ** 7 }}", "makes a number beyond"),
+    ("{{ 2 ** 100000 }}", "a power of 100000 is too large"),
+    ('{{ "a"|center(1000000000) }}', "too large an argument"),
+    (DOUBLING, "more memory than a message may use"),
+    (NESTED, "it took longer than 2 s to word one message"),
+    ('{% if student == "s2000003" %}{{ 1/0 }}{% endif %}', "for s2000003, line 1: "),
+])
+def test_a_template_that_fails_stops_everything_before_anything_leaves(
+        cohort, tmp_path, body, said):
+    template = tmp_path / "ours.txt"
+    template.write_text(message_block(body))
+    outbox = tmp_path / "outbox"
+    before = cohort("history", "--all", "--format", "csv").stdout
+    preview = cohort("remind", "--as-of", AS_OF, "--template", str(template), expect=2)
+    with smtp_server() as server:
+        sent = cohort("remind", "--as-of", AS_OF, "--template", str(template), "--send",
+                      "--smtp", server.url, "--from", SENDER, "--outbox", str(outbox),
+                      expect=2)
+        assert server.inbox.messages == []
+    for result in (preview, sent):
+        assert said in result.output, result.output
+        assert result.output.count("\n") == 1, result.output  # one line, nothing before
+        assert "Traceback" not in result.output
+    assert not outbox.exists() or not any(outbox.iterdir())
+    assert cohort("history", "--all", "--format", "csv").stdout == before
+
+
+def test_a_template_from_a_shared_drive_cannot_run_code(cohort, tmp_path):
+    marker = tmp_path / "ran"
+    for body in (f'{{{{ lipsum.__globals__["os"].system("touch {marker}") }}}}',
+                 "{{ (items|attr('__class__')).__base__.__subclasses__() }}",
+                 "{{ self.__init__.__globals__ }}",
+                 "{{ as_of.__class__.__subclasses__() }}"):
+        template = tmp_path / "t.txt"
+        template.write_text(message_block(body))
+        result = cohort("remind", "--as-of", AS_OF, "--template", str(template), expect=2)
+        assert "Traceback" not in result.output
+    assert not marker.exists()
+
+
+def test_a_good_template_over_many_students_is_worded_in_parallel_as_in_sequence(
+        cohort, tmp_path, monkeypatch):
+    from tracker import forked
+    from tracker.pages import reminder
+
+    if not (forked.can_fork() and forked.cores() > 1):
+        pytest.skip("one core or no fork: wording is sequential")
+    template = tmp_path / "ours.txt"
+    template.write_text(message_block("Hello {{ first_name }} ({{ student }})"))
+    outputs = []
+    for in_parallel_from in (1_000_000, 2):
+        monkeypatch.setattr(reminder, "IN_PARALLEL_FROM", in_parallel_from)
+        folder = tmp_path / f"out-{in_parallel_from}"
+        cohort("remind", "--as-of", AS_OF, "--template", str(template), "--outbox",
+               str(folder), "--from", SENDER)
+        outputs.append(sorted(p.name for p in folder.iterdir()))
+        message = message_from_bytes((folder / "s2000003.eml").read_bytes(), policy=default)
+        assert "Hello Student (s2000003)" in message.get_body(("plain",)).get_content()
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 4

@@ -1,0 +1,256 @@
+"""The wording of a reminder: a Jinja2 text template with the blocks ``subject``,
+``message`` and ``closing`` (and ``body`` around all of it). A coordinator's own template
+extends the built-in one and replaces the blocks it wants::
+
+    {% extends "reminder.txt.j2" %}
+    {% block message %}Dear {{ first_name }}, the summer is near: ...{% endblock %}
+
+The HTML part is the student's own progress page, with the message block on top.
+
+A coordinator's template is not trusted: it runs in a sandbox (:mod:`.sandbox`) that
+knows only the built-in reminder template, in a process of its own with bounded memory
+and processor time, and every message is worded before the first one leaves, so a
+template that fails for one student stops the run with one line and nothing sent.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tracker import forked
+from tracker.errors import InvalidInput
+from tracker.pages import ICONS
+from tracker.pages.sandbox import BoundedSandbox, render_bounded
+from tracker.pages.student import student_page
+from tracker.service.mail import Letter
+from tracker.service.reminders import Recipient, Worded
+from tracker.standing import STATUS_WORDS, StudentProgress, decision_in_words
+from tracker.vocabulary import RequirementStatus
+
+DEFAULT_TEMPLATE = "reminder.txt.j2"
+NAMES = {"student", "name", "first_name", "email", "programme", "requirement_set", "as_of",
+         "items", "overdue", "at_risk", "still_open", "upcoming", "coordinator", "gist",
+         "next_deadline", "done_items"}
+SECONDS_A_MESSAGE = 2  # to word one message, at most
+IN_PARALLEL_FROM = 1000  # messages: fewer are worded by one process
+LIMITS_MB = 512
+# The three parts of a reminder in one rendering: subject, message and body, apart.
+_SEPARATOR = "\x00"
+_PARTS = ("{% extends reminder %}"
+          "{% block subject %}{{ super() }}\x00{{ self.message() }}\x00{% endblock %}")
+
+
+class ReminderWriter:
+    """Words reminders with the built-in template or a coordinator's file (a
+    :class:`tracker.service.reminders.ReminderWriter`). A template with a syntax error,
+    an unknown name or another template's name is refused when it is read."""
+
+    def __init__(self, template: Path | None = None, coordinator: str = "") -> None:
+        from jinja2 import TemplateSyntaxError, meta
+
+        self.coordinator = coordinator
+        self.where = f"--template {template}" if template else "the reminder template"
+        builtin = resources.files("tracker.pages").joinpath("templates", DEFAULT_TEMPLATE)
+        sources = {DEFAULT_TEMPLATE: builtin.read_text("utf-8"), "parts": _PARTS}
+        self.template = DEFAULT_TEMPLATE
+        if template is not None:
+            source = _read(template)
+            env = BoundedSandbox(sources)
+            try:
+                parsed = env.parse(source)
+            except TemplateSyntaxError as error:
+                raise InvalidInput(f"{template}: line {error.lineno}: {error.message}") \
+                    from None
+            unknown = meta.find_undeclared_variables(parsed) - NAMES
+            if unknown:
+                raise InvalidInput(f"{template}: unknown name(s) {', '.join(sorted(unknown))}"
+                                   f" (a reminder knows: {', '.join(sorted(NAMES))})")
+            named = list(meta.find_referenced_templates(parsed))
+            others = [name for name in named if name != DEFAULT_TEMPLATE]
+            if others:
+                what = "a template named by a variable" if None in others else \
+                    ", ".join(f'"{name}"' for name in others)
+                raise InvalidInput(f"{template}: a reminder template may use only "
+                                   f"\"{DEFAULT_TEMPLATE}\", not {what}")
+            if not named:
+                blocks = {block.name for block in parsed.find_all(_block_node())}
+                if not {"subject", "body"} <= blocks:
+                    raise InvalidInput(f"{template}: a reminder template extends "
+                                       f"\"{DEFAULT_TEMPLATE}\" or has the blocks subject "
+                                       "and body")
+            sources["coordinator"] = source
+            self.template = "coordinator"
+        self.sources = sources
+
+    # --- the words, for every recipient before anything leaves -----------------------
+
+    def word(self, recipients: Sequence[Recipient]) -> list[Worded]:
+        if not recipients:
+            return []
+        if not forked.can_fork():  # bounded by the sandbox alone (Windows)
+            return self._checked(self._word(recipients, 0, len(recipients), False))
+        global _WORDING
+        count = min(forked.cores(), 4) if len(recipients) >= IN_PARALLEL_FROM else 1
+        seconds = 30 + len(recipients) * SECONDS_A_MESSAGE // 100
+        _WORDING = (self, recipients)
+        try:
+            parts = forked.in_workers(
+                _word_slice, forked.slices(len(recipients), count),
+                forked.Limits(LIMITS_MB, seconds, wall_seconds=2 * seconds))
+        except forked.WorkerFailed as failure:
+            raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
+        finally:
+            _WORDING = None
+        worded = [w for part, _ in parts for w in part]
+        # The stories told in the children come back, so nobody tells them again.
+        for recipient, story in zip(recipients, (p for _, told in parts for p in told),
+                                    strict=False):
+            recipient.__dict__["progress"] = story  # (what cached_property keeps)
+        return self._checked(worded)
+
+    def _checked(self, worded: list[Worded | str]) -> list[Worded]:
+        problems = [w for w in worded if isinstance(w, str)]
+        if problems:
+            raise InvalidInput(f"{self.where}: {problems[0]}")
+        return worded  # type: ignore[return-value]  # (none is a problem)
+
+    def _word(self, recipients: Sequence[Recipient], start: int, stop: int,
+              timed: bool) -> list[Worded | str]:
+        """The words of ``recipients[start:stop]``; at the first that fails, why (in
+        words, naming the student) instead."""
+        env = BoundedSandbox(self.sources)
+        parts = env.get_template("parts")
+        worded: list[Worded | str] = []
+        for recipient in recipients[start:stop]:
+            context = reminder_context(recipient.progress, recipient.email, self.coordinator)
+            context["reminder"] = self.template
+            try:
+                if timed:
+                    signal.setitimer(signal.ITIMER_REAL, SECONDS_A_MESSAGE)
+                rendered = render_bounded(parts, context)
+            except RecursionError:
+                return [*worded, f"for {recipient.student}: the template calls "
+                                 "itself without end"]
+            except Exception as error:
+                return [*worded, _failure(recipient, error)]
+            finally:
+                if timed:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            subject, message, text = rendered.split(_SEPARATOR, 2)
+            worded.append(Worded(" ".join(subject.split()), text.strip() + "\n",
+                                 message.strip(), tuple(i["id"] for i in context["items"])))
+        return worded
+
+    # --- the message -------------------------------------------------------------------
+
+    def letter(self, recipient: Recipient, worded: Worded) -> Letter:
+        return Letter(recipient.name, recipient.email, worded.subject, worded.text,
+                      student_page(recipient.progress, worded.message), recipient.student)
+
+
+class _TooLong(Exception):
+    def __str__(self) -> str:
+        return f"it took longer than {SECONDS_A_MESSAGE} s to word one message"
+
+
+def _alarm(_signal: int, _frame: Any) -> None:
+    raise _TooLong
+
+
+# What the processes that word a run share: set before they fork.
+_WORDING: tuple[ReminderWriter, Sequence[Recipient]] | None = None
+
+
+def _word_slice(start: int, stop: int) -> tuple[list[Worded | str], list[StudentProgress]]:
+    """The words of a slice, and the stories told to make them."""
+    assert _WORDING is not None
+    writer, recipients = _WORDING
+    signal.signal(signal.SIGALRM, _alarm)
+    worded = writer._word(recipients, start, stop, timed=True)
+    return worded, [r.progress for r in recipients[start:start + len(worded)]]
+
+
+def _failure(recipient: Recipient, error: Exception) -> str:
+    """A template's failure for one student, in words, with its line when known."""
+    line = None
+    traceback = error.__traceback__
+    while traceback is not None:  # Jinja2 puts the template's lines in the traceback
+        if traceback.tb_frame.f_code.co_filename in ("<template>", "coordinator"):
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    what = str(error) or type(error).__name__
+    if isinstance(error, MemoryError):
+        what = "it needs more memory than a message may use"
+    where = f", line {line}" if line else ""
+    return f"for {recipient.student}{where}: {what}"
+
+
+def _block_node() -> Any:
+    from jinja2 import nodes
+
+    return nodes.Block
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise InvalidInput(f"{path}: {error.strerror}") from None
+
+
+def reminder_context(progress: StudentProgress, email: str, coordinator: str) \
+        -> dict[str, Any]:
+    """What a reminder template can use (see :data:`NAMES`): plain strings, numbers,
+    dates, lists and dicts, nothing with methods of its own."""
+    activities = {a.id: a for a in progress.activities}
+
+    def named(activity: int) -> str:
+        return f"{activities[activity].title} ({activities[activity].date})"
+
+    items = [{"id": r.id, "label": r.label, "status": STATUS_WORDS[r.status],
+              "icon": ICONS[r.status], "done": r.done, "required": r.required,
+              "remaining": r.remaining, "due": r.due, "scheduled": r.scheduled,
+              "why": r.sentence, "decision": decision_in_words(r.assignment_status,
+                                                               r.feedback),
+              "counted": [named(i) for i in r.counted],
+              "not_counted": [f"{named(n.activity)}: {n.why}" for n in r.not_counted]}
+             for r in progress.requirements if r.blocking]
+    labels = {r.id: r.label for r in progress.requirements}
+    overdue = [i for i in items if i["status"] == STATUS_WORDS[RequirementStatus.OVERDUE]]
+    at_risk = [i for i in items if i["status"] == STATUS_WORDS[RequirementStatus.AT_RISK]]
+    still_open = [i for i in items if i["status"] == STATUS_WORDS[RequirementStatus.OPEN]]
+    coming = [r.due for r in progress.requirements
+              if r.blocking and r.status != RequirementStatus.OVERDUE]
+    next_deadline = min(coming) if coming else None
+    return {
+        "student": progress.student, "name": progress.name,
+        "first_name": progress.name.split()[0], "email": email,
+        "programme": progress.programme, "requirement_set": progress.requirement_set_label,
+        "as_of": progress.as_of, "items": items, "overdue": overdue, "at_risk": at_risk,
+        "still_open": still_open, "coordinator": coordinator,
+        "next_deadline": next_deadline,
+        "done_items": [r.label for r in progress.requirements
+                       if r.status == RequirementStatus.DONE],
+        "upcoming": [{"date": a.date, "title": a.title, "kind": a.kind,
+                      "counts_for": ", ".join(labels[i] for i in a.requirements)}
+                     for a in progress.upcoming],
+        "gist": _gist(len(overdue), len(at_risk), len(still_open), next_deadline),
+    }
+
+
+def _gist(overdue: int, at_risk: int, still_open: int, next_deadline: Any) -> str:
+    """The subject's point, in a few words."""
+    def items(n: int) -> str:
+        return f"{n} item{'s' if n != 1 else ''}"
+
+    if overdue:
+        return f"{items(overdue)} overdue" + (f", {at_risk} at risk" if at_risk else "")
+    if at_risk:
+        return f"{items(at_risk)} at risk, next deadline {next_deadline}"
+    return f"{items(still_open)} still to do, next deadline {next_deadline}"

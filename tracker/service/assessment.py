@@ -1,0 +1,255 @@
+"""The assessment engine: where students stand on a day, for one student or a whole
+programme, by one code path (:func:`assess`), and the whole story of those who need it
+told (:func:`told`). The records it returns are :mod:`tracker.standing`'s.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from tracker.db import activities, explanations
+from tracker.db.progress import (
+    Column,
+    Enrolled,
+    approvals,
+    attendance_by_student,
+    enrolled,
+    taken_upcoming,
+    tallies_by_student,
+)
+from tracker.errors import NoRequirementSet, NotFound
+from tracker.months import Month
+from tracker.rules import Evaluator, Progress, RequirementSet, RuleBook, StudentRecord
+from tracker.rules.evaluate import Upcoming, kinds_that_count
+from tracker.rules.explain import Explanation, Participated, explain
+from tracker.service.rules import RulesInForce
+from tracker.standing import Judged, StudentProgress, UpcomingActivity
+from tracker.vocabulary import AssignmentStatus, RequirementStatus
+
+UPCOMING_PER_REQUIREMENT = 3
+
+
+def requirement_set_for(book: RuleBook, version: int, student: Enrolled) -> RequirementSet:
+    """The student's individual programme if they have one, else the set for their start."""
+    if student.rules_override:
+        chosen = book.set_by_id(student.rules_override)
+        if chosen is None:
+            raise NotFound(f"{student.number} follows requirement set "
+                           f"{student.rules_override!r}, which rules version {version} no "
+                           "longer has: set another with `tracker student override`")
+        return chosen
+    start = Month.of(student.start)
+    chosen = book.set_for_start(start)
+    if chosen is None:
+        raise NoRequirementSet(f"{student.number} started {start}, and no requirement set of "
+                               f"rules version {version} covers that start month")
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """One student judged on ``day``: ``progress`` is None when no requirement set
+    applies (``problem`` says why)."""
+
+    student: Enrolled
+    start: Month
+    day: date
+    progress: Progress | None
+    problem: str | None = None
+    evaluator: Evaluator | None = None
+    record: StudentRecord | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.progress is not None and self.progress.complete
+
+
+def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
+           day: date) -> Iterator[Assessed]:
+    """The standing of ``which`` students on ``day``, in start and number order.
+
+    Five queries whatever the number of students: the students, their attendance
+    counted per kind (and programme year where a rule asks; from the tallies when
+    judging today or later, else from the participations up to that day), their
+    approvals, the activities still to come, and which of those they are down for.
+    """
+    book = in_force.book
+    people = enrolled(session, which)
+    columns = _columns(book)
+    counted = (tallies_by_student(session, which, columns) if day >= date.today()
+               else attendance_by_student(session, day, which, columns))
+    attended = {row[0]: row[1:] for row in counted}
+    approved: dict[int, dict[int, date]] = {}
+    for student_id, number, on in approvals(session, day, which):
+        approved.setdefault(student_id, {})[number] = on
+    coming = [Upcoming(a.id, a.kind, a.held_on, a.title)
+              for a in activities.coming(session, day, counting_kinds(book))]
+    taken = taken_upcoming(session, day, [a.id for a in coming], which)
+    months: dict[date, Month] = {}  # students share a few start months ...
+    evaluators: dict[tuple[date, str | None], Evaluator] = {}  # ... and requirement sets
+    nothing: frozenset[int] = frozenset()
+    for student in people:
+        start = months.get(student.start) or months.setdefault(student.start,
+                                                               Month.of(student.start))
+        key = (student.start, student.rules_override)
+        evaluator = evaluators.get(key)
+        if evaluator is None:
+            try:
+                chosen = requirement_set_for(book, in_force.version, student)
+            except (NoRequirementSet, NotFound) as problem:
+                yield Assessed(student, start, day, None, str(problem))
+                continue
+            evaluator = evaluators[key] = Evaluator(chosen, day, coming)
+        counts = attended.get(student.id)
+        approvals_ = approved.get(student.id, {})
+        record = (StudentRecord(start, {}, {}, approvals_, taken.get(student.id, nothing))
+                  if counts is None else
+                  _record(start, columns, counts, approvals_, taken.get(student.id, nothing)))
+        yield Assessed(student, start, day, evaluator.evaluate(record), None, evaluator, record)
+
+
+def counting_kinds(book: RuleBook) -> set[str]:
+    """The activity kinds some requirement counts."""
+    return {kind for s in book.sets for r in s.requirements for kind in kinds_that_count(r)}
+
+
+def _columns(book: RuleBook) -> list[Column]:
+    """Every kind in all years, and each (kind, year) a year-limited requirement counts."""
+    columns: list[Column] = [(kind, None) for kind in book.kinds]
+    for requirement_set in book.sets:
+        for requirement in requirement_set.requirements:
+            year = getattr(requirement, "year", None)
+            if year is not None:
+                columns += [(k, year) for k in kinds_that_count(requirement)
+                            if (k, year) not in columns]
+    return columns
+
+
+def _record(start: Month, columns: list[Column], counts: tuple[Any, ...],
+            approved: dict[int, date], taken: frozenset[int]) -> StudentRecord:
+    attended: dict[str, int] = {}
+    by_year: dict[int, dict[str, int]] = {}
+    for (kind, year), count in zip(columns, counts, strict=True):
+        if not count:
+            continue
+        if year is None:
+            attended[kind] = int(count)
+        else:
+            by_year.setdefault(year, {})[kind] = int(count)
+    return StudentRecord(start, attended, by_year, approved, taken)
+
+
+# --- the whole story ---------------------------------------------------------------------
+
+
+Decisions = Mapping[int, tuple[str, str | None]]
+"""Assignment number -> its state on the day judged, and the feedback given with it."""
+
+
+class Stories:
+    """What explains the standing of some students, read from the database once: each
+    one's whole story is told on demand (in whichever process needs it: a reminder run
+    tells them in the processes that word and write the messages)."""
+
+    def __init__(self, in_force: RulesInForce, seen: Mapping[int, list[Participated]],
+                 decisions: Mapping[int, Decisions]) -> None:
+        self.in_force = in_force
+        self.seen = seen
+        self.decisions = decisions
+        self.judged = Judged(in_force.version)
+
+    def of(self, one: Assessed) -> StudentProgress:
+        """The whole story of one of the students read (judged by :func:`assess`)."""
+        if one.progress is None:
+            raise NoRequirementSet(one.problem or "no requirement set applies")
+        explained = explain(one.progress.requirement_set, one.start, one.day,
+                            self.seen.get(one.student.id, ()))
+        return progress_of(one, self.in_force, explained,
+                           self.decisions.get(one.student.id, {}), self.judged)
+
+
+def stories(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
+            which: ColumnElement[bool]) -> Stories:
+    """What explains where each of ``assessed`` (students of ``which``) stands: the
+    activities they were at, of the kinds the rules count, and their assignments' states
+    on the day judged. Two queries, however many students."""
+    wanted = {one.student.id for one in assessed}
+    day = next(iter(assessed)).day if assessed else date.today()
+    kinds = counting_kinds(in_force.book)
+    held = explanations.activities_of_kinds(session, kinds) if wanted else {}
+    seen: defaultdict[int, list[Participated]] = defaultdict(list)
+    shared: dict[tuple[int, str], Participated] = {}  # students at one activity share it
+    rows = explanations.participations(session, which, kinds) if wanted else iter(())
+    for student_id, activity_id, status in rows:
+        if student_id in wanted:
+            participated = shared.get((activity_id, status))
+            if participated is None:
+                participated = shared[activity_id, status] = Participated(
+                    activity_id, *held[activity_id], status)
+            seen[student_id].append(participated)
+    decisions: dict[int, dict[int, tuple[str, str | None]]] = {}
+    states = explanations.assignment_states(session, which) if wanted else iter(())
+    for student_id, number, status, submitted_on, decided_on, feedback in states:
+        if student_id in wanted:
+            decisions.setdefault(student_id, {})[number] = _as_of(
+                status, submitted_on, decided_on, feedback, day)
+    return Stories(in_force, dict(seen), decisions)
+
+
+def told(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
+         which: ColumnElement[bool]) -> Iterator[StudentProgress]:
+    """The whole story of each of ``assessed`` (students of ``which``, each with a
+    requirement set): what counted and why other activities did not, the state of
+    their assignments, what is coming up."""
+    gathered = stories(session, in_force, assessed, which)
+    for one in assessed:
+        yield gathered.of(one)
+
+
+def _as_of(status: str, submitted_on: date | None, decided_on: date | None,
+           feedback: str | None, day: date) -> tuple[str, str | None]:
+    """An assignment's state and feedback as they were on ``day``."""
+    if decided_on is not None and decided_on <= day:
+        return status, feedback
+    if submitted_on is not None and submitted_on <= day:
+        return AssignmentStatus.SUBMITTED.value, None
+    return "none", None
+
+
+def progress_of(assessed: Assessed, in_force: RulesInForce,
+                explained: tuple[Explanation, ...], decisions: Decisions,
+                judged: Judged) -> StudentProgress:
+    """A student's whole story from their assessment, what counted and their
+    assignments' states."""
+    if assessed.progress is None:
+        raise NoRequirementSet(assessed.problem or "no requirement set applies")
+    student = assessed.student
+    return judged.story(
+        student.number, student.name, str(assessed.start), student.status,
+        assessed.progress, assessed.day, in_force.book.programme, _upcoming(assessed),
+        explained, decisions)
+
+
+def _upcoming(assessed: Assessed) -> list[UpcomingActivity]:
+    """Scheduled activities that would count for a requirement not done yet, a few per
+    requirement, by date."""
+    progress, evaluator, record = assessed.progress, assessed.evaluator, assessed.record
+    if progress is None or evaluator is None or record is None \
+            or not evaluator.has_upcoming:
+        return []
+    picked: dict[int, tuple[Upcoming, list[str]]] = {}
+    for item, coming in zip(progress.requirements, evaluator.coming(record), strict=True):
+        if item.status == RequirementStatus.DONE:
+            continue
+        for activity in coming[:UPCOMING_PER_REQUIREMENT]:
+            picked.setdefault(activity.id, (activity, []))[1].append(item.requirement.id)
+    return [UpcomingActivity(a.id, a.kind, a.held_on, a.title, tuple(ids))
+            for a, ids in sorted(picked.values(),
+                                 key=lambda pair: (pair[0].held_on, pair[0].id))]

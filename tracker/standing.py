@@ -1,0 +1,344 @@
+"""Where a student stands: the one read model that every output shows.
+
+The rules (:mod:`tracker.rules.evaluate`) decide each requirement's numbers and status;
+this module turns that decision into what people and programs read, and nothing else
+decides it again:
+
+* per requirement (:class:`RequirementStanding`): ``blocking`` (completion waits for it),
+  ``behind`` (blocking, and at risk or overdue), ``remaining``, and ``sentence``, why it
+  stands where it does in words ("4 more needed, 2 scheduled before 2026-08-31";
+  "submitted — awaiting approval; to be approved by 2026-01-31");
+* per student (:class:`StudentStanding`): ``complete``, ``standing`` (complete, on track,
+  at risk, overdue: SPEC §10) and ``attention``, what a coordinator should look at
+  ("career-symposium overdue; colloquia at risk; 2 open");
+* for one student's own view (:class:`StudentProgress`): what counted and why other
+  activities did not, the state of each assignment, and what is coming up that counts.
+
+Everything is frozen, all the way down, and the fields are the JSON
+(``tracker progress N --format json``; the portal's ``/me/progress.json``): a record's
+JSON is its fields in order, except that ``assignment_status`` and ``feedback`` are
+written for assignments only. The command line's tables, the cohort and student
+pages, the reminder e-mails, the Brightspace text grade and the portal all read these
+records. The module imports only the rules, months and vocabulary: it sits below
+everything that shows it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from tracker.rules.evaluate import Progress, RequirementProgress
+from tracker.rules.explain import Explanation
+from tracker.rules.model import AssignmentRequirement
+from tracker.vocabulary import AssignmentStatus, RequirementStatus
+
+DONE, OPEN, AT_RISK, OVERDUE = (RequirementStatus.DONE, RequirementStatus.OPEN,
+                                RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
+
+STATUS_WORDS = {DONE: "done", OPEN: "open", AT_RISK: "at risk", OVERDUE: "overdue"}
+"""A requirement's status as people read it (the JSON keeps ``at-risk``)."""
+
+
+class Standing(StrEnum):
+    """A student's one standing (SPEC §10), worst first."""
+
+    OVERDUE = "overdue"  # a required item's deadline has passed
+    AT_RISK = "at risk"  # else: what is scheduled cannot close a required item's gap
+    ON_TRACK = "on track"  # else: not complete yet
+    COMPLETE = "complete"  # every required item is done
+
+    @classmethod
+    def parse(cls, text: str) -> Standing:
+        """``on track`` also as ``on-track`` or ``on_track``, in any case."""
+        return cls(" ".join(text.strip().lower().replace("-", " ").replace("_", " ").split()))
+
+
+NO_FEEDBACK = "no feedback given"
+
+
+@dataclass(frozen=True, slots=True)
+class NotCounted:
+    """An attended (or excused) activity of a kind a requirement counts that did not
+    count toward it, and why: excused, outside programme year N, before the start
+    month, over a cap."""
+
+    activity: int
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRef:
+    """An activity that a requirement's ``counted`` or ``not_counted`` names."""
+
+    id: int
+    kind: str
+    date: date
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementStanding:
+    """Where a student stands on one requirement. For a points requirement
+    ``required``, ``done`` and ``remaining`` count points, after caps."""
+
+    id: str
+    label: str
+    kind: str  # attendance, points or assignment
+    required: int
+    done: int
+    remaining: int
+    optional: bool
+    status: RequirementStatus  # done, open, at-risk or overdue
+    due: date
+    scheduled: int  # what the activities still to come before ``due`` could add
+    blocking: bool  # not done and not optional: completion waits for it
+    behind: bool  # blocking, and at risk or overdue
+    sentence: str  # why it stands there, in words ('' when done)
+    counted: tuple[int, ...] = ()  # the ids of the activities that counted toward it
+    not_counted: tuple[NotCounted, ...] = ()
+    assignment_status: str | None = None  # none, submitted, approved or rejected
+    feedback: str | None = None  # given with the latest decision on the assignment
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields; ``assignment_status`` and ``feedback`` for an assignment only."""
+        data = {field.name: getattr(self, field.name)
+                for field in dataclasses.fields(self)}
+        if self.kind != "assignment":
+            del data["assignment_status"], data["feedback"]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingActivity:
+    """A scheduled activity that would count for a requirement not done yet."""
+
+    id: int
+    kind: str
+    date: date
+    title: str
+    requirements: tuple[str, ...]  # the ids of the requirements it would count for
+
+
+@dataclass(frozen=True, slots=True)
+class StudentStanding:
+    """Where one student stands: a row of ``tracker report``. ``requirement_set`` and
+    ``standing`` are None when no requirement set applies to the student."""
+
+    student: str
+    name: str
+    start: str  # YYYY-MM
+    status: str  # the student's: active, graduated or withdrawn
+    requirement_set: str | None
+    rules_version: int
+    complete: bool
+    standing: Standing | None
+    attention: str  # what needs a look, in words ('' when complete)
+    requirements: tuple[RequirementStanding, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True, slots=True)
+class StudentProgress(StudentStanding):
+    """One student's whole story (``tracker progress``, their page, their reminder):
+    SPEC §5's progress, with each requirement's ``counted`` and ``not_counted`` (the
+    activities named are in ``activities``), each assignment's state and feedback, and
+    the ``upcoming`` activities that would count."""
+
+    as_of: date = date.min
+    upcoming: tuple[UpcomingActivity, ...] = ()
+    programme: str = ""
+    requirement_set_label: str = ""
+    activities: tuple[ActivityRef, ...] = ()  # those counted or not counted, by date
+
+
+# --- the words -------------------------------------------------------------------------
+
+
+def sentence(kind: str, status: RequirementStatus, optional: bool, remaining: int,
+             scheduled: int, due: date, assignment_status: str | None = None,
+             feedback: str | None = None) -> str:
+    """Why a requirement stands where it does ('' when done), for a student to read:
+    "4 more needed, 2 scheduled before 2026-08-31"."""
+    if status == DONE:
+        return ""
+    if kind == "assignment":
+        if status == OVERDUE:
+            deadline = f"not approved by {due}"
+        else:
+            deadline = "completion does not wait for it" if optional else \
+                f"to be approved by {due}"
+        decision = decision_in_words(assignment_status, feedback)
+        return f"{decision} ({deadline})" if decision else deadline
+    unit = "" if kind != "points" else " point" if remaining == 1 else " points"
+    more = f"{remaining} more{unit}"
+    if status == OVERDUE:
+        return f"{more} needed; the deadline was {due}"
+    if status == AT_RISK:
+        return f"{more} needed, {scheduled} scheduled before {due}"
+    voluntary = " (voluntary)" if optional else ""
+    if not scheduled:
+        return f"{more} needed by {due}; nothing scheduled yet{voluntary}"
+    return f"{more} needed by {due}; {scheduled} scheduled{voluntary}"
+
+
+def decision_in_words(assignment_status: str | None, feedback: str | None) -> str:
+    """An assignment not approved yet: "submitted — awaiting approval", "rejected —
+    <feedback>"; '' when nothing was handed in."""
+    if assignment_status == AssignmentStatus.SUBMITTED:
+        return "submitted — awaiting approval"
+    if assignment_status == AssignmentStatus.REJECTED:
+        return f"rejected — {feedback or NO_FEEDBACK}"
+    return ""
+
+
+def attention(requirements: Iterable[RequirementStanding]) -> str:
+    """What a coordinator should look at for one student, in words: "career-symposium
+    overdue; colloquia at risk; 2 open" ('' when nothing blocks completion)."""
+    said = []
+    still_open = 0
+    for r in requirements:
+        if r.behind:
+            said.append(f"{r.id} {STATUS_WORDS[r.status]}")
+        elif r.blocking:
+            still_open += 1
+    if still_open:
+        said.append(f"{still_open} open")
+    return "; ".join(said)
+
+
+def standing_of(complete: bool, requirements: Iterable[RequirementStanding]) -> Standing:
+    """Any required item overdue: overdue; else any at risk: at risk; else complete or
+    on track (SPEC §10)."""
+    behind = {r.status for r in requirements if r.behind}
+    if OVERDUE in behind:
+        return Standing.OVERDUE
+    if AT_RISK in behind:
+        return Standing.AT_RISK
+    return Standing.COMPLETE if complete else Standing.ON_TRACK
+
+
+def to_do_in_words(student: StudentStanding) -> str:
+    """What is left, in a few words: "every required item is done", "2 required items
+    overdue", "3 required items to do: 1 overdue, 1 at risk, 1 open"."""
+    if student.complete:
+        return "every required item is done"
+    blocking = [r for r in student.requirements if r.blocking]
+    counts = [(sum(r.status == status for r in blocking), STATUS_WORDS[status])
+              for status in (OVERDUE, AT_RISK, OPEN)]
+    said = [(n, word) for n, word in counts if n]
+    items = f"{len(blocking)} required item{'' if len(blocking) == 1 else 's'}"
+    if len(said) == 1:
+        return f"{items} {said[0][1]}"
+    return f"{items} to do: {', '.join(f'{n} {word}' for n, word in said)}"
+
+
+# --- from the rules' decision -----------------------------------------------------------
+
+
+class Judged:
+    """Turns the rules' decisions into standings. Thousands of students share most of
+    what they are told (a requirement stood on the same way, an activity, a reason it
+    did not count): one record each, for every student of a run. Keep one per run."""
+
+    def __init__(self, rules_version: int) -> None:
+        self.rules_version = rules_version
+        self._shared: dict[tuple[Any, ...], RequirementStanding] = {}
+        self._sentences: dict[tuple[Any, ...], str] = {}
+        self._not_counted: dict[tuple[int, str], NotCounted] = {}
+        self._activities: dict[int, ActivityRef] = {}
+
+    def requirement(self, item: RequirementProgress) -> RequirementStanding:
+        """A requirement's standing, without what counted (a cohort's rows)."""
+        key = (id(item.requirement), item.required, item.done, item.status, item.due,
+               item.scheduled)
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = self.explained(item, None, None)
+        return shared
+
+    def student(self, number: str, name: str, start: str, status: str,
+                progress: Progress | None) -> StudentStanding:
+        """A row of the report: the standing of each requirement, not why."""
+        if progress is None:
+            return StudentStanding(number, name, start, status, None, self.rules_version,
+                                   False, None, "", ())
+        requirements = tuple([self.requirement(item) for item in progress.requirements])
+        return StudentStanding(number, name, start, status, progress.requirement_set.id,
+                               self.rules_version, progress.complete,
+                               standing_of(progress.complete, requirements),
+                               attention(requirements), requirements)
+
+    def explained(self, item: RequirementProgress, explanation: Explanation | None,
+                  assignment: tuple[str, str | None] | None) -> RequirementStanding:
+        """One requirement's standing; with what counted and why others did not, and for
+        an assignment its state and feedback, when given."""
+        requirement = item.requirement
+        status, optional, remaining = item.status, requirement.optional, item.remaining
+        blocking = status != DONE and not optional
+        decision, feedback = assignment or (None, None)
+        key = (requirement.type, status, optional, remaining, item.scheduled, item.due,
+               decision, feedback)
+        said = self._sentences.get(key)
+        if said is None:
+            said = self._sentences[key] = sentence(*key)
+        counted: tuple[int, ...] = ()
+        not_counted: tuple[NotCounted, ...] = ()
+        if explanation is not None:
+            counted = tuple([p.activity for p in explanation.counted])
+            not_counted = tuple([self._why_not(p.activity, why)
+                                 for p, why in explanation.not_counted])
+        return RequirementStanding(
+            requirement.id, requirement.label, requirement.type, item.required, item.done,
+            remaining, optional, status, item.due, item.scheduled, blocking,
+            blocking and status in (AT_RISK, OVERDUE), said, counted, not_counted,
+            decision, feedback)
+
+    def _why_not(self, activity: int, why: str) -> NotCounted:
+        shared = self._not_counted.get((activity, why))
+        if shared is None:
+            shared = self._not_counted[activity, why] = NotCounted(activity, why)
+        return shared
+
+    def _activity(self, p: Any) -> ActivityRef:
+        shared = self._activities.get(p.activity)
+        if shared is None:
+            shared = self._activities[p.activity] = ActivityRef(p.activity, p.kind,
+                                                                p.held_on, p.title)
+        return shared
+
+    def story(self, number: str, name: str, start: str, status: str, progress: Progress,
+              as_of: date, programme: str, upcoming: Sequence[UpcomingActivity],
+              explanations: Sequence[Explanation] | None = None,
+              decisions: Mapping[int, tuple[str, str | None]] | None = None) \
+            -> StudentProgress:
+        """One student's whole story from the rules' decision, what counted (per
+        requirement, as :func:`tracker.rules.explain.explain` gives it) and the state of
+        their assignments (by number: status and feedback)."""
+        requirements = []
+        named: dict[int, ActivityRef] = {}
+        for i, item in enumerate(progress.requirements):
+            explanation = explanations[i] if explanations is not None else None
+            assignment = None
+            if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
+                assignment = decisions.get(item.requirement.number, ("none", None))
+            requirements.append(self.explained(item, explanation, assignment))
+            if explanation is not None:
+                for p in explanation.counted:
+                    named[p.activity] = self._activity(p)
+                for p, _ in explanation.not_counted:
+                    named[p.activity] = self._activity(p)
+        standings = tuple(requirements)
+        chosen = progress.requirement_set
+        return StudentProgress(
+            number, name, start, status, chosen.id, self.rules_version, progress.complete,
+            standing_of(progress.complete, standings), attention(standings), standings,
+            as_of, tuple(upcoming), programme, chosen.label,
+            tuple(sorted(named.values(), key=lambda a: (a.date, a.id))))
