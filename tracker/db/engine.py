@@ -108,9 +108,9 @@ def open_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidInput(f"database URL {describe(url)!r} is not valid") from None
-    except ValueError:  # the port: make_url reads it as a number
-        raise InvalidInput(f"database URL {describe(url)!r} is not valid: its port is "
-                           "not a number") from None
+    except ValueError:  # make_url reads the port as a number, and an IPv6 host
+        raise InvalidInput(f"database URL {describe(url)!r} is not valid: its host and "
+                           "port cannot be read (host:port, a port is a number)") from None
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise InvalidInput(f"database URL {describe(url)!r} is not valid: its port "
                            f"{parsed.port} is not between 1 and 65535")
