@@ -58,9 +58,11 @@ def write_private(path: Path, data: bytes) -> None:
         finally:
             os.close(descriptor)
         os.replace(temporary, path)  # replaces a link planted meanwhile, never its target
-    except OSError as error:
+    except BaseException as error:  # a full disk, and Ctrl-C too: no half file is left
         Path(temporary).unlink(missing_ok=True)
-        raise _refusal(path, error) from None
+        if isinstance(error, OSError):
+            raise _refusal(path, error) from None
+        raise
     _sync_folder(path.parent)
 
 

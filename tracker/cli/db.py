@@ -81,7 +81,7 @@ def downgrade(revision: str, yes: bool) -> None:
         click.echo(f"already at revision {plan.target}: nothing to do")
         return
     if not yes:
-        undone = "; ".join(f"{known} ({does.rstrip('.')})" for known, does in plan.undone)
+        undone = "; ".join(f"{known} ({does})" for known, does in plan.undone)
         raise UserError(
             f"downgrading to {plan.target} "
             + ("removes every table and all the data in them"

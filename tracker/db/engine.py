@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import InvalidInput
 
+DATABASE_ENV = "TRACKER_DATABASE_URL"
+DATA_DIR_ENV = "TRACKER_DATA_DIR"
+
 
 class ReadOnlyDatabase(InvalidInput):
     """A command that writes, on a database that can only be read here."""
-
-DATABASE_ENV = "TRACKER_DATABASE_URL"
-DATA_DIR_ENV = "TRACKER_DATA_DIR"
 
 
 def default_data_dir() -> Path:
@@ -121,7 +121,8 @@ def open_engine(url: str) -> Engine:
         path = sqlite_file(url)
         if path is not None:
             if path.exists():
-                target, read_only = _read_only_url(path) or (url, False)
+                reading = _read_only_url(path)
+                target, read_only = (reading, True) if reading is not None else (url, False)
             else:
                 _create_private_file(path)
     elif parsed.get_backend_name() == "postgresql":
@@ -149,7 +150,7 @@ def read_only_because(engine: Engine) -> str | None:
     return f"the database {path} can only be read here (the file cannot be written)"
 
 
-def _read_only_url(path: Path) -> tuple[URL, bool] | None:
+def _read_only_url(path: Path) -> URL | None:
     """The URL that reads an existing SQLite file that cannot be written (a read-only
     disk, a file or folder without write permission); None when it can be written.
 
@@ -164,7 +165,7 @@ def _read_only_url(path: Path) -> tuple[URL, bool] | None:
     log = Path(f"{path}-wal")
     if not folder_writable and not (log.exists() and log.stat().st_size > 0):
         query["immutable"] = "1"
-    return URL.create("sqlite", database="file:" + quote(str(path)), query=query), True
+    return URL.create("sqlite", database="file:" + quote(str(path)), query=query)
 
 
 def _with_lock_timeout(given: str | tuple[str, ...] | None) -> str:
@@ -195,7 +196,7 @@ def _create_private_file(path: Path) -> None:
 BUSY_TIMEOUT_MS = 30_000
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, writable: bool = True) -> None:
     # The driver's own transaction handling would BEGIN lazily, deferred: a reader that
     # later writes can then fail at once when another process wrote in between. We say
     # BEGIN ourselves (see _sqlite_begin).
@@ -208,18 +209,14 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA secure_delete = ON")
     # Writers wait for each other instead of failing; readers never wait for writers.
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe against crashes
+    if writable:  # (a file that can only be read keeps the journal mode it has)
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe against crashes
     cursor.close()
 
 
-def _sqlite_connect_read_only(dbapi_connection: Any, _record: Any) -> None:
-    """A file that can only be read: no pragma that would write (the journal mode)."""
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.close()
+def _sqlite_connect_read_only(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_connect(dbapi_connection, record, writable=False)
 
 
 def _sqlite_synchronous_full(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

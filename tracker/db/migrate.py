@@ -74,9 +74,9 @@ def _bound(engine: Engine) -> Iterator[Config]:
 
 
 def _history() -> list[tuple[str, str]]:
-    """Every revision, oldest first: (its id, the first line of what it does)."""
+    """Every revision, oldest first: (its id, what it does, up to its first stop)."""
     script = ScriptDirectory.from_config(alembic_config())
-    return [(r.revision, (r.doc or "").strip().splitlines()[0] if r.doc else "")
+    return [(r.revision, re.split(r"[:.](?:\s|$)", " ".join((r.doc or "").split()))[0])
             for r in reversed(list(script.walk_revisions()))]
 
 
