@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from tracker import __version__
-from tracker.cli.context import AppContext, UserError
+from tracker.cli.context import AppContext, TryAgain, UserError
 from tracker.errors import TrackerError
 
 # name -> (module, attribute, one-line help)
@@ -82,7 +82,7 @@ class TrackerGroup(click.Group):
                 from sqlalchemy.exc import DBAPIError
 
                 if isinstance(error, DBAPIError):  # the server, the file, a lock
-                    raise UserError(_database_failure(error)) from None
+                    raise _database_failure(error) from None
             raise
 
 
@@ -96,18 +96,22 @@ def _in_words(error: click.BadParameter) -> str:
     return f"{label}: {error.message}"
 
 
-def _database_failure(error: Exception) -> str:
-    from tracker.db.engine import describe
+def _database_failure(error: Exception) -> click.ClickException:
+    """A lock or deadlock: exit 1, try again; anything else: one sentence, exit 2. The
+    database's password is never in it."""
+    from tracker.db.engine import describe, hide_secrets
+    from tracker.db.failures import classify
 
-    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
     ctx = click.get_current_context(silent=True)
-    where = ""
+    url = ""
     if ctx is not None and isinstance(ctx.obj, AppContext):
         try:
-            where = f" ({describe(ctx.obj.url())})"
+            url = ctx.obj.url()
         except TrackerError:
-            where = ""
-    return f"database error{where}: {reason[0] if reason else type(error).__name__}"
+            url = ""
+    failure = classify(error, f" ({describe(url)})" if url else "")
+    message = hide_secrets(failure.message, url)
+    return TryAgain(message) if failure.transient else UserError(message)
 
 
 @click.group(cls=TrackerGroup, invoke_without_command=True,

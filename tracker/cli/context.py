@@ -20,6 +20,13 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class TryAgain(click.ClickException):
+    """A passing problem (the database is busy): one sentence, exit code 1, nothing
+    written; the same command a moment later may well succeed."""
+
+    exit_code = 1
+
+
 class AppContext:
     """Settings of this run, and the database opened on first use."""
 

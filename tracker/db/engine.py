@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +19,10 @@ from tracker.errors import InvalidInput
 
 DATABASE_ENV = "TRACKER_DATABASE_URL"
 DATA_DIR_ENV = "TRACKER_DATA_DIR"
+
+
+class ReadOnlyDatabase(InvalidInput):
+    """A command that writes, on a database that can only be read here."""
 
 
 def default_data_dir() -> Path:
@@ -32,13 +38,12 @@ def resolve_url(option: str | None) -> str:
     """``--db``, else ``TRACKER_DATABASE_URL``, else an SQLite file in the data directory.
 
     A value without ``://`` is a file path and means SQLite. ``postgresql://`` without a
-    driver uses psycopg 3, which the tracker installs.
+    driver uses psycopg 3, which the tracker installs. Nothing is made here: the data
+    directory and the file are made when a command opens a database that is not there.
     """
     value = option or os.environ.get(DATABASE_ENV)
     if not value:
-        path = default_data_dir() / "tracker.db"
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
+        return f"sqlite:///{default_data_dir() / 'tracker.db'}"
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
     if value.startswith(("postgresql://", "postgres://")):
@@ -46,36 +51,138 @@ def resolve_url(option: str | None) -> str:
     return value
 
 
-def describe(url: str) -> str:
-    """The URL without its password, for messages."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (None for another engine, memory or a ``file:`` URI)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+_SECRET_PARAMETERS = ("password", "sslpassword")
+_HIDDEN = "***"
+
+
+def describe(url: str) -> str:
+    """The URL without its password (in the user part or as ``?password=``), for
+    messages; also a URL that cannot be parsed."""
+    try:
+        parsed = make_url(url)
+        hidden = {key: _HIDDEN for key in parsed.query if key.lower() in _SECRET_PARAMETERS}
+        shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+        return shown.replace("%2A%2A%2A", _HIDDEN)
+    except (ArgumentError, ValueError):
+        return _hide_in_text(url)
+
+
+def hide_secrets(message: str, url: str) -> str:
+    """``message`` (a driver's error, say) with every secret of ``url`` replaced."""
+    secrets: list[str] = []
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        parsed = None
+    if parsed is not None:
+        secrets.append(parsed.password or "")
+        for key, value in parsed.query.items():
+            if key.lower() in _SECRET_PARAMETERS:
+                secrets.extend((value,) if isinstance(value, str) else value)
+    for secret in filter(None, secrets):
+        message = message.replace(secret, _HIDDEN)
+    return _hide_in_text(message)
+
+
+def _hide_in_text(text: str) -> str:
+    text = re.sub(r"(://[^/:@\s]*:)[^@\s]*@", rf"\g<1>{_HIDDEN}@", text)
+    return re.sub(r"((?:ssl)?password=)(?!\*\*\*)[^&\s)'\"]*", rf"\g<1>{_HIDDEN}", text,
+                  flags=re.IGNORECASE)
 
 
 def open_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise InvalidInput(f"database URL {url!r} is not valid") from None
+        raise InvalidInput(f"database URL {describe(url)!r} is not valid") from None
+    except ValueError:  # make_url reads the port as a number, and an IPv6 host
+        raise InvalidInput(f"database URL {describe(url)!r} is not valid: its host and "
+                           "port cannot be read (host:port, a port is a number)") from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise InvalidInput(f"database URL {describe(url)!r} is not valid: its port "
+                           f"{parsed.port} is not between 1 and 65535")
+    target: str | URL = url
+    read_only = False
+    options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            _create_private_file(Path(database))
+        path = sqlite_file(url)
+        if path is not None:
+            if path.exists():
+                reading = _read_only_url(path)
+                target, read_only = (reading, True) if reading is not None else (url, False)
+            else:
+                _create_private_file(path)
+    elif parsed.get_backend_name() == "postgresql":
+        options["connect_args"] = {"options": _with_lock_timeout(parsed.query.get("options"))}
     try:
-        engine = create_engine(url)
+        engine = create_engine(target, **options)
     except Exception as error:  # an unknown dialect or a driver that is not installed
-        raise InvalidInput(f"cannot use database URL {describe(url)}: {error}") from None
+        raise InvalidInput(f"cannot use database URL {describe(url)}: "
+                           f"{hide_secrets(str(error), url)}") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect",
+                     _sqlite_connect_read_only if read_only else _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def read_only_because(engine: Engine) -> str | None:
+    """Why this SQLite database can only be read here; None when it can be written."""
+    if engine.dialect.name != "sqlite" or engine.url.query.get("mode") != "ro":
+        return None
+    database = unquote((engine.url.database or "").removeprefix("file:"))
+    path = Path(database)
+    if not os.access(path.parent, os.W_OK):
+        return f"the database {path} can only be read here (its folder cannot be written)"
+    return f"the database {path} can only be read here (the file cannot be written)"
+
+
+def _read_only_url(path: Path) -> URL | None:
+    """The URL that reads an existing SQLite file that cannot be written (a read-only
+    disk, a file or folder without write permission); None when it can be written.
+
+    Without write access to the folder SQLite cannot make the WAL's companion files:
+    when there is no log (a database closed cleanly has none) the file is opened as
+    immutable, which needs neither; a log that is there is read with the file.
+    """
+    folder_writable = os.access(path.parent, os.W_OK)
+    if folder_writable and os.access(path, os.W_OK):
+        return None
+    query = {"mode": "ro", "uri": "true"}
+    log = Path(f"{path}-wal")
+    if not folder_writable and not (log.exists() and log.stat().st_size > 0):
+        query["immutable"] = "1"
+    return URL.create("sqlite", database="file:" + quote(str(path)), query=query)
+
+
+def _with_lock_timeout(given: str | tuple[str, ...] | None) -> str:
+    """The connection's ``options``: a lock that is not granted within the busy timeout
+    fails (the command says "the database is busy: try again") instead of waiting for
+    ever; options given in the URL come after, so they win."""
+    own = f"-c lock_timeout={BUSY_TIMEOUT_MS}"
+    if given is None:
+        return own
+    return " ".join((own, *((given,) if isinstance(given, str) else given)))
+
+
 def _create_private_file(path: Path) -> None:
     """A new SQLite file readable by its owner only; SQLite gives its WAL and shared-memory
-    files the same permissions. An existing file is left as it is."""
+    files the same permissions. The tracker's own folder is made on first use."""
+    if path.parent == default_data_dir():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.parent.is_dir():
         raise InvalidInput(f"cannot create the database {path}: its folder does not exist")
     try:
@@ -89,18 +196,27 @@ def _create_private_file(path: Path) -> None:
 BUSY_TIMEOUT_MS = 30_000
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, writable: bool = True) -> None:
     # The driver's own transaction handling would BEGIN lazily, deferred: a reader that
     # later writes can then fail at once when another process wrote in between. We say
     # BEGIN ourselves (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Deleted and overwritten content is zeroed in the file, not left in free pages: an
+    # erased student's name must not stay readable there. Most builds of SQLite leave
+    # this off; Debian's turns it on; the tracker does not leave it to the build.
+    cursor.execute("PRAGMA secure_delete = ON")
     # Writers wait for each other instead of failing; readers never wait for writers.
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe against crashes
+    if writable:  # (a file that can only be read keeps the journal mode it has)
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe against crashes
     cursor.close()
+
+
+def _sqlite_connect_read_only(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_connect(dbapi_connection, record, writable=False)
 
 
 def _sqlite_synchronous_full(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -123,6 +239,11 @@ def _sqlite_begin(connection: Any) -> None:
     every key it writes it took, within this transaction, from the rows it refers to.
     """
     options = connection.get_execution_options()
+    if not options.get(READ_ONLY, False):
+        because = read_only_because(connection.engine)
+        if because is not None:
+            raise ReadOnlyDatabase(f"{because}: this command would change it; reports, "
+                                   "listings and progress work")
     pooled = connection.connection  # the pool's connection: it outlives this transaction
     driver = pooled.driver_connection
     if options.get(BULK, False):  # (pragmas that only work outside a transaction)

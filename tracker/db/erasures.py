@@ -12,10 +12,19 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import ErasedNumber, Setting
+from tracker.db.models import (
+    AssignmentRecord,
+    Change,
+    ChangeEntry,
+    ErasedNumber,
+    Participation,
+    Reminder,
+    Setting,
+    Student,
+)
 from tracker.errors import InvalidInput
 
 _KEY = "erasure key"
@@ -71,3 +80,35 @@ class Erased:
         if self.key is None or self.erased_on(number) is None:
             return None
         return session.get(ErasedNumber, _digest(self.key, number))
+
+
+# What an erasure writes to: the rows it blanks or deletes, and the record it keeps.
+ERASURE_TABLES = tuple(model.__tablename__ for model in (
+    Student, Participation, AssignmentRecord, Reminder, ChangeEntry, Change, ErasedNumber,
+    Setting))
+
+
+def clear_traces(engine: Engine) -> bool:
+    """After an erasure is committed: what it erased leaves the files too, not only the
+    tables. Returns False when some of it may remain for now (SQLite: another program
+    is reading and keeps the log in use, its next checkpoint clears it).
+
+    SQLite zeroes what it deletes (``secure_delete``, set on every connection) but the
+    log (``-wal``) still holds the pages as they were before: a checkpoint copies the
+    log into the file and truncates it. PostgreSQL keeps the old rows as dead tuples
+    until a vacuum reclaims them; ``VACUUM`` cannot run in a transaction, so it runs
+    here, after the commit. (PostgreSQL's own write-ahead log keeps them until the
+    server recycles it; see the README.)
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            driver = connection.connection.driver_connection
+            busy, _, _ = driver.execute(  # type: ignore[union-attr]
+                "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return not busy
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(engine.dialect.identifier_preparer.quote(table)
+                               for table in ERASURE_TABLES)
+            connection.execution_options(isolation_level="AUTOCOMMIT") \
+                .exec_driver_sql(f"VACUUM {quoted}")
+    return True

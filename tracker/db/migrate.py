@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from tracker.db.engine import READ_ONLY
 from tracker.errors import InvalidInput
 
 
@@ -71,30 +73,136 @@ def _bound(engine: Engine) -> Iterator[Config]:
                 driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    with _bound(engine) as config:
-        command.upgrade(config, revision)
-
-
-def downgrade(engine: Engine, revision: str) -> None:
+def _history() -> list[tuple[str, str]]:
+    """Every revision, oldest first: (its id, what it does, up to its first stop)."""
     script = ScriptDirectory.from_config(alembic_config())
-    known = [r.revision for r in script.walk_revisions()]
-    if revision != "base" and not re.fullmatch(r"-[1-9][0-9]*", revision):
-        try:
-            script.get_revision(revision)
-        except Exception:
-            raise InvalidInput(f"unknown revision {revision!r} (known: base, "
-                               + ", ".join(known) + ", or -N for N steps back)") from None
+    return [(r.revision, re.split(r"[:.](?:\s|$)", " ".join((r.doc or "").split()))[0])
+            for r in reversed(list(script.walk_revisions()))]
+
+
+def _target(revision: str, here: int, ids: list[str], *, up: bool) -> int:
+    """Where ``revision`` points, as a position in ``ids`` (-1: base, before the first):
+    an id (or the start of one), ``head``, ``base``, or ``+N``/``-N`` steps from ``here``."""
+    steps = re.fullmatch(r"([+-])([1-9][0-9]{0,3})", revision)
+    if steps and (steps[1] == "+") == up:
+        return here + int(steps[2]) * (1 if up else -1)
+    if revision == "head":
+        return len(ids) - 1
+    if revision == "base":
+        return -1
+    matches = [i for i, known in enumerate(ids) if known.startswith(revision)] \
+        if revision else []
+    if len(matches) != 1:
+        raise InvalidInput(f"unknown revision {revision!r} (known: base, {', '.join(ids)}, "
+                           "head, or " + ("+N for N steps up)" if up
+                                          else "-N for N steps back)"))
+    return matches[0]
+
+
+def _where(engine: Engine, ids: list[str]) -> tuple[str | None, int]:
+    """The database's revision and its position in ``ids`` (-1: none yet)."""
+    current = current_revision(engine)
+    if current is not None and current not in ids:
+        raise InvalidInput(f"the database schema is at revision {current}, which this "
+                           f"tracker does not know (newest here: {ids[-1]}): a newer "
+                           "tracker made it; install that version to move it")
+    return current, ids.index(current) if current is not None else -1
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    ids = [known for known, _ in _history()]
+    current, here = _where(engine, ids)
+    target = _target(revision, here, ids, up=True)
+    if target < here or target >= len(ids):
+        raise InvalidInput(f"cannot upgrade to {revision!r}: the database is at "
+                           f"{current or 'base'}, newest is {ids[-1]}"
+                           + ("; `tracker db downgrade` goes back" if target < here else ""))
+    if target == here:
+        return
     try:
         with _bound(engine) as config:
-            command.downgrade(config, revision)
-    except CommandError as error:
-        raise InvalidInput(f"cannot downgrade to {revision!r}: {error}") from None
+            command.upgrade(config, ids[target])
+    except CommandError as error:  # pragma: no cover - every target is checked above
+        raise InvalidInput(f"cannot upgrade to {revision!r}: {error}") from None
+
+
+# The revision that made the table of erased numbers: going back past it would forget
+# who asked to be forgotten, and an old class list would register them again.
+ERASURES_SINCE = "0005"
+
+
+@dataclass(frozen=True)
+class Downgrade:
+    target: str  # a revision, or "base"
+    undone: tuple[tuple[str, str], ...]  # (revision, what it does), newest first
+
+
+def downgrade_plan(engine: Engine, revision: str) -> Downgrade:
+    """What a downgrade to ``revision`` undoes; refused when it would drop the records of
+    erased students."""
+    history = _history()
+    ids = [known for known, _ in history]
+    current, here = _where(engine, ids)
+    target = _target(revision, here, ids, up=False)
+    if target > here or target < -1:
+        raise InvalidInput(f"cannot downgrade to {revision!r}: the database is at "
+                           f"{current or 'base'}")
+    plan = Downgrade(ids[target] if target >= 0 else "base",
+                     tuple(history[target + 1:here + 1][::-1]))
+    if ERASURES_SINCE in {known for known, _ in plan.undone}:
+        erased = _erased_count(engine)
+        if erased:
+            raise InvalidInput(
+                f"cannot downgrade to {plan.target}: the database remembers {erased} "
+                f"erased student(s), and revision {ERASURES_SINCE} made that record; "
+                "without it an old class list would register them again. Stay at "
+                f"revision {ERASURES_SINCE} or later (to remove the whole database, "
+                "delete it)")
+    return plan
+
+
+def downgrade(engine: Engine, plan: Downgrade) -> None:
+    """Undo the revisions of ``plan`` (see :func:`downgrade_plan`), in one transaction."""
+    if not plan.undone:
+        return
+    try:
+        with _bound(engine) as config:
+            command.downgrade(config, plan.target)
+    except CommandError as error:  # pragma: no cover - the plan checked the target
+        raise InvalidInput(f"cannot downgrade to {plan.target!r}: {error}") from None
+
+
+def _erased_count(engine: Engine) -> int:
+    from sqlalchemy import func, inspect, select
+
+    from tracker.db.models import ErasedNumber
+
+    with _reading(engine) as connection:
+        if not inspect(connection).has_table(ErasedNumber.__tablename__):
+            return 0
+        return int(connection.execute(select(func.count()).select_from(ErasedNumber))
+                   .scalar_one())
+
+
+@contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that only reads: on SQLite it takes no write lock, and it works on a
+    database that can only be read."""
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The database's revision (None: none yet); refused when its version table holds
+    more than one (no tracker writes that: it was edited, or two copies were merged)."""
+    with _reading(engine) as connection:
+        heads = MigrationContext.configure(connection).get_current_heads()
+    if len(heads) > 1:
+        raise InvalidInput(
+            f"the database's schema version is unclear: its alembic_version table holds "
+            f"{len(heads)} rows ({', '.join(sorted(heads))}) where one belongs; keep the "
+            "row of the schema the tables are at, or restore the database from a backup")
+    return heads[0] if heads else None
 
 
 def model_differences(engine: Engine) -> list[str]:
@@ -103,7 +211,7 @@ def model_differences(engine: Engine) -> list[str]:
 
     from tracker.db.models import Base
 
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )

@@ -22,12 +22,18 @@ def database_revision(engine: Engine) -> tuple[bool, str | None]:
     try:
         with engine.connect() as connection:
             connection.execution_options(**{READ_ONLY: True})
-            revision = connection.execute(
+            revisions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
-            ).scalar()
-            return True, revision
+            ).scalars().all()
     except DBAPIError as error:
         failure = error
+    else:
+        if len(revisions) > 1:  # no tracker writes that: edited by hand, or merged copies
+            raise DatabaseNotReady(
+                f"the database's schema version is unclear: its alembic_version table "
+                f"holds {len(revisions)} rows ({', '.join(sorted(revisions))}) where one "
+                "belongs; `tracker db current` says more")
+        return True, revisions[0] if revisions else None
     with engine.connect() as connection:
         # The read failed: either there is no version table, or the server is unreachable
         # (inspect raises again then, and the caller reports it), or the table is damaged.
