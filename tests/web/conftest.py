@@ -41,6 +41,8 @@ def populate(url: str) -> None:
             "--email", "Ada.Jansen@example.org")
     tracker("student", "add", "s7654321", "--name", "Bram de Vries", "--start", "2025-09",
             "--email", "bram@example.org")
+    # Bram follows the older programme: colloquia count for him, career events do not.
+    tracker("student", "override", "s7654321", "alc", "--reason", "individual programme")
     tracker("activity", "add", "colloquium", "--date", "2026-11-05", "--title",
             "Peer colloquium: organoids")
     tracker("attend", "1", "s1234567")
@@ -110,6 +112,7 @@ class Browser:
     base: str
     token: str | None = None
     last: Any = None
+    token_of: str | None = None  # the cookie the token belongs to
 
     def get(self, path: str, **kwargs: Any) -> Any:
         response = self.client.get(path, **kwargs)
@@ -118,8 +121,8 @@ class Browser:
 
     def post(self, path: str, data: dict[str, str] | None = None, *, origin: str | None = None,
              token: str | None = None, headers: dict[str, str] | None = None) -> Any:
-        if self.token is None:
-            self.get("/login/code")
+        if token is None and (self.token is None or self.token_of != self.cookie()):
+            self.get("/login/code")  # a page of this browser's cookie, for its token
         form = {"csrf_token": token if token is not None else self.token or "", **(data or {})}
         sent = {"Origin": origin if origin is not None else self.base, **(headers or {})}
         response = self.client.post(path, data=form, headers=sent)
@@ -131,7 +134,7 @@ class Browser:
         found = CSRF.search(response.get_data(as_text=True)) if response.mimetype == \
             "text/html" else None
         if found:
-            self.token = found.group(1)
+            self.token, self.token_of = found.group(1), self.cookie()
 
     def cookie(self, name: str = "tracker") -> str | None:
         found = self.client.get_cookie(name)
@@ -149,11 +152,19 @@ class Browser:
         return self.post(f"/login/{token}", {"otp": otp} if otp else {})
 
 
-@pytest.fixture
-def coordinator_secret(portal: Portal) -> str:
+def enrol(portal: Portal) -> str:
+    """A coordinator, coordinator@example.org; returns their TOTP key."""
     from tracker.service.portal.coordinators import add_coordinator
 
     return add_coordinator(portal.db, "Coordinator@example.org", "Dr. C. Oordinator").secret
+
+
+def sign_in_coordinator(portal: Portal) -> Browser:
+    secret = enrol(portal)
+    browser = portal.browser()
+    response = browser.sign_in(portal, "coordinator@example.org", otp_now(secret, portal.clock))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return browser
 
 
 def otp_now(secret: str, clock: Clock, steps: int = 0) -> str:
