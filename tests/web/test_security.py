@@ -74,7 +74,7 @@ EVERY_PAGE = ["/", "/login/code", "/login/not-a-token", "/me", "/healthz", "/fav
 
 def test_every_response_carries_the_security_headers(sqlite_portal):
     browser = sqlite_portal.browser()
-    for path in EVERY_PAGE + ["/admin"]:
+    for path in [*EVERY_PAGE, "/admin"]:
         response = browser.get(path)
         policy = response.headers["Content-Security-Policy"]
         for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
@@ -146,10 +146,10 @@ def test_healthz_answers_ok_when_the_database_does(sqlite_portal):
     response = sqlite_portal.app.test_client().get("/healthz")
     assert response.status_code == 200 and response.get_data() == b"ok\n"
     assert "Set-Cookie" not in response.headers
+    from smtp_servers import free_port
     from sqlalchemy import create_engine
 
     from tracker.db.engine import Database
-    from smtp_servers import free_port
 
     nowhere = create_engine(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none",
                             connect_args={"connect_timeout": 2})
