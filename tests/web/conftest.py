@@ -220,3 +220,74 @@ def served(db_url: str) -> Iterator[Callable[..., Served]]:
             handle.server.close()
             if handle.thread is not None:
                 handle.thread.join(timeout=5)
+
+
+# --- a browser over real HTTP ----------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: Any
+    body: str
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def cookies_set(self) -> list[str]:
+        return self.headers.get_all("Set-Cookie") or []
+
+
+@dataclass
+class HttpBrowser:
+    """Keeps its cookie and its page's CSRF token, over http.client (no redirects
+    followed: each answer is looked at)."""
+
+    base: str
+    cookie: str | None = None
+    token: str | None = None
+    forwarded_for: str | None = None
+    token_of: str | None = None
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None,
+                headers: dict[str, str] | None = None) -> Answer:
+        import http.client
+        from urllib.parse import urlencode, urlsplit
+
+        where = urlsplit(self.base)
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        sent = {**(headers or {})}
+        if self.cookie:
+            sent["Cookie"] = f"tracker={self.cookie}"
+        if self.forwarded_for:
+            sent["X-Forwarded-For"] = self.forwarded_for
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            sent.setdefault("Origin", self.base)
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            answer = Answer(response.status, response.headers,
+                            response.read().decode("utf-8", "replace"))
+        finally:
+            connection.close()
+        for header in answer.cookies_set:
+            name, _, rest = header.partition("=")
+            value = rest.split(";")[0]
+            if name == "tracker":
+                self.cookie = value if "Max-Age=0" not in header else None
+        found = CSRF.search(answer.body)
+        if found:
+            self.token, self.token_of = found.group(1), self.cookie
+        return answer
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict[str, str] | None = None) -> Answer:
+        if self.token is None or self.token_of != self.cookie:
+            self.get("/login/code")
+        return self.request("POST", path, {"csrf_token": self.token or "", **(form or {})})

@@ -40,7 +40,7 @@ def add(email: str, name: str) -> None:
     show_enrolment(enrolment.uri, enrolment.secret)
 
 
-def show_enrolment(uri: str, secret: str) -> None:
+def show_enrolment(uri: str, secret: str, *, once: bool = True) -> None:
     """The enrolment: a QR code for the terminal, the otpauth:// URI, the key."""
     import segno
 
@@ -51,7 +51,8 @@ def show_enrolment(uri: str, secret: str) -> None:
     click.echo(f"or open this on the phone:  {uri}")
     spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     click.echo(f"or type the key:            {spaced}")
-    note("This is the only time the key is shown. Keep it off shared screens.")
+    if once:
+        note("This is the only time the key is shown. Keep it off shared screens.")
 
 
 @coordinator.command(name="list", short_help="List the coordinators.")

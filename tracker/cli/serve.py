@@ -6,7 +6,7 @@ import ipaddress
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +15,8 @@ from tracker.cli.context import AppContext, UserError
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
+
+    from flask import Flask
 
     from tracker.db.engine import Database
     from tracker.web.mail import Postbox
@@ -70,6 +72,7 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     from tracker.web import create_app
 
     web = create_app(context.url(), base_url=base, postbox=postbox)
+    server = _listen(web, host, port, threads, trusted_proxy)  # bound: say so, then serve
     click.echo(f"tracker serve: listening on http://{host}:{port}, for {base}/")
     click.echo(f"database: {describe(context.url())}")
     click.echo(f"mail: {postbox.description}")
@@ -78,7 +81,13 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     if demo:
         _demo_links(web.extensions["tracker"].db, base)
     click.echo("Stop with Ctrl+C.")
-    _run(web, host, port, threads, trusted_proxy)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        note("stopped")
+    finally:
+        server.close()
+        web.extensions["tracker"].mail.stop()
 
 
 def _default_base(host: str, port: int) -> str:
@@ -106,10 +115,12 @@ def _postbox(outbox: Path | None) -> Postbox:
     return postbox
 
 
-def _run(web: object, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
+def _listen(web: Flask, host: str, port: int, threads: int,
+            trusted_proxy: str | None) -> Any:
+    """A waitress server bound to ``host:port`` (not yet serving)."""
     import logging
 
-    import waitress
+    from waitress.server import create_server
 
     from tracker.web.app import MAX_BODY
 
@@ -118,12 +129,10 @@ def _run(web: object, host: str, port: int, threads: int, trusted_proxy: str | N
               "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
               "clear_untrusted_proxy_headers": True} if trusted_proxy else {})
     try:  # waitress lets the app refuse a large body with its own sentence, up to a point
-        waitress.serve(web, host=host, port=port, threads=threads, ident="tracker",
-                       max_request_body_size=MAX_BODY + 1024 * 1024, **proxy)
+        return create_server(web, host=host, port=port, threads=threads, ident="tracker",
+                             max_request_body_size=MAX_BODY + 1024 * 1024, **proxy)
     except OSError as error:
         raise UserError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    except KeyboardInterrupt:
-        note("stopped")
 
 
 # --- the demo -------------------------------------------------------------------------------
@@ -189,6 +198,6 @@ def _demo_links(db: Database, base: str) -> None:
     click.echo("  The coordinator also needs a code from an authenticator app. The demo's key "
                "is public (never use it for a real coordinator):")
     demo = enrolment(*DEMO_COORDINATOR, DEMO_TOTP_SECRET)
-    show_enrolment(demo.uri, demo.secret)
+    show_enrolment(demo.uri, demo.secret, once=False)
     click.echo(f"  Right now the code is {pyotp.TOTP(DEMO_TOTP_SECRET).now()}; a new one "
                "every 30 seconds.\n")
