@@ -178,7 +178,8 @@ class TerminalPostbox:
 
 
 def _demo_links(db: Database, base: str) -> None:
-    """Links for a demo student (one with something at risk) and the demo coordinator."""
+    """Links for a demo student (of the newest intake with something at risk or overdue:
+    much still ahead) and the demo coordinator."""
     import pyotp
 
     from tracker.cli.coordinators import show_enrolment
@@ -190,9 +191,9 @@ def _demo_links(db: Database, base: str) -> None:
     behind = cohort_report(db, at_risk=True).rows
     click.echo("\nA first look (each link works once, for 10 minutes; ask for more on the "
                "sign-in page, and their links appear here):")
-    if behind:
-        click.echo(f"  student {behind[0].name} ({behind[0].student}): "
-                   f"{base}/login/{issue_link(db, behind[0].student, now)}")
+    if behind:  # (in start order)
+        click.echo(f"  student {behind[-1].name} ({behind[-1].student}): "
+                   f"{base}/login/{issue_link(db, behind[-1].student, now)}")
     click.echo(f"  coordinator {DEMO_COORDINATOR[1]}: "
                f"{base}/login/{issue_link(db, DEMO_COORDINATOR[0], now)}")
     click.echo("  The coordinator also needs a code from an authenticator app. The demo's key "

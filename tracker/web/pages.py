@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
+from importlib import resources
 
 from tracker.db.engine import Database
 from tracker.output import to_json
@@ -54,3 +56,17 @@ def framed(page: str, bar: str, style: str, nonce: str | None = None) -> str:
     if nonce is not None:
         framed_page = _SCRIPT.sub(f'<script nonce="{nonce}">', framed_page)
     return framed_page
+
+
+def charts_without_eval(page: str) -> str:
+    """The cohort page with Vega's expression interpreter put before its own script (the
+    last one, which draws the charts), so that no chart needs eval: see
+    ``tracker/web/vendor/README.md``."""
+    own = page.rindex("<script>")
+    return (page[:own] + f"<script>{_vendor('vega-interpreter.js')}</script>\n"
+            f"<script>{_vendor('vega-without-eval.js')}</script>\n" + page[own:])
+
+
+@cache
+def _vendor(name: str) -> str:
+    return resources.files("tracker.web").joinpath("vendor", name).read_text("utf-8")
