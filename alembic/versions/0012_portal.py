@@ -146,8 +146,21 @@ def _snapshots_with_revision(present: bool) -> None:
             if not isinstance(values, dict):
                 continue
             if present and "revision" not in values:
-                changed[name] = {**values, "revision": 0}
+                changed[name] = _with_revision(values)
             elif not present and "revision" in values:
                 changed[name] = {k: v for k, v in values.items() if k != "revision"}
         if changed:
             bind.execute(sa.update(entries).where(entries.c.id == id_).values(**changed))
+
+
+def _with_revision(values: dict[str, object]) -> dict[str, object]:
+    """``values`` with ``revision`` where the model has it (after ``month_number``), so
+    that a snapshot reads as one the tracker takes now."""
+    if "month_number" not in values:
+        return {**values, "revision": 0}
+    placed: dict[str, object] = {}
+    for key, value in values.items():
+        placed[key] = value
+        if key == "month_number":
+            placed["revision"] = 0
+    return placed

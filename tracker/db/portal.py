@@ -5,8 +5,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -38,15 +49,30 @@ def serialise(session: Session, keys: Iterable[str]) -> None:
 # --- sign-in requests --------------------------------------------------------------------
 
 
-def requests_since(session: Session, since: datetime, *, identity_key: str | None = None,
-                   client: str | None = None) -> int:
-    query = select(func.count()).select_from(SignInRequest).where(
-        SignInRequest.created_at >= since)
-    if identity_key is not None:
-        query = query.where(SignInRequest.identity_key == identity_key)
-    if client is not None:
-        query = query.where(SignInRequest.client == client)
-    return int(session.scalar(query) or 0)
+def _counted(condition: ColumnElement[bool]) -> Any:
+    return (select(func.count()).select_from(SignInRequest)
+            .where(condition, SignInRequest.created_at >= bindparam("since"))
+            .scalar_subquery())
+
+
+# Built once: POST /login runs it every time, and answers as fast as /healthz would.
+_REQUESTS_SINCE = select(_counted(SignInRequest.identity_key == bindparam("identity_key")),
+                         _counted(SignInRequest.client == bindparam("client")))
+_QUEUE = insert(SignInRequest)
+
+
+def requests_since(session: Session, since: datetime, identity_key: str,
+                   client: str) -> tuple[int, int]:
+    """How many requests asked for this identity, and from this client, since ``since``
+    (one statement)."""
+    row = session.execute(_REQUESTS_SINCE, {"since": since, "identity_key": identity_key,
+                                            "client": client}).one()
+    return int(row[0]), int(row[1])
+
+
+def queue(session: Session, **values: Any) -> None:
+    """A new request, as it comes (one INSERT, no object to keep)."""
+    session.execute(_QUEUE, [values])
 
 
 def mails_since(session: Session, person: ColumnElement[bool], since: datetime) -> int:

@@ -57,19 +57,20 @@ def ask(db: Database, identity: str | None, client: str, browser: str, now: date
         normal = _normal(session, raw)
         key = digest(normal)
         portal.serialise(session, [f"identity:{key}", f"client:{client}"])
-        since = now - LIMIT_WINDOW
-        if portal.requests_since(session, since, identity_key=key) >= MAILS_PER_IDENTITY:
+        for_identity, from_client = portal.requests_since(session, now - LIMIT_WINDOW, key,
+                                                          client[:64])
+        if for_identity >= MAILS_PER_IDENTITY:
             raise TooManyRequests(
                 f"{MAILS_PER_IDENTITY} sign-in mails were asked for {raw} in the last "
                 f"{_minutes(LIMIT_WINDOW)} minutes: use the newest of them, or try again "
                 "later")
-        if portal.requests_since(session, since, client=client) >= MAILS_PER_CLIENT:
+        if from_client >= MAILS_PER_CLIENT:
             raise TooManyRequests(
                 f"{MAILS_PER_CLIENT} sign-in mails were asked for from your network in the "
                 f"last {_minutes(LIMIT_WINDOW)} minutes: try again in a few minutes")
-        session.add(SignInRequest(identity=normal, identity_key=key, client=client[:64],
-                                  browser_hash=digest(browser), state="queued",
-                                  created_at=now, attempts=0, wrong_codes=0))
+        portal.queue(session, identity=normal, identity_key=key, client=client[:64],
+                     browser_hash=digest(browser), state="queued", created_at=now,
+                     attempts=0, wrong_codes=0)
 
 
 def _normal(session: Session, raw: str) -> str:
