@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select
 from tracker.db.engine import Database, resolve_url
 from tracker.db.models import SignInRequest, WebSession
 
-from .conftest import CODE, LINK, HttpBrowser, make_portal, populate
+from .conftest import CODE, LINK, HttpBrowser, populate
 
 
 def count(db, model, *where) -> int:
