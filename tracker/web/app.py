@@ -158,7 +158,9 @@ def _error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def failure(error: Exception) -> tuple[str, int]:
-        LOG.exception("%s %s failed", request.method, request.path)
+        # The route's pattern, not the path: a path may hold a sign-in or calendar token.
+        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        LOG.exception("%s %s failed", request.method, rule)
         return message("Something went wrong on our side. It has been logged; please try "
                        "again in a minute, and tell your coordinator if it keeps happening.",
                        500, "Sorry")
