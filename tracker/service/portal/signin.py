@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -18,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.db import portal
+from tracker.db import rules as stored_rules
 from tracker.db.engine import Database
 from tracker.db.models import Coordinator, SignInRequest, Student, WebSession
 from tracker.errors import InvalidInput, NotFound
+from tracker.rules import RuleBook, parse_rules
 from tracker.service.portal import TooManyRequests
 from tracker.service.portal import sessions as sessions_
 from tracker.service.portal.coordinators import otp_step
@@ -78,12 +81,26 @@ def _normal(session: Session, raw: str) -> str:
         email = fields.email(raw)
         assert email is not None
         return email.lower()
-    book = rules_in_force(session).book
+    book = _student_numbers(session)
     try:
         return fields.student_number(raw, book)
     except InvalidInput:
         raise InvalidInput(f"{raw!r} is neither an e-mail address nor a student number "
                            f"({book.student_number_form})") from None
+
+
+def _student_numbers(session: Session) -> RuleBook:
+    """The rules in force, for the form of a student number: parsed once per version
+    (a version never changes), not at every ``POST /login``."""
+    row = stored_rules.newest(session)
+    if row is None:
+        return rules_in_force(session).book  # (which says there are no rules)
+    return _parsed(row.id, row.content)
+
+
+@lru_cache(maxsize=4)
+def _parsed(version: int, content: str) -> RuleBook:
+    return parse_rules(content, f"rules version {version}")
 
 
 def _minutes(span: timedelta) -> int:
