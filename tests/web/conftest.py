@@ -185,6 +185,19 @@ class Served:
     extra: list[Any] = field(default_factory=list)
 
 
+def stop_serving(server: Any, thread: threading.Thread | None) -> None:
+    """Stop a waitress server running in ``thread``: its channels are closed by its own
+    loop (closing them from here would pull the sockets from under its select)."""
+    def close_all() -> None:
+        for channel in list(server._map.values()):
+            channel.close()
+
+    server.trigger.pull_trigger(close_all)
+    if thread is not None:
+        thread.join(timeout=10)
+    server.task_dispatcher.shutdown()
+
+
 @pytest.fixture
 def served(db_url: str) -> Iterator[Callable[..., Served]]:
     """Starts the app under waitress on a free port of 127.0.0.1 (in a thread)."""
@@ -217,9 +230,7 @@ def served(db_url: str) -> Iterator[Callable[..., Served]]:
         yield start
     finally:
         for handle in running:
-            handle.server.close()
-            if handle.thread is not None:
-                handle.thread.join(timeout=5)
+            stop_serving(handle.server, handle.thread)
 
 
 # --- a browser over real HTTP ----------------------------------------------------------------

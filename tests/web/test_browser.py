@@ -22,7 +22,7 @@ from conftest import Tracker
 from icalendar import Calendar
 from smtp_servers import free_port, smtp_server
 
-from .conftest import CODE, LINK
+from .conftest import CODE, LINK, stop_serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(os.environ.get("TRACKER_TEST_ARTEFACTS")
@@ -73,7 +73,7 @@ def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         yield {"url": url, "base": base, "mail": mail, "secret": secret, "app": app}
-        server.close()
+        stop_serving(server, thread)
         app.extensions["tracker"].mail.stop()
 
 

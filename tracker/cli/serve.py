@@ -81,6 +81,7 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     if demo:
         _demo_links(web.extensions["tracker"].db, base)
     click.echo("Stop with Ctrl+C.")
+    _stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
@@ -88,6 +89,17 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     finally:
         server.close()
         web.extensions["tracker"].mail.stop()
+
+
+def _stop_on_sigterm() -> None:
+    """A service manager's stop (SIGTERM) ends the server as Ctrl+C does: the mail worker
+    finishes the mail in hand (a mail cut off is sent again by the next worker)."""
+    import signal
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _default_base(host: str, port: int) -> str:
