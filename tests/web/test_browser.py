@@ -154,6 +154,8 @@ def test_a_student_on_a_phone_signs_in_sees_their_page_and_subscribes(chromium, 
     visit.shot("4-me-phone.png")
     visit.shot("4-me-phone-first-screen.png", whole=False)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways
+    page.get_by_role("heading", name="Coming up that counts").scroll_into_view_if_needed()
+    visit.shot("4-me-phone-coming-up.png", whole=False)
 
     page.get_by_role("link", name="Calendar").click()
     page.get_by_role("button", name="Make my calendar address").click()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from smtp_servers import free_port, smtp_server
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
 from tracker.db.engine import Database, resolve_url
 from tracker.db.models import SignInRequest, WebSession
@@ -120,11 +120,11 @@ def test_the_mail_leaves_in_the_background_by_smtp(db_url, monkeypatch):
 # --- two processes ----------------------------------------------------------------------------
 
 
-def start_serving(url: str, outbox: Path, port: int) -> subprocess.Popen[str]:
+def start_serving(url: str, outbox: Path, port: int, *options: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_SMTP")}
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker", "--db", url, "serve", "--port", str(port),
-         "--outbox", str(outbox), "--threads", "4"],
+         "--outbox", str(outbox), "--threads", "4", *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert process.stdout is not None
     said = []
@@ -135,6 +135,7 @@ def start_serving(url: str, outbox: Path, port: int) -> subprocess.Popen[str]:
     else:
         raise AssertionError("".join(said))
     assert f"listening on http://127.0.0.1:{port}" in "".join(said)
+    process.said = "".join(said)  # type: ignore[attr-defined]
     threading.Thread(target=process.stdout.read, daemon=True).start()  # keep it drained
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -189,9 +190,34 @@ def test_two_serve_processes_share_limits_sessions_and_the_queue(postgres_url, t
     finally:
         for process in processes:
             process.terminate()
-            process.wait(timeout=10)
-    engine = create_engine(resolve_url(postgres_url))
-    engine.dispose()
+    assert [process.wait(timeout=20) for process in processes] == [0, 0]
+
+
+def test_serve_passes_the_trusted_proxy_to_waitress_and_says_how_mail_leaves(sqlite_url,
+                                                                             tmp_path):
+    populate(sqlite_url)
+    port = free_port()
+    process = start_serving(sqlite_url, tmp_path / "outbox", port, "--trusted-proxy",
+                            "127.0.0.1")
+    try:
+        said = process.said  # type: ignore[attr-defined]
+        assert f"database: sqlite:///{sqlite_url}" in said
+        assert f"mail: written to {tmp_path / 'outbox'} as .eml files (nothing is sent)" in said
+        assert "proxy: X-Forwarded-For and -Proto believed from 127.0.0.1 only" in said
+        browser = HttpBrowser(f"http://127.0.0.1:{port}", forwarded_for="203.0.113.9")
+        assert browser.post("/login", {"identity": "s1234567"}).status == 200
+        db = Database.from_url(resolve_url(sqlite_url))
+        with db.transaction(read_only=True) as session:
+            assert list(session.scalars(select(SignInRequest.client))) == ["203.0.113.9"]
+        db.dispose()
+        for _ in range(100):
+            if mails_in(tmp_path / "outbox"):
+                break
+            time.sleep(0.1)
+        assert len(mails_in(tmp_path / "outbox")) == 1
+    finally:
+        process.terminate()
+    assert process.wait(timeout=20) == 0
 
 
 def test_serve_demo_needs_no_mail_server_and_prints_sign_in_links(tmp_path):

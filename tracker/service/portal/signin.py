@@ -288,14 +288,23 @@ def with_link(db: Database, token: str, otp: str | None, browser: str, now: date
     """``POST /login/<token>``: sign this browser in; a coordinator also gives ``otp``."""
     with db.transaction() as session:
         request = portal.by_token(session, digest(token))
-        if request is None or request.state not in portal.LIVE \
-                or request.expires_at is None or request.expires_at <= now:
-            used_here = (request is not None and request.state == "used"
-                         and request.used_by_browser == digest(browser)
-                         and request.used_at is not None and now - request.used_at
-                         < DOUBLE_CLICK)
-            return Outcome(refusal="dead", used_here=used_here)
+        if request is None:
+            return Outcome(refusal="dead")
+        if request.state not in portal.LIVE or request.expires_at is None \
+                or request.expires_at <= now:
+            return _dead(session, request.id, browser, now)
         return _complete(session, request, otp, browser, now)
+
+
+def _dead(session: Session, request_id: int, browser: str, now: datetime) -> Outcome:
+    """A link that no longer works; was it this browser that used it a moment ago (the
+    second of two clicks)? Read as committed now, not as this transaction first saw it."""
+    state, used_by, used_at = session.execute(
+        select(SignInRequest.state, SignInRequest.used_by_browser, SignInRequest.used_at)
+        .where(SignInRequest.id == request_id)).one()
+    used_here = (state == "used" and used_by == digest(browser) and used_at is not None
+                 and now - used_at < DOUBLE_CLICK)
+    return Outcome(refusal="dead", used_here=used_here)
 
 
 def with_code(db: Database, code: str | None, otp: str | None, browser: str,
@@ -330,7 +339,7 @@ def _complete(session: Session, request: SignInRequest, otp: str | None, browser
                            tries_left=max(left, 0))
         coordinator.last_otp_step = step
     if not portal.use(session, request.id, now, digest(browser)):
-        return Outcome(refusal="dead")  # the other of two clicks at once came first
+        return _dead(session, request.id, browser, now)  # the other of two clicks came first
     before = portal.end_session(session, digest(browser))
     name, is_coordinator = _person(session, request)
     role: sessions_.Role = "coordinator" if is_coordinator else "student"
