@@ -33,6 +33,9 @@ def populate(tracker, tmp_path) -> None:
                 "coordinator@example.org", "--skip-reminded-days", "0")
     tracker("student", "add", "s2222222", "--name", "Gone Soon", "--start", "2024-09")
     tracker("student", "forget", "s2222222", "--yes")
+    from web.rows import fill_portal_tables  # the portal's tables (tracker serve)
+
+    fill_portal_tables(tracker.url)
 
 
 def re_register(tracker) -> None:

@@ -145,6 +145,7 @@ def edit_activity(db: Database, activity_id: int, *, kind: str | None = None,
         before = history.snapshot(activity)
         for key, value in wanted.items():
             setattr(activity, key, value)
+        activity.revision += 1  # subscribed calendars take the edit (the feed's SEQUENCE)
         history.updated(session, change, activity, before)
         return Written(ActivityView.of(activity), True)
 

@@ -70,6 +70,13 @@ class Assessed:
     def complete(self) -> bool:
         return self.progress is not None and self.progress.complete
 
+    def coming(self) -> tuple[tuple[Upcoming, ...], ...]:
+        """Per requirement, the upcoming activities that could still count for it (what
+        ``progress`` lists below the requirements, and what a calendar feed shows)."""
+        if self.evaluator is None or self.record is None:
+            return ()
+        return self.evaluator.coming(self.record)
+
 
 def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
            day: date) -> Iterator[Assessed]:
@@ -240,12 +247,11 @@ def progress_of(assessed: Assessed, in_force: RulesInForce,
 def _upcoming(assessed: Assessed) -> list[UpcomingActivity]:
     """Scheduled activities that would count for a requirement not done yet, a few per
     requirement, by date."""
-    progress, evaluator, record = assessed.progress, assessed.evaluator, assessed.record
-    if progress is None or evaluator is None or record is None \
-            or not evaluator.has_upcoming:
+    progress, evaluator = assessed.progress, assessed.evaluator
+    if progress is None or evaluator is None or not evaluator.has_upcoming:
         return []
     picked: dict[int, tuple[Upcoming, list[str]]] = {}
-    for item, coming in zip(progress.requirements, evaluator.coming(record), strict=True):
+    for item, coming in zip(progress.requirements, assessed.coming(), strict=True):
         if item.status == RequirementStatus.DONE:
             continue
         for activity in coming[:UPCOMING_PER_REQUIREMENT]:

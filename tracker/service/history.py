@@ -231,6 +231,8 @@ def _revert_entry(session: Session, target: Target, entry: ChangeEntry,
         history.deleted(session, undo, current)
         return
     values = history.restore_values(entry.table_name, entry.before)
+    if "revision" in values:  # a calendar's SEQUENCE: an undo is one more edit, never back
+        values["revision"] = max(values["revision"], getattr(current, "revision", 0)) + 1
     if current is None:
         current = history.TABLES[entry.table_name](**values)
         session.add(current)

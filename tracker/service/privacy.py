@@ -17,6 +17,7 @@ from tracker.db import (
     reminders,
     students,
 )
+from tracker.db import portal as web_state
 from tracker.db.engine import Database
 from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
@@ -143,6 +144,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> int:
         participations.erase_notes(session, student.id)
         assignments.erase_feedback(session, student.id)
         reminders.erase(session, student.id)
+        web_state.forget_student(session, student.id)  # signed out everywhere, at once
         history.erase_student_entries(session, student.id)
         history.replace_in_summaries(session, held_number, "(a forgotten student)")
         student.number = f"forgotten-{student.id}"

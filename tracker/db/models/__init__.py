@@ -6,6 +6,7 @@ from tracker.db.models.base import Base, utcnow
 from tracker.db.models.erasure import ErasedNumber, Setting
 from tracker.db.models.history import Change, ChangeEntry
 from tracker.db.models.participation import Participation
+from tracker.db.models.portal import CalendarFeed, Coordinator, SignInRequest, WebSession
 from tracker.db.models.reminder import Reminder
 from tracker.db.models.rules import RulesVersion
 from tracker.db.models.student import Student
@@ -17,13 +18,17 @@ __all__ = [
     "AssignmentRecord",
     "AttendanceTally",
     "Base",
+    "CalendarFeed",
     "Change",
     "ChangeEntry",
+    "Coordinator",
     "ErasedNumber",
     "Participation",
     "Reminder",
     "RulesVersion",
     "Setting",
+    "SignInRequest",
     "Student",
+    "WebSession",
     "utcnow",
 ]

@@ -36,6 +36,9 @@ class Activity(Base):
     # year * 12 + month - 1 of held_on, kept with it: programme years are then integer
     # arithmetic in SQL, not a date function per participation row (see db/progress.py).
     month_number: Mapped[int] = mapped_column()
+    # Up by one at every edit (service/activities.edit_activity): a calendar feed's
+    # SEQUENCE, so that a subscribed calendar takes the new date or title.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,0 +1,29 @@
+"""A row in each of the portal's tables, for tests of the whole schema (migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def fill_portal_tables(url: str) -> None:
+    """A coordinator, a sign-in request, a session and a calendar feed, through the
+    portal's services; the student s1234567 must exist."""
+    from sqlalchemy import select
+
+    from tracker.db.engine import Database, resolve_url
+    from tracker.db.models import Student
+    from tracker.service.portal import feeds, sessions, signin
+    from tracker.service.portal.coordinators import add_coordinator
+
+    db = Database.from_url(resolve_url(url))
+    try:
+        now = datetime.now(UTC)
+        add_coordinator(db, "coordinator@example.org", "Dr. C. Oordinator")
+        signin.issue_link(db, "s1234567", now)
+        with db.transaction() as session:
+            student = session.scalar(select(Student.id).where(Student.number == "s1234567"))
+            assert student is not None
+            sessions.start(session, "student", student, now)
+        feeds.new_feed(db, student, now)
+    finally:
+        db.dispose()

@@ -1,0 +1,166 @@
+"""The application factory: one portal over one database, its hooks and its error pages."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from tracker.db.engine import Database, resolve_url
+from tracker.errors import NotFound, TrackerError
+from tracker.service.portal import TooManyRequests
+from tracker.service.portal.sessions import Visitor
+from tracker.web import security
+from tracker.web.mail import Postbox, postbox_from_environment
+from tracker.web.mailqueue import MailWorker
+
+BASE_URL_ENV = "TRACKER_BASE_URL"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+MAX_BODY = 6 * 1024 * 1024  # a claim's evidence (5 MB) and its form fit; more is refused
+LOG = logging.getLogger("tracker.web")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Portal:
+    """What the views share: the database, where students reach us, the clock."""
+
+    db: Database
+    site: security.Site
+    key: bytes  # of the CSRF tokens (kept in the database: every process has the same)
+    clock: Clock
+    mail: MailWorker
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()  # the day as the command line judges it
+
+
+def portal() -> Portal:
+    found: Portal = current_app.extensions["tracker"]
+    return found
+
+
+def create_app(database_url: str | None = None, *, base_url: str | None = None,
+               postbox: Postbox | None = None, clock: Clock | None = None,
+               background_mail: bool = True) -> Flask:
+    """The portal as a WSGI app: ``tracker serve`` runs it under waitress; any WSGI
+    server can (``tracker.web:create_app()``). Unset arguments come from the same
+    environment as the command line: ``TRACKER_DATABASE_URL``, ``TRACKER_BASE_URL``,
+    ``TRACKER_SMTP_URL``, ``TRACKER_MAIL_FROM``."""
+    from tracker.service.portal.secrets import portal_key
+    from tracker.web.routes import register
+
+    site = security.Site.of(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    db = open_database(resolve_url(database_url))
+    the_clock = clock or utc_now
+    worker = MailWorker(db, postbox or postbox_from_environment(), site, the_clock)
+    app = Flask("tracker.web", static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, TRAP_HTTP_EXCEPTIONS=False)
+    app.extensions["tracker"] = Portal(db, site, portal_key(db), the_clock, worker)
+    app.jinja_env.globals.update(csrf_token=security.csrf_token, stylesheet=_stylesheet,
+                                 visitor=visitor)
+    app.before_request(_check)
+    security.install(app)
+    _error_pages(app)
+    register(app)
+    if background_mail:
+        app.before_request(worker.start)  # in the process that serves (a fork starts anew)
+    return app
+
+
+def open_database(url: str) -> Database:
+    """The database as every command opens it: made at the newest schema when new,
+    refused when behind."""
+    from tracker.db.schema import ensure_ready
+
+    db = Database.from_url(url)
+    if ensure_ready(db.engine):
+        from tracker.service.rules import ensure_default_rules
+
+        ensure_default_rules(db)
+    return db
+
+
+def _stylesheet() -> Any:
+    from tracker.pages import stylesheet
+
+    return stylesheet()
+
+
+def visitor() -> Visitor | None:
+    """Who this browser is signed in as (looked up once per request, when asked)."""
+    if "visitor" not in g:
+        from tracker.service.portal.sessions import visitor as find
+
+        key = request.cookies.get(portal().site.cookie_name)
+        g.visitor = find(portal().db, key, portal().now()) if key else None
+    found: Visitor | None = g.visitor
+    return found
+
+
+def _check() -> None:
+    security.check_post(request)
+
+
+def message(text: str, status: int, title: str = "Something is not right") \
+        -> tuple[str, int]:
+    """A page with one sentence (and the way back), for refusals and errors."""
+    return render_template("message.html", title=title, text=text, signed_in=False), status
+
+
+SENTENCES = {
+    400: "The request was not understood.",
+    403: "You may not open this page.",
+    404: "There is no such page here.",
+    405: "This page does not take that kind of request.",
+    413: "That is more than this portal takes at once (6 MB).",
+}
+
+
+def _error_pages(app: Flask) -> None:
+    @app.errorhandler(security.Forbidden)
+    def forbidden(error: security.Forbidden) -> tuple[str, int]:
+        return message(str(error), 403)
+
+    @app.errorhandler(TooManyRequests)
+    def too_many(error: TooManyRequests) -> tuple[str, int]:
+        return message(str(error), 429, "Please wait a little")
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound) -> tuple[str, int]:
+        return message(SENTENCES[404], 404, "Not found")
+
+    @app.errorhandler(TrackerError)
+    def refused(error: TrackerError) -> tuple[str, int]:
+        return message(str(error), 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        if status < 400:  # a redirect Werkzeug's routing makes (a missing slash)
+            return error.get_response()
+        return message(SENTENCES.get(status, error.description or ""), status)
+
+    @app.errorhandler(Exception)
+    def failure(error: Exception) -> tuple[str, int]:
+        # The route's pattern, not the path: a path may hold a sign-in or calendar token.
+        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        LOG.exception("%s %s failed", request.method, rule)
+        return message("Something went wrong on our side. It has been logged; please try "
+                       "again in a minute, and tell your coordinator if it keeps happening.",
+                       500, "Sorry")

@@ -1,0 +1,92 @@
+"""Every route of the portal, in one table: its path, its methods, its view and who may
+enter. The guard comes from this table, so a view cannot be left unguarded, and a test
+walks the app's URL map against its own table of answers (tests/web/test_access.py), so
+a new route cannot slip in untested."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, redirect
+
+from tracker.web import admin, auth, basics, feed, me
+from tracker.web.security import Forbidden
+
+
+class Who(Enum):
+    ANYONE = "anyone"
+    SIGNED_IN = "signed in"
+    STUDENT = "student"
+    COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True)
+class Route:
+    area: str  # the blueprint
+    rule: str
+    view: Callable[..., Any]
+    who: Who
+    methods: tuple[str, ...] = ("GET",)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("basics", "/healthz", basics.healthz, Who.ANYONE),
+    Route("basics", "/favicon.ico", basics.favicon, Who.ANYONE),
+    Route("auth", "/", auth.home, Who.ANYONE),
+    Route("auth", "/login", auth.ask, Who.ANYONE, ("POST",)),
+    Route("auth", "/login/code", auth.code_form, Who.ANYONE),
+    Route("auth", "/login/code", auth.with_code, Who.ANYONE, ("POST",)),
+    Route("auth", "/login/<token>", auth.confirm, Who.ANYONE),
+    Route("auth", "/login/<token>", auth.with_link, Who.ANYONE, ("POST",)),
+    Route("auth", "/logout", auth.sign_out, Who.SIGNED_IN, ("POST",)),
+    Route("auth", "/logout/everywhere", auth.sign_out_everywhere, Who.SIGNED_IN, ("POST",)),
+    Route("me", "/me", me.progress_page, Who.STUDENT),
+    Route("me", "/me/progress.json", me.progress_json, Who.STUDENT),
+    Route("me", "/me/calendar", me.calendar_page, Who.STUDENT),
+    Route("me", "/me/calendar", me.new_calendar, Who.STUDENT, ("POST",)),
+    Route("feed", "/feed/<token>.ics", feed.calendar_feed, Who.ANYONE),  # the token is the key
+    Route("admin", "/admin", admin.cohort, Who.COORDINATOR),
+)
+
+
+FOR_OTHERS = {
+    Who.STUDENT: "This page is a student's own page. Yours is the cohort page, at /admin.",
+    Who.COORDINATOR: "This page is for coordinators. Your own page is at /me.",
+}
+
+
+def guarded(who: Who, view: Callable[..., Any]) -> Callable[..., Any]:
+    """``view`` behind its door: a visitor who is not signed in goes to the sign-in
+    page; a student at a coordinator's page (or the other way round) gets 403."""
+    if who == Who.ANYONE:
+        return view
+
+    @wraps(view)
+    def entered(**kwargs: Any) -> Any:
+        from tracker.web.app import visitor
+
+        person = visitor()
+        if person is None:
+            return redirect("/", 303)
+        if who in (Who.STUDENT, Who.COORDINATOR) and person.role != who.value:
+            raise Forbidden(FOR_OTHERS[who])
+        return view(**kwargs)
+
+    return entered
+
+
+def register(app: Flask) -> None:
+    blueprints: dict[str, Blueprint] = {}
+    for route in ROUTES:
+        blueprint = blueprints.get(route.area)
+        if blueprint is None:
+            blueprint = blueprints[route.area] = Blueprint(route.area, f"tracker.web.{route.area}")
+        blueprint.add_url_rule(route.rule, endpoint=route.view.__name__,
+                               view_func=guarded(route.who, route.view),
+                               methods=list(route.methods))
+    for blueprint in blueprints.values():
+        app.register_blueprint(blueprint)
