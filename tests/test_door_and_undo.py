@@ -289,7 +289,7 @@ def test_a_downgrade_folds_each_session_into_its_first_change(tracker, db_url):
     tracker("checkin", "1", "--by", "door", input="s1234567\ns7654321\n")
     tracker("attend", "1", "s2000001")
     tracker("attend", "1", "s2000001", "--excused", "--by", "Colleague")
-    tracker("db", "downgrade", "0007")
+    tracker("db", "downgrade", "0007", "--yes")
     assert query(db_url, "SELECT count(*) FROM change WHERE command = 'checkin'") == [(1,)]
     [(head,)] = query(db_url, "SELECT id FROM change WHERE command = 'checkin'")
     assert query(db_url, "SELECT DISTINCT change_id FROM participation "

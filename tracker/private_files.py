@@ -149,6 +149,13 @@ def open_private(path: Path, append: bool = False, encoding: str = "utf-8",
     return open_to_append(path, encoding)
 
 
+def refuse_unwritable(path: Path) -> None:
+    """Refuses, in words, what :func:`write_private` and :func:`open_to_append` would
+    refuse (a link, a database or its companion files, a folder, a device), before a
+    caller reads the file it means to add to."""
+    _existing(path)
+
+
 def _existing(path: Path) -> os.stat_result | None:
     """What is at ``path`` now (None: nothing), refused unless it is a plain file that is
     not a database; a name that belongs to a database's companion files is refused too,

@@ -128,7 +128,8 @@ def mailed_code(site: dict[str, Any], to: str) -> str:
 
 def a_student_at_risk(url: str) -> tuple[str, str, str]:
     tracker = Tracker(url)
-    row = tracker.json("report", "--standing", "at-risk", "--standing", "overdue")[-1]  # the newest intake: much still ahead
+    # the newest intake: much still ahead
+    row = tracker.json("report", "--standing", "at-risk", "--standing", "overdue")[-1]
     shown = tracker.json("student", "show", row["student"])
     return row["student"], shown["name"], shown["email"]
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from tracker.cli.common import ACTIVITY_ID, OUTPUT_FILE, app, by_option, database, note
+from tracker.cli.common import ACTIVITY_ID, OUTPUT_FILE, by_option, database, note
 from tracker.cli.context import UserError
-from tracker.private_files import open_private
+from tracker.private_files import open_private, refuse_unwritable
 
 if TYPE_CHECKING:
     from tracker.service.activities import ActivityView
@@ -67,7 +67,7 @@ def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
     from tracker.service.checkin import Door, SessionUndone
 
     door = Door.open(database(), activity_id, by=by, any_day=any_day)
-    unknown = UnknownFile(unknown_to, _database_file()) if unknown_to is not None else None
+    unknown = UnknownFile(unknown_to) if unknown_to is not None else None
     interactive = sys.stdin is not None and sys.stdin.isatty()
     if interactive:
         _header(door.activity)
@@ -106,18 +106,6 @@ def checkin(activity_id: int, any_day: bool, unknown_to: Path | None,
                  "--start YYYY-MM`")
     if undone is not None:
         raise SystemExit(1)
-
-
-def _database_file() -> Path | None:
-    """The database's file, when it is one (SQLite)."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(app(click.get_current_context()).url())
-    name = url.database
-    if url.get_backend_name() != "sqlite" or not name or name.startswith("file:") \
-            or name == ":memory:":
-        return None
-    return Path(name)
 
 
 def _undone(ended: SessionUndone, activity_id: int) -> str:
@@ -241,13 +229,11 @@ class UnknownFile:
     refused, never replaced; so is the database. A file that cannot be written to once
     the session runs (a full disk) stops the list, not the door: ``failure`` says why."""
 
-    def __init__(self, path: Path, database: Path | None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.added = 0
         self.failure: str | None = None
-        if database is not None and _same_file(path, database):
-            raise UserError(f"--unknown-to {path} is the database: name a CSV file for the "
-                            "unregistered numbers")
+        refuse_unwritable(path)  # the database itself, a link, a device: before reading
         self._layout = _ClassList.read(path)
         try:
             self._file = open_private(path, append=True, encoding="utf-8", newline="")
@@ -325,10 +311,3 @@ class _ClassList:
                             f"({problem}): name a new file; nothing was changed") from None
         except OSError as error:
             raise UserError(f"cannot read {path}: {error.strerror}") from None
-
-
-def _same_file(path: Path, database: Path) -> bool:
-    """Whether ``path`` is the database or one of SQLite's files beside it."""
-    target = path.resolve()
-    return any(target == Path(f"{database.resolve()}{suffix}")
-               for suffix in ("", "-wal", "-shm", "-journal"))
