@@ -6,6 +6,7 @@ Migrating one from nothing costs about 40 ms on SQLite and 130 ms on PostgreSQL,
 of times a run; so the migrations run for real once per engine and run (see
 :mod:`schema_templates`), and a brand-new database opened in this process gets a copy of
 that result instead. Tests of the migrations themselves (``real_migrations``) migrate.
+The commands of one test share an engine per URL (see :mod:`shared_engines`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from schema_templates import REAL_MIGRATIONS, Templates, install
+from shared_engines import shared
 
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 RUN_ID = uuid.uuid4().hex[:8]
@@ -104,7 +106,8 @@ def _brand_new_databases(request: pytest.FixtureRequest,
     """Copies the template into brand-new databases, unless the test migrates for real."""
     real = request.node.get_closest_marker("real_migrations") is not None
     token = REAL_MIGRATIONS.set(real)
-    yield
+    with shared():  # and one engine per URL (see shared_engines)
+        yield
     REAL_MIGRATIONS.reset(token)
 
 
