@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 from test_performance_shapes import assert_tallies_true
