@@ -104,25 +104,30 @@ def field_name(path: str, requirement_ids: set[str]) -> str:
     return f"{head}.<requirement>" if last in requirement_ids else path
 
 
+SCENARIO = [  # commands, their words apart by |
+    "student|add|s1234567|--name|Ada Jansen|--start|2024-09|--email|ada@example.org"
+    "|--specialisation|Biopharmaceutics",
+    "student|add|s7654321|--name|Bram de Vries|--start|2017-09",
+    "activity|add|colloquium|--date|2025-03-13|--title|Peers|--location|Gorlaeus"
+    "|--organiser|BPS",
+    "activity|add|colloquium|--date|2024-08-13|--title|Early",  # before her start
+    "activity|add|career-event|--date|2025-04-10|--title|Careers",  # to come
+    "attend|1|s1234567|--note|asked about assays",
+    "attend|2|s1234567",
+    "attend|1|s7654321|--excused",
+    "assignment|s1234567|1|approved|--date|2024-11-20|--feedback|Clear and honest.",
+    "student|override|s7654321|aasco|--reason|individual programme",
+]
+
+
 @pytest.fixture
 def scenario(tracker, tmp_path):
     """Something in every field: an upcoming activity, what counted and what did not,
     an assignment with feedback, an individual programme, a reminder sent."""
     from smtp_servers import smtp_server
 
-    tracker("student", "add", "s1234567", "--name", "Ada Jansen", "--start", "2024-09",
-            "--email", "ada@example.org", "--specialisation", "Biopharmaceutics")
-    tracker("student", "add", "s7654321", "--name", "Bram de Vries", "--start", "2017-09")
-    tracker("activity", "add", "colloquium", "--date", "2025-03-13", "--title", "Peers",
-            "--location", "Gorlaeus", "--organiser", "BPS")
-    tracker("activity", "add", "colloquium", "--date", "2024-08-13", "--title", "Early")
-    tracker("activity", "add", "career-event", "--date", "2025-04-10", "--title", "Careers")
-    tracker("attend", "1", "s1234567", "--note", "asked about assays")
-    tracker("attend", "2", "s1234567")
-    tracker("attend", "1", "s7654321", "--excused")
-    tracker("assignment", "s1234567", "1", "approved", "--date", "2024-11-20",
-            "--feedback", "Clear and honest.")
-    tracker("student", "override", "s7654321", "aasco", "--reason", "individual programme")
+    for command in SCENARIO:
+        tracker(*command.split("|"))
     with smtp_server() as server:
         tracker("remind", "s1234567", "--send", "--smtp", server.url, "--from",
                 "coordinator@example.org", "--as-of", "2025-03-20")
