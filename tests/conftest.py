@@ -31,6 +31,8 @@ REAL_MIGRATION_MODULES = {"test_migrations.py", "test_database.py"}
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_migrations: brand-new databases are migrated "
                                        "for real, not copied from the run's template")
+    config.addinivalue_line("markers", "own_engines: each command opens an engine of its "
+                                       "own, as a process does (see shared_engines)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -103,11 +105,15 @@ def schema_templates(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture(autouse=True)
 def _brand_new_databases(request: pytest.FixtureRequest,
                          schema_templates: Templates) -> Iterator[None]:
-    """Copies the template into brand-new databases, unless the test migrates for real."""
+    """Copies the template into brand-new databases, unless the test migrates for real;
+    and gives the test's commands one engine per URL, unless it wants their own."""
     real = request.node.get_closest_marker("real_migrations") is not None
     token = REAL_MIGRATIONS.set(real)
-    with shared():  # and one engine per URL (see shared_engines)
+    if request.node.get_closest_marker("own_engines") is not None:
         yield
+    else:
+        with shared():
+            yield
     REAL_MIGRATIONS.reset(token)
 
 

@@ -113,3 +113,35 @@ def test_tests_of_the_migrations_migrate_for_real(request):
     assert {"test_migrations.py", "test_database.py"} <= REAL_MIGRATION_MODULES
     assert all((here / name).is_file() for name in REAL_MIGRATION_MODULES)
     assert request.node.get_closest_marker("real_migrations") is None
+
+
+# --- one engine per URL and test (tests/shared_engines.py) ------------------------------
+
+def engines_of(url: str) -> tuple[object, object]:
+    from tracker.cli.context import AppContext
+
+    first, second = AppContext(url), AppContext(url)
+    try:
+        return first.database().engine, second.database().engine
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_commands_of_a_test_share_an_engine_per_url(sqlite_tracker, sqlite_url):
+    first, second = engines_of(sqlite_url)
+    assert first is second
+    # each command still does what opening the engine does: a file gone is made again,
+    # readable by its owner only
+    sqlite_tracker("student", "list")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{sqlite_url}{suffix}").unlink(missing_ok=True)
+    sqlite_tracker("student", "list")
+    assert oct(Path(sqlite_url).stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.own_engines
+def test_a_test_can_ask_for_an_engine_per_command(sqlite_tracker, sqlite_url):
+    sqlite_tracker("student", "list")
+    first, second = engines_of(sqlite_url)
+    assert first is not second
