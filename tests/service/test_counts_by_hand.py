@@ -16,7 +16,8 @@ from tracker.rules.model import AttendanceRequirement, PointsRequirement, Requir
 from tracker.rules.parse import parse_rules
 from tracker.service.activities import add_activity
 from tracker.service.attendance import attend
-from tracker.service.progress import cohort_report, student_progress
+from tracker.service.progress import student_progress
+from tracker.service.report import cohort_report
 from tracker.service.rules import default_rules_text
 from tracker.service.students import add_student
 from tracker.vocabulary import ParticipationStatus
@@ -103,7 +104,7 @@ def test_progress_and_report_count_what_a_coordinator_counts_by_hand(db, as_of):
     for number, start in STUDENTS.items():
         own = [(kind, day) for n, kind, day in attended if n == number]
         progress = {r.id: r.done for r in student_progress(db, number, as_of).requirements}
-        reported = {r.requirement.id: r.done for r in report[number].requirements}
+        reported = {r.id: r.done for r in report[number].requirements}
         for requirement in requirement_set_of(start).requirements:
             if not isinstance(requirement, AttendanceRequirement | PointsRequirement):
                 continue
