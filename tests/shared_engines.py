@@ -10,7 +10,10 @@ does everything it does for each command (the URL read, the private file created
 listeners set, errors raised), then hands out the test's first engine for that URL in
 place of the new one: its statements compiled once, its dialect asked once. Each
 command still opens its own connections and closes them when it ends (the tracker
-disposes of its engine's pool then), as a process would.
+disposes of its engine's pool then), as a process would. A test that changes a setting
+of :mod:`tracker.db.engine` (``monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)``)
+gets a new engine made with it: the engine is shared per URL and per state of that
+module's names.
 """
 
 from __future__ import annotations
@@ -22,15 +25,16 @@ from sqlalchemy import Engine
 
 
 @contextmanager
-def shared() -> Iterator[dict[str, Engine]]:
+def shared() -> Iterator[dict[tuple[str, frozenset[tuple[str, int]]], Engine]]:
     from tracker.db import engine as module
 
     real_open = module.open_engine
-    engines: dict[str, Engine] = {}
+    engines: dict[tuple[str, frozenset[tuple[str, int]]], Engine] = {}
 
     def open_engine(url: str) -> Engine:
         engine = real_open(url)
-        first = engines.setdefault(url, engine)
+        settings = frozenset((name, id(value)) for name, value in vars(module).items())
+        first = engines.setdefault((url, settings), engine)
         if first is not engine:
             engine.dispose()  # never connected: nothing to close
         return first
