@@ -15,8 +15,9 @@ def by_id(progress: Any) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in progress["requirements"]}
 
 
-@pytest.fixture
-def scenario(tracker):
+@pytest.fixture(scope="module")
+def scenario(module_tracker):  # its tests only read: built once per engine
+    tracker = module_tracker
     counter = iter(range(1, 1000))
 
     def schedule(kind: str, day: str) -> str:

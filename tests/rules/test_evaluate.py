@@ -1,20 +1,36 @@
-"""The rules decide over aggregated numbers: no database needed."""
+"""The rules decide over aggregated numbers: no database needed. Records and their
+evaluation are made as tracker.service.progress.assess makes them: a StudentRecord of
+counts from the start month on (``attended``) and per programme year (``by_year``), one
+Evaluator per requirement set and day. (That attendance before the start month, or
+outside a requirement's year, stays out of those counts is the database's part: see
+tests/service/test_counts_by_hand.py.)"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from tracker.months import Month
-from tracker.rules import StudentRecord, evaluate, parse_rules
+from tracker.rules import Evaluator, Progress, RequirementSet, StudentRecord, parse_rules
 from tracker.rules.evaluate import Upcoming
 from tracker.service.rules import default_rules_text
 
 BOOK = parse_rules(default_rules_text())
 
 
-def record(start: str, tallies=(), approved=None) -> StudentRecord:
-    return StudentRecord.from_tallies(Month.parse(start), ((y, k, c) for k, y, c in tallies),
-                                      approved or {})
+def record(start: str, counts=(), approved=None) -> StudentRecord:
+    """From (kind, programme year, attended) counts, year 1 or later."""
+    attended: dict[str, int] = {}
+    by_year: dict[int, dict[str, int]] = {}
+    for kind, year, count in counts:
+        assert year >= 1, "before the start month is the database's to leave out"
+        attended[kind] = attended.get(kind, 0) + count
+        by_year.setdefault(year, {})[kind] = by_year.get(year, {}).get(kind, 0) + count
+    return StudentRecord(Month.parse(start), attended, by_year, approved or {})
+
+
+def evaluate(requirement_set: RequirementSet, student: StudentRecord, as_of: date,
+             upcoming: list[Upcoming] | None = None) -> Progress:
+    return Evaluator(requirement_set, as_of, upcoming or []).evaluate(student)
 
 
 def by_id(progress):
@@ -126,10 +142,3 @@ def test_assignments_are_never_at_risk_and_voluntary_items_never_behind():
     assert progress["reflection-4"].status == "open"  # voluntary
     progress = by_id(evaluate(AASCO, record("2024-09"), date(2024, 10, 1)))
     assert progress["reflection-1"].status == "open"
-
-
-def test_what_happened_before_the_start_month_counts_for_nothing():
-    assert AASCO is not None
-    student = StudentRecord.from_tallies(Month(2024, 9), [(0, "colloquium", 5),
-                                                           (1, "colloquium", 1)], {})
-    assert by_id(evaluate(AASCO, student, date(2025, 1, 1)))["colloquia"].done == 1

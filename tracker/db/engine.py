@@ -266,6 +266,9 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        from tracker.db import tallies
+
+        tallies.watch(self._sessions)
 
     @classmethod
     def from_url(cls, url: str) -> Database:

@@ -3,10 +3,13 @@ were attended. Every transaction that writes participations, moves an activity o
 changes a student's start month marks the students concerned; before it commits, their
 tallies are counted again from the participations, in one statement. So the tallies
 are never behind what a transaction committed, whichever path wrote it (a command, an
-import, a check-in, an undo).
+import, a check-in, an undo). On PostgreSQL a refresh locks the students it counts, not
+the table (see :func:`_lock`): a room of phones checking in never queues behind one lock.
 
 The report reads the tallies (see tracker.db.progress) when it judges today or later:
-attendance can only be recorded for activities held on or before today.
+attendance can only be recorded for activities held on or before today. Without them
+a report of 10,000 students counts 400,000 participations again (on SQLite 0.25 s instead
+of 0.10 s), more than the whole report may take beside a plain ``GROUP BY`` script.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, event, func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db.models import Activity, AttendanceTally, Participation, Student
+from tracker.db.progress import programme_year
 from tracker.vocabulary import ParticipationStatus
 
 _STALE = "tracker_stale_tallies"  # in Session.info: student ids, or ALL
@@ -34,10 +38,6 @@ def mark(session: Session, student_ids: Iterable[int]) -> None:
             session.info[_STALE] = ALL
 
 
-def mark_everyone(session: Session) -> None:
-    session.info[_STALE] = ALL
-
-
 def mark_participants(session: Session, activity_ids: Iterable[int]) -> None:
     """Everyone recorded at these activities (whose kind or day changes)."""
     ids = list(activity_ids)
@@ -47,11 +47,6 @@ def mark_participants(session: Session, activity_ids: Iterable[int]) -> None:
                                           .where(Participation.activity_id.in_(ids))))
 
 
-def _year() -> ColumnElement[int]:
-    months = Activity.month_number - Student.start_month_number
-    return case((months < 0, 0), else_=months // 12 + 1)
-
-
 def refresh(session: Session) -> None:
     """Count the marked students' tallies again (before the transaction commits)."""
     session.flush()
@@ -59,10 +54,8 @@ def refresh(session: Session) -> None:
     if not stale:
         return
     if session.get_bind().dialect.name == "postgresql":
-        # One refresh at a time, each counting what the ones before it committed (on
-        # SQLite, writers take turns already).
-        session.execute(text("LOCK TABLE attendance_tally IN SHARE ROW EXCLUSIVE MODE"))
-    year = _year().label("programme_year")
+        _lock(session, stale)
+    year = programme_year().label("programme_year")
     counted = (select(Participation.student_id, Activity.kind, year, func.count())
                .join(Activity, Activity.id == Participation.activity_id)
                .join(Student, Student.id == Participation.student_id)
@@ -91,8 +84,35 @@ def refresh(session: Session) -> None:
 
 STUDENTS_PER_COUNT = 10_000
 
+# PostgreSQL's advisory locks of the tallies: (STUDENT_LOCK, student id) and
+# (EVERYONE_LOCK, 0). Ids of our own choosing, in a key space no table uses.
+STUDENT_LOCK, EVERYONE_LOCK = 0x7A11, 0x7A12
+LOCK_EACH_UP_TO = 100  # more students than that: the lock of everyone
 
-@event.listens_for(Session, "before_flush")
+
+def _lock(session: Session, stale: set[int] | str) -> None:
+    """One refresh of a student's tallies at a time, each counting what the ones before it
+    committed (on SQLite, writers take turns already). Check-ins of different students
+    never wait for each other: each takes its students' locks, in key order (so two
+    refreshes never wait for each other in a circle), and shares the lock of everyone; a
+    refresh of many students takes that one alone. The locks go with the transaction."""
+    if stale == ALL or len(stale) > LOCK_EACH_UP_TO:
+        session.execute(text("SELECT pg_advisory_xact_lock(:everyone, 0)"),
+                        {"everyone": EVERYONE_LOCK})
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:everyone, 0)"),
+                    {"everyone": EVERYONE_LOCK})
+    session.execute(text("SELECT pg_advisory_xact_lock(:student, id) "
+                         "FROM unnest(CAST(:ids AS integer[])) AS id"),  # in this order
+                    {"student": STUDENT_LOCK, "ids": sorted(stale)})
+
+
+def watch(sessions: sessionmaker[Session]) -> None:
+    """Keep the tallies of what the sessions ``sessions`` makes write (the tracker's own
+    sessions; any other session in the process is none of the tallies' business)."""
+    event.listen(sessions, "before_flush", _before_flush)
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     """What the ORM is about to write that changes a count."""
     for row in (*session.new, *session.deleted):

@@ -9,7 +9,6 @@ from tracker.rules.evaluate import (
     Progress,
     RequirementProgress,
     StudentRecord,
-    evaluate,
 )
 from tracker.rules.model import (
     AssignmentRequirement,
@@ -35,6 +34,5 @@ __all__ = [
     "RuleBook",
     "SharedCap",
     "StudentRecord",
-    "evaluate",
     "parse_rules",
 ]

@@ -42,19 +42,6 @@ class StudentRecord:
     approved: Mapping[int, date]  # assignment number -> date approved
     taken: frozenset[int] = frozenset()
 
-    @classmethod
-    def from_tallies(cls, start: Month, rows: Iterable[tuple[int, str, int]],
-                     approved: Mapping[int, date]) -> StudentRecord:
-        """From (programme year, kind, count) rows."""
-        attended: dict[str, int] = {}
-        by_year: dict[int, dict[str, int]] = {}
-        for year, kind, count in rows:
-            if year >= 1:
-                attended[kind] = attended.get(kind, 0) + count
-            by_kind = by_year.setdefault(year, {})
-            by_kind[kind] = by_kind.get(kind, 0) + count
-        return cls(start, attended, by_year, approved)
-
 
 @dataclass(frozen=True, slots=True)
 class Upcoming:
@@ -94,17 +81,6 @@ class Progress:
     requirement_set: RequirementSet
     requirements: tuple[RequirementProgress, ...]
     complete: bool  # every non-optional requirement is done
-
-
-def evaluate(requirement_set: RequirementSet, record: StudentRecord, as_of: date,
-             upcoming: Sequence[Upcoming] = ()) -> Progress:
-    """The progress of a student with ``record`` on ``as_of``.
-
-    ``record`` must hold only what happened on or before ``as_of``; ``upcoming`` are
-    the activities scheduled from ``as_of`` on. To evaluate many students, make one
-    :class:`Evaluator` per requirement set.
-    """
-    return Evaluator(requirement_set, as_of, upcoming).evaluate(record)
 
 
 _NOTHING: Mapping[str, int] = {}
@@ -168,9 +144,6 @@ class Evaluator:
     @property
     def has_upcoming(self) -> bool:
         return bool(self._upcoming)
-
-    def dues(self, start: Month) -> tuple[date, ...]:
-        return self._prepared(start)[0]
 
     def coming(self, record: StudentRecord) -> tuple[tuple[Upcoming, ...], ...]:
         """Per requirement, the upcoming activities that could still count for it."""
