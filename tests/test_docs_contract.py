@@ -33,6 +33,7 @@ TYPES = {
 INVOCATIONS = {
     "activity list": [],
     "activity show": ["1"],
+    "coordinator list": [],
     "history": ["--all"],
     "progress": ["s1234567", "--as-of", "2025-03-20"],
     "report": ["--as-of", "2025-03-20"],
@@ -117,6 +118,7 @@ SCENARIO = [  # commands, their words apart by |
     "attend|1|s7654321|--excused",
     "assignment|s1234567|1|approved|--date|2024-11-20|--feedback|Clear and honest.",
     "student|override|s7654321|aasco|--reason|individual programme",
+    "coordinator|add|c.oordinator@example.org|--name|Dr. C. Oordinator",
 ]
 
 

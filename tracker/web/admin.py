@@ -12,7 +12,7 @@ from tracker.service.report import EVERY_STATUS, Selection
 from tracker.standing import Standing
 from tracker.vocabulary import StudentStatus
 from tracker.web import pages
-from tracker.web.app import portal
+from tracker.web.here import portal
 from tracker.web.security import script_nonce
 
 YES = ("1", "on", "yes", "true")

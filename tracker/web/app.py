@@ -4,56 +4,24 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from tracker.db.engine import Database, resolve_url
 from tracker.errors import NotFound, TrackerError
 from tracker.service.portal import TooManyRequests
-from tracker.service.portal.sessions import Visitor
 from tracker.web import security
+from tracker.web.here import Clock, Portal, message, utc_now, visitor
 from tracker.web.mail import Postbox, postbox_from_environment
 from tracker.web.mailqueue import MailWorker
+from tracker.web.site import Site
 
 BASE_URL_ENV = "TRACKER_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 MAX_BODY = 6 * 1024 * 1024  # a claim's evidence (5 MB) and its form fit; more is refused
 LOG = logging.getLogger("tracker.web")
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Portal:
-    """What the views share: the database, where students reach us, the clock."""
-
-    db: Database
-    site: security.Site
-    key: bytes  # of the CSRF tokens (kept in the database: every process has the same)
-    clock: Clock
-    mail: MailWorker
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return self.clock().astimezone().date()  # the day as the command line judges it
-
-
-def portal() -> Portal:
-    found: Portal = current_app.extensions["tracker"]
-    return found
-
 
 def create_app(database_url: str | None = None, *, base_url: str | None = None,
                postbox: Postbox | None = None, clock: Clock | None = None,
@@ -65,7 +33,7 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None,
     from tracker.service.portal.secrets import portal_key
     from tracker.web.routes import register
 
-    site = security.Site.of(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    site = Site.of(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     db = open_database(resolve_url(database_url))
     the_clock = clock or utc_now
     worker = MailWorker(db, postbox or postbox_from_environment(), site, the_clock)
@@ -102,25 +70,8 @@ def _stylesheet() -> Any:
     return stylesheet()
 
 
-def visitor() -> Visitor | None:
-    """Who this browser is signed in as (looked up once per request, when asked)."""
-    if "visitor" not in g:
-        from tracker.service.portal.sessions import visitor as find
-
-        key = request.cookies.get(portal().site.cookie_name)
-        g.visitor = find(portal().db, key, portal().now()) if key else None
-    found: Visitor | None = g.visitor
-    return found
-
-
 def _check() -> None:
     security.check_post(request)
-
-
-def message(text: str, status: int, title: str = "Something is not right") \
-        -> tuple[str, int]:
-    """A page with one sentence (and the way back), for refusals and errors."""
-    return render_template("message.html", title=title, text=text, signed_in=False), status
 
 
 SENTENCES = {

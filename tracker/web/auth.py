@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from tracker.errors import InvalidInput
 from tracker.service.portal import TooManyRequests, signin
 from tracker.service.portal import sessions as web_sessions
-from tracker.web.app import message, portal, visitor
+from tracker.web.here import message, portal, visitor
 from tracker.web.security import browser_key, set_browser_cookie
 
 HOME = {"student": "/me", "coordinator": "/admin"}

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response
 from sqlalchemy import text
 
-from tracker.web.app import portal
+from tracker.web.here import portal
 
 
 def healthz() -> Any:

@@ -10,7 +10,7 @@ from flask import Response
 
 from tracker.service.portal import feeds
 from tracker.standing import STATUS_WORDS
-from tracker.web.app import portal
+from tracker.web.here import portal
 
 REFRESH = timedelta(hours=6)
 

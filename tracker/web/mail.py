@@ -17,7 +17,7 @@ from typing import Protocol
 
 from tracker.mail.smtp import URL_ENV, DeliveryFailed, Mailer, SmtpSettings
 from tracker.service.portal.signin import LINK_LIFETIME, SignInMail
-from tracker.web.security import Site
+from tracker.web.site import Site
 
 FROM_ENV = "TRACKER_MAIL_FROM"
 

@@ -23,7 +23,7 @@ from tracker.mail.smtp import DeliveryFailed
 
 if TYPE_CHECKING:
     from tracker.web.mail import Postbox
-    from tracker.web.security import Site
+    from tracker.web.site import Site
 
 POLL_SECONDS = 2.0
 HOUSEKEEPING = timedelta(minutes=10)

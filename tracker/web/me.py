@@ -10,7 +10,7 @@ from tracker.errors import NoRequirementSet, NotFound
 from tracker.service.portal import feeds
 from tracker.service.portal.sessions import Visitor
 from tracker.web import pages
-from tracker.web.app import portal, visitor
+from tracker.web.here import portal, visitor
 
 
 def _student() -> Visitor:

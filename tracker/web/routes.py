@@ -67,7 +67,7 @@ def guarded(who: Who, view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def entered(**kwargs: Any) -> Any:
-        from tracker.web.app import visitor
+        from tracker.web.here import visitor
 
         person = visitor()
         if person is None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import Flask, Request, g, request
 from werkzeug.wrappers import Response
 
-from tracker.errors import InvalidInput
 from tracker.service.portal.secrets import keyed, same
+from tracker.web.here import portal
+from tracker.web.site import Site
 
 # A page's own scripts run by nonce, nothing else does; styles are inline in every page
 # (they open from an e-mail or a USB stick too), so inline styles are allowed.
@@ -44,44 +44,10 @@ CSP = ContentSecurityPolicy()
 HSTS = "max-age=31536000"
 
 
-@dataclass(frozen=True)
-class Site:
-    """Where students reach the portal: every link and the same-origin check use it,
-    never the request's Host."""
-
-    base_url: str  # without the trailing slash
-    origin: str
-    https: bool
-
-    @classmethod
-    def of(cls, base_url: str) -> Site:
-        text = base_url.strip().rstrip("/")
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidInput(f"the base URL {base_url!r} is not an http:// or https:// "
-                               "address, such as https://tracker.example.org")
-        if parts.path or parts.query or parts.fragment or parts.username:
-            raise InvalidInput(f"the base URL {base_url!r} must be the root of a site, such "
-                               "as https://tracker.example.org (not a path in it)")
-        origin = f"{parts.scheme}://{parts.netloc.lower()}"
-        return cls(origin, origin, parts.scheme == "https")
-
-    def link(self, path: str) -> str:
-        return self.base_url + path
-
-    @property
-    def cookie_name(self) -> str:
-        # The __Host- prefix: the browser takes the cookie only from this host, Secure,
-        # Path=/ and without Domain; another host of the university cannot plant one.
-        return "__Host-tracker" if self.https else "tracker"
-
-
 # --- the browser's cookie ------------------------------------------------------------------
 
 
 def site() -> Site:
-    from tracker.web.app import portal
-
     return portal().site
 
 
@@ -111,7 +77,6 @@ def clear_browser_cookie(response: Response) -> None:
 
 
 def csrf_token() -> str:
-    from tracker.web.app import portal
 
     return keyed(portal().key, "csrf", browser_key())
 
