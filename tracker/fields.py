@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date
 
 from tracker.errors import InvalidInput
+from tracker.months import FIRST_YEAR, LAST_YEAR
 from tracker.rules.model import RuleBook
 
 LIMITS = {"name": 200, "email": 254, "specialisation": 200, "title": 300, "location": 300,
@@ -18,28 +19,70 @@ LIMITS = {"name": 200, "email": 254, "specialisation": 200, "title": 300, "locat
 MULTILINE = {"note", "feedback", "reason"}  # may hold line breaks; other fields are one line
 # Control characters (C0, DEL, C1): a line break is allowed where MULTILINE says so.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"[\n\r\t]")
+_LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
+_JOINERS = {"\u200c", "\u200d"}  # zero-width (non-)joiner: part of Persian words, emoji
+SHOWN = 60  # characters of a value a message quotes
 
 
 def text(field: str, value: str | None, *, required: bool = False) -> str | None:
-    """A free-text value, trimmed; empty means absent; too long is refused."""
+    """A free-text value, trimmed; empty means absent; too long is refused.
+
+    Characters a reader cannot see are refused: control characters, and the format
+    characters that reorder text or hide in it (a right-to-left override that makes
+    ``Ada`` print as another name, a zero-width space in a title). A multi-line field
+    keeps its line breaks, each as one ``\\n`` however the file ended its lines.
+    """
     cleaned = value.strip() if value is not None else None
+    if cleaned and field in MULTILINE and "\r" in cleaned:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     if not cleaned:
         if required:
             raise InvalidInput(f"{field} must not be empty")
         return None
     if _CONTROL.search(cleaned) or (field not in MULTILINE and _LINE_BREAK.search(cleaned)):
         raise InvalidInput(f"{field} contains a control character or line break: "
-                           f"{cleaned[:40]!r}")
-    try:
-        cleaned.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(f"{field} is not valid text: {cleaned[:40]!r}") from None
+                           f"'{shown(cleaned)}'")
+    if not cleaned.isascii():
+        _refuse_invisible(field, cleaned)
     limit = LIMITS[field]
     if len(cleaned) > limit:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; at most {limit} "
                            "are allowed")
     return cleaned
+
+
+def _refuse_invisible(field: str, cleaned: str) -> None:
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{field} is not valid text: '{shown(cleaned)}'") from None
+    for at, character in enumerate(cleaned):
+        category = unicodedata.category(character)
+        if category == "Cf" and not (character in _JOINERS and 0 < at < len(cleaned) - 1
+                                     and _visible(cleaned[at - 1])
+                                     and _visible(cleaned[at + 1])):
+            raise InvalidInput(
+                f"{field} contains an invisible character, "
+                f"U+{ord(character):04X} {unicodedata.name(character, 'FORMAT CHARACTER')}, "
+                f"which can hide or reorder text: '{shown(cleaned)}'")
+        if category in ("Zl", "Zp") and field in MULTILINE:
+            raise InvalidInput(f"{field} contains a line separator other than a line "
+                               f"break: '{shown(cleaned)}'")
+
+
+def _visible(character: str) -> bool:
+    return not character.isspace() and unicodedata.category(character) not in ("Cf", "Cc")
+
+
+def shown(value: str, limit: int = SHOWN) -> str:
+    """``value`` as a message may print it on a terminal: what cannot be printed
+    (control, format, bidi characters) escaped as ``\\x1b``, ``\\u202e``; cut to
+    ``limit`` characters."""
+    cut = value if len(value) <= limit else value[:limit]
+    if not cut.isprintable():
+        cut = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                      for c in cut)
+    return cut if len(value) <= limit else f"{cut}… ({len(value)} characters)"
 
 
 def required_text(field: str, value: str | None) -> str:
@@ -49,12 +92,18 @@ def required_text(field: str, value: str | None) -> str:
 
 
 def student_number(raw: str, book: RuleBook) -> str:
-    """A student number as stored: lower-case, without spaces; checked against the rules."""
+    """A student number as stored: lower-case, without spaces; checked against the rules.
+
+    With the Leiden pattern, seven digits alone (``1234567``) are ``s1234567``, as at
+    the door: a number copied from a list that has only the digits.
+    """
     number = "".join(raw.split()).lower()
     if not number:
         raise InvalidInput(f"the student number is empty: expected {book.student_number_form}")
+    if book.reads_bare_digits and len(number) == 7 and number.isascii() and number.isdigit():
+        number = "s" + number
     if not book.student_number_matches(number):
-        raise InvalidInput(f"{raw.strip()!r} is not a student number: expected "
+        raise InvalidInput(f"'{shown(raw.strip())}' is not a student number: expected "
                            f"{book.student_number_form}")
     return number
 
@@ -90,14 +139,24 @@ def _wraps_a_scan(character: str) -> bool:
 
 
 def email(value: str | None) -> str | None:
+    """An e-mail address of one mailbox, checked by ``email-validator`` (its form only:
+    nothing is looked up on the network). ``a@example.org>,<b@evil.example`` is two
+    addresses and refused, as is ``a@b@c``."""
     cleaned = text("email", value)
-    if cleaned is not None and ("@" not in cleaned or " " in cleaned):
-        raise InvalidInput(f"e-mail {cleaned!r} is not an e-mail address")
+    if cleaned is None:
+        return None
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(cleaned, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"e-mail '{shown(cleaned)}' is not an e-mail address: "
+                           f"{error}") from None
     return cleaned
 
 
 def cohort_bounds(cohort: int) -> tuple[date, date]:
     """Students of cohort YYYY started in that calendar year (September or February)."""
-    if not 1900 <= cohort <= 9999:
-        raise InvalidInput(f"cohort {cohort} is not a year")
+    if not FIRST_YEAR <= cohort <= LAST_YEAR:
+        raise InvalidInput(f"cohort {cohort} is not a year from {FIRST_YEAR} to {LAST_YEAR}")
     return date(cohort, 1, 1), date(cohort, 12, 31)

@@ -82,6 +82,10 @@ class TrackerGroup(click.Group):
                 from sqlalchemy.exc import DBAPIError
 
                 if isinstance(error, DBAPIError):  # the server, the file, a lock
+                    from tracker.db.contention import BUSY, is_busy
+
+                    if is_busy(error):  # exit 1: nothing wrong with what was asked
+                        raise click.ClickException(BUSY) from None
                     raise UserError(_database_failure(error)) from None
             raise
 

@@ -242,7 +242,8 @@ def file_progress(path: Path, label: str) -> Iterator[Callable[[int], None] | No
 
 def report_import(summary: ImportSummary) -> None:
     """Print what an import did or would do; exit 2 if the file has problems."""
-    noun = summary.noun
+    for warning in summary.warnings:
+        note(f"warning: {warning}")
     if summary.dry_run:
         click.echo(f"dry run of {summary.file}, nothing written:")
         for example in summary.examples:
@@ -252,20 +253,34 @@ def report_import(summary: ImportSummary) -> None:
             click.echo(f"  ... and {hidden} more line(s)")
         if summary.problem_count:
             click.echo(summary.problem_report(), err=True)
-    verb = "would add" if summary.dry_run else "added"
-    line = f"{verb} {noun.count(summary.added)}, {summary.present} already present"
-    if summary.updated:
-        line += f", {'would update' if summary.dry_run else 'updated'} {summary.updated}"
-    if summary.problem_count:
-        line += f", {summary.problem_count} with problems"
-    elif not summary.dry_run and not summary.changed:
-        line += ": nothing changed"
-    click.echo(line)
+    click.echo(_import_line(summary))
     if summary.downgraded:
-        note(f"note: {noun.count(summary.downgraded)} changed from attended to excused: "
-             "they no longer count")
+        note(f"note: {summary.noun.count(summary.downgraded)} changed from attended to "
+             "excused: they no longer count")
     if summary.problem_count:
         raise SystemExit(2)
+
+
+def _import_line(summary: ImportSummary) -> str:
+    """``added 2 students, 1 already present``; for decisions, what they said:
+    ``recorded 3 assignment decisions (2 submitted, 1 approved), 0 already recorded``."""
+    noun, dry_run = summary.noun, summary.dry_run
+    if noun.recorded:
+        verb = "would record" if dry_run else "recorded"
+        line = f"{verb} {noun.count(summary.added)}"
+        if summary.written_as:
+            line += f" ({', '.join(f'{n} {what}' for what, n in summary.written_as)})"
+        line += f", {summary.present} already recorded"
+    else:
+        line = (f"{'would add' if dry_run else 'added'} {noun.count(summary.added)}, "
+                f"{summary.present} already present")
+        if summary.updated:
+            line += f", {'would update' if dry_run else 'updated'} {summary.updated}"
+    if summary.problem_count:
+        line += f", {summary.problem_count} with problems"
+    elif not dry_run and not summary.changed:
+        line += ": nothing changed"
+    return line
 
 
 def import_file_argument(function: F) -> F:
