@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date
 
+from tracker.characters import invisible, shown
 from tracker.errors import InvalidInput
 from tracker.months import FIRST_YEAR, LAST_YEAR
 from tracker.rules.model import RuleBook
@@ -17,20 +18,16 @@ from tracker.rules.model import RuleBook
 LIMITS = {"name": 200, "email": 254, "specialisation": 200, "title": 300, "location": 300,
           "organiser": 300, "note": 2000, "feedback": 5000, "by": 200, "reason": 500}
 MULTILINE = {"note", "feedback", "reason"}  # may hold line breaks; other fields are one line
-# Control characters (C0, DEL, C1): a line break is allowed where MULTILINE says so.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+NUMBER_LENGTH = 32  # characters of a student number, as the database keeps it
 _LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
-_JOINERS = {"\u200c", "\u200d"}  # zero-width (non-)joiner: part of Persian words, emoji
-SHOWN = 60  # characters of a value a message quotes
 
 
 def text(field: str, value: str | None, *, required: bool = False) -> str | None:
     """A free-text value, trimmed; empty means absent; too long is refused.
 
-    Characters a reader cannot see are refused: control characters, and the format
-    characters that reorder text or hide in it (a right-to-left override that makes
-    ``Ada`` print as another name, a zero-width space in a title). A multi-line field
-    keeps its line breaks, each as one ``\\n`` however the file ended its lines.
+    Characters a reader cannot see are refused (see :mod:`tracker.characters`). A
+    multi-line field keeps its line breaks, each as one ``\\n`` however the file ended
+    its lines.
     """
     cleaned = value.strip() if value is not None else None
     if cleaned and field in MULTILINE and "\r" in cleaned:
@@ -39,50 +36,18 @@ def text(field: str, value: str | None, *, required: bool = False) -> str | None
         if required:
             raise InvalidInput(f"{field} must not be empty")
         return None
-    if _CONTROL.search(cleaned) or (field not in MULTILINE and _LINE_BREAK.search(cleaned)):
+    if field not in MULTILINE and _LINE_BREAK.search(cleaned):
         raise InvalidInput(f"{field} contains a control character or line break: "
                            f"'{shown(cleaned)}'")
-    if not cleaned.isascii():
-        _refuse_invisible(field, cleaned)
+    hidden = invisible(cleaned)
+    if hidden is not None:
+        raise InvalidInput(f"{field} contains a control or invisible character ({hidden}), "
+                           f"which can hide or reorder text: '{shown(cleaned)}'")
     limit = LIMITS[field]
     if len(cleaned) > limit:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; at most {limit} "
                            "are allowed")
     return cleaned
-
-
-def _refuse_invisible(field: str, cleaned: str) -> None:
-    try:
-        cleaned.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(f"{field} is not valid text: '{shown(cleaned)}'") from None
-    for at, character in enumerate(cleaned):
-        category = unicodedata.category(character)
-        if category == "Cf" and not (character in _JOINERS and 0 < at < len(cleaned) - 1
-                                     and _visible(cleaned[at - 1])
-                                     and _visible(cleaned[at + 1])):
-            raise InvalidInput(
-                f"{field} contains an invisible character, "
-                f"U+{ord(character):04X} {unicodedata.name(character, 'FORMAT CHARACTER')}, "
-                f"which can hide or reorder text: '{shown(cleaned)}'")
-        if category in ("Zl", "Zp") and field in MULTILINE:
-            raise InvalidInput(f"{field} contains a line separator other than a line "
-                               f"break: '{shown(cleaned)}'")
-
-
-def _visible(character: str) -> bool:
-    return not character.isspace() and unicodedata.category(character) not in ("Cf", "Cc")
-
-
-def shown(value: str, limit: int = SHOWN) -> str:
-    """``value`` as a message may print it on a terminal: what cannot be printed
-    (control, format, bidi characters) escaped as ``\\x1b``, ``\\u202e``; cut to
-    ``limit`` characters."""
-    cut = value if len(value) <= limit else value[:limit]
-    if not cut.isprintable():
-        cut = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                      for c in cut)
-    return cut if len(value) <= limit else f"{cut}… ({len(value)} characters)"
 
 
 def required_text(field: str, value: str | None) -> str:
@@ -100,6 +65,9 @@ def student_number(raw: str, book: RuleBook) -> str:
     number = "".join(raw.split()).lower()
     if not number:
         raise InvalidInput(f"the student number is empty: expected {book.student_number_form}")
+    if len(number) > NUMBER_LENGTH:
+        raise InvalidInput(f"'{shown(raw.strip())}' is not a student number: it has "
+                           f"{len(number)} characters, and a number at most {NUMBER_LENGTH}")
     if book.reads_bare_digits and len(number) == 7 and number.isascii() and number.isdigit():
         number = "s" + number
     if not book.student_number_matches(number):

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.characters import shown
 from tracker.errors import InvalidInput
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # the years a date or a month may fall in
@@ -51,12 +52,12 @@ class Month:
     def parse(cls, text: str, *, what: str = "month") -> Month:
         match = _MONTH.match(text)
         if not match:
-            raise InvalidInput(f"{what} {text!r} is not a month of the form YYYY-MM, "
+            raise InvalidInput(f"{what} '{shown(text)}' is not a month of the form YYYY-MM, "
                                "e.g. 2024-09")
         year, month = int(match.group(1)), int(match.group(2))
         check_year(text, what, year)
         if not 1 <= month <= 12:
-            raise InvalidInput(f"{what} {text!r}: there is no month {month} (months run "
+            raise InvalidInput(f"{what} '{shown(text)}': there is no month {month} (months run "
                                "from 01 to 12)")
         return cls(year, month)
 
@@ -92,7 +93,7 @@ def parse_date(text: str, *, what: str = "date") -> date:
     """A day written YYYY-MM-DD; a wrong month or day is named as such."""
     match = _DATE.match(text)
     if not match:
-        raise InvalidInput(f"{what} {text!r} is not a date of the form YYYY-MM-DD, "
+        raise InvalidInput(f"{what} '{shown(text)}' is not a date of the form YYYY-MM-DD, "
                            "e.g. 2024-10-03")
     year, month, day = (int(part) for part in match.groups())
     return _day(text, what, year, month, day)
@@ -101,20 +102,20 @@ def parse_date(text: str, *, what: str = "date") -> date:
 def _day(text: str, what: str, year: int, month: int, day: int) -> date:
     check_year(text, what, year)
     if not 1 <= month <= 12:
-        raise InvalidInput(f"{what} {text!r}: there is no month {month} (months run from "
+        raise InvalidInput(f"{what} '{shown(text)}': there is no month {month} (months run from "
                            "01 to 12; dates are read day first)")
     last = Month(year, month).last_day().day
     if not 1 <= day <= last:
-        raise InvalidInput(f"{what} {text!r}: {_MONTH_NAMES[month - 1]} {year} has no day "
+        raise InvalidInput(f"{what} '{shown(text)}': {_MONTH_NAMES[month - 1]} {year} has no day "
                            f"{day} (it has {last})")
     return date(year, month, day)
 
 
 def check_year(text: str, what: str, year: int) -> None:
     if year < FIRST_YEAR:
-        raise InvalidInput(f"{what} {text!r}: the year {year} is before {FIRST_YEAR}")
+        raise InvalidInput(f"{what} '{shown(text)}': the year {year} is before {FIRST_YEAR}")
     if year > LAST_YEAR:
-        raise InvalidInput(f"{what} {text!r}: the year {year} is after {LAST_YEAR}")
+        raise InvalidInput(f"{what} '{shown(text)}': the year {year} is after {LAST_YEAR}")
 
 
 def read_date(text: str, *, what: str = "date") -> date:
@@ -129,12 +130,12 @@ def read_date(text: str, *, what: str = "date") -> date:
         return _day(text, what, year, month, day)
     day_first = _DAY_FIRST.match(cleaned)
     if day_first is None:
-        raise InvalidInput(f"{what} {text!r} is not a date: write it as 2025-10-03 or "
+        raise InvalidInput(f"{what} '{shown(text)}' is not a date: write it as 2025-10-03 or "
                            "3-10-2025 (day first)")
     day, month, written_year = (int(day_first.group(1)), int(day_first.group(3)),
                                 day_first.group(4))
     if len(written_year) == 2:
-        raise InvalidInput(f"{what} {text!r}: write the year in full, e.g. "
+        raise InvalidInput(f"{what} '{shown(text)}': write the year in full, e.g. "
                            f"{day}-{month}-20{written_year}")
     return _day(text, what, int(written_year), month, day)
 
@@ -153,8 +154,8 @@ def read_month(text: str, *, what: str = "start") -> Month:
     if named:
         number = MONTH_WORDS.get(named.group(1).lower())
         if number is None:
-            raise InvalidInput(f"{what} {text!r}: {named.group(1)!r} is not the name of a "
-                               "month (in English or Dutch)")
+            raise InvalidInput(f"{what} '{shown(text)}': '{shown(named.group(1))}' is not the "
+                               "name of a month (in English or Dutch)")
         year = named.group(2)
         return Month.parse(f"{'20' + year if len(year) == 2 else year}-{number}", what=what)
     try:
@@ -162,10 +163,10 @@ def read_month(text: str, *, what: str = "start") -> Month:
     except InvalidInput:
         if _DAY_FIRST.match(_MIDNIGHT.sub("", cleaned)) or _ISO_DAY.match(cleaned):
             raise
-        raise InvalidInput(f"{what} {text!r} is not a month: write it as 2024-09, sep-24 "
+        raise InvalidInput(f"{what} '{shown(text)}' is not a month: write it as 2024-09, sep-24 "
                            "or 1-9-2024") from None
     if day.day != 1:
-        raise InvalidInput(f"{what} {text!r} is a day, not a month: give the month "
+        raise InvalidInput(f"{what} '{shown(text)}' is a day, not a month: give the month "
                            f"({Month.of(day)}) or its first day")
     return Month.of(day)
 

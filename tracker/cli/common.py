@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from tracker.characters import shown
 from tracker.cli.context import AppContext, UserError
 from tracker.errors import TrackerError
-from tracker.months import Month, parse_date
+from tracker.months import FIRST_YEAR, LAST_YEAR, Month, parse_date
 from tracker.vocabulary import Format
 
 if TYPE_CHECKING:
@@ -127,20 +128,27 @@ class WholeNumber(click.ParamType):  # type: ignore[type-arg]
             try:
                 number = int(str(value).strip())
             except ValueError:
-                self.fail(f"{str(value)!r} is not {self.words}", param, ctx)
-        if (self.low is not None and number < self.low) or \
-                (self.high is not None and number > self.high):
+                self.fail(f"'{shown(str(value))}' is not {self.words}", param, ctx)
+        if self.low is not None and number < self.low:
             self.fail(f"{number} is not {self.words}", param, ctx)
+        if self.high is not None and number > self.high:
+            self.fail(f"{shown(str(number), 30)} is not {self.words} (at most {self.high})",
+                      param, ctx)
         return number
 
+
+# The largest id or count a command takes: what every database's INTEGER column holds
+# (PostgreSQL's is 32 bits; SQLite refuses a Python int past 64 bits with a traceback).
+LARGEST_WHOLE_NUMBER = 2**31 - 1
 
 MONTH = MonthType()
 DATE = DateType()
 OUTPUT_FILE = OutputFile()
-ACTIVITY_ID = WholeNumber("an activity's number (`tracker activity list` shows them)", low=1)
-YEAR = WholeNumber("a year such as 2024", low=1900, high=9999)
-ONE_OR_MORE = WholeNumber("a whole number, 1 or more", low=1)
-ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0)
+ACTIVITY_ID = WholeNumber("an activity's number (`tracker activity list` shows them)", low=1,
+                          high=LARGEST_WHOLE_NUMBER)
+YEAR = WholeNumber("a year such as 2024", low=FIRST_YEAR, high=LAST_YEAR)
+ONE_OR_MORE = WholeNumber("a whole number, 1 or more", low=1, high=LARGEST_WHOLE_NUMBER)
+ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0, high=LARGEST_WHOLE_NUMBER)
 
 
 def write_file(path: Path, content: str | bytes) -> None:

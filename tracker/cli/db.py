@@ -64,14 +64,27 @@ def downgrade(revision: str) -> None:
 @db.command()
 def current() -> None:
     """Show the database, its schema revision and the newest one this tracker knows."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
     from tracker.db.engine import describe
     from tracker.db.migrate import current_revision, head_revision
 
     context = app(click.get_current_context())
+    url, head = context.url(), head_revision()
+    click.echo(f"database: {describe(url)}")
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file and file != ":memory:" and not file.startswith("file:") and \
+            not Path(file).exists():  # looking creates nothing
+        click.echo(f"revision: none, the file is not there yet (newest: {head}); the first "
+                   "command that uses it creates it")
+        return
     revision = current_revision(_engine())
-    head = head_revision()
-    state = "up to date" if revision == head else "run `tracker db upgrade`"
-    click.echo(f"database: {describe(context.url())}")
+    state = ("up to date" if revision == head else
+             "empty: the next command creates the schema" if revision is None else
+             "run `tracker db upgrade`")
     click.echo(f"revision: {revision or 'base (empty)'} (newest: {head}; {state})")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from tracker.characters import shown
 from tracker.cli.common import (
     MONTH,
     SHEET_FORMATS,
@@ -25,7 +26,6 @@ from tracker.cli.common import (
 )
 from tracker.cli.context import UserError
 from tracker.errors import TrackerError
-from tracker.fields import shown
 from tracker.months import Month, read_month
 from tracker.vocabulary import StudentStatus, words
 

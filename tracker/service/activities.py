@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker import fields
+from tracker.characters import shown
 from tracker.db import activities, history
 from tracker.db.engine import Database
 from tracker.db.models import Activity
@@ -25,7 +26,7 @@ def known_kind(kind: str, book: RuleBook) -> str:
         return code
     guesses = likely_kinds(kind, book)
     hint = f": did you mean {' or '.join(guesses)}?" if guesses else ""
-    raise NotFound(f"unknown activity kind '{fields.shown(kind.strip())}'{hint} (kinds: "
+    raise NotFound(f"unknown activity kind '{shown(kind.strip())}'{hint} (kinds: "
                    f"{', '.join(book.kinds)})")
 
 

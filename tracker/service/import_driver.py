@@ -20,11 +20,11 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tracker.characters import shown
 from tracker.db.contention import take_turns_with_other_imports, worth_retrying
 from tracker.db.engine import Database, Rollback
 from tracker.db.history import ChangeLog
 from tracker.errors import ImportRefused, TrackerError
-from tracker.fields import shown
 from tracker.sheets import open_sheet
 from tracker.sheets.header import Header
 from tracker.vocabulary import ChangeKind

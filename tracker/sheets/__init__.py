@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from tracker.characters import shown
 from tracker.errors import InvalidInput
-from tracker.fields import shown
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: four million sign-ins take 70 MB
 MAX_LINE = 1_000_000  # characters in one line of a CSV file
@@ -45,7 +45,7 @@ def size_limit_problem(name: str) -> InvalidInput:
 def open_sheet(path: Path, on_progress: Progress | None = None) -> Iterator[Sheet]:
     """Open a CSV file or an Excel workbook (told apart by the name's ending) and read its
     header."""
-    name = shown(path.name)
+    name = shown(path.name, 200)
     try:
         info = os.stat(path)
     except OSError as error:

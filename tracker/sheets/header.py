@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from tracker.characters import shown
 from tracker.errors import ImportRefused
-from tracker.fields import shown
 
 # Every column any import reads, by the spellings it is known under (compared squeezed:
 # lower case, without spaces, "_", "-" and ".").

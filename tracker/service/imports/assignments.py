@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tracker import fields
+from tracker.characters import shown
 from tracker.db import students
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
@@ -64,12 +65,12 @@ class AssignmentFile:
         raw_assignment = get(values, "assignment")
         if not (raw_assignment.isascii() and raw_assignment.isdigit()) or \
                 int(raw_assignment) > LARGEST_ASSIGNMENT:
-            raise TrackerError(f"assignment '{fields.shown(raw_assignment)}' is not a number "
+            raise TrackerError(f"assignment '{shown(raw_assignment)}' is not a number "
                                "of an assignment")
         assignment = known_assignment(int(raw_assignment), self.book)
         raw_status = get(values, "status").lower()
         if raw_status not in _DECISIONS:
-            raise TrackerError(f"status '{fields.shown(get(values, 'status'))}' is not "
+            raise TrackerError(f"status '{shown(get(values, 'status'))}' is not "
                                f"{one_of(AssignmentStatus)}")
         if not get(values, "date"):
             raise TrackerError("date is empty: give the day it happened, e.g. 2024-11-20")

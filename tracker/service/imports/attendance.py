@@ -11,6 +11,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from tracker import fields
+from tracker.characters import shown
 from tracker.db import activities, participations, students
 from tracker.db.activities import Scheduled
 from tracker.db.bulk import rows_by_key
@@ -135,7 +136,7 @@ class AttendanceFile:
         if not status:
             return _ATTENDED
         if status not in _STATUSES:
-            raise TrackerError(f"status '{fields.shown(raw.strip())}' is not "
+            raise TrackerError(f"status '{shown(raw.strip())}' is not "
                                f"{one_of(ParticipationStatus)}")
         return status
 
@@ -147,10 +148,10 @@ class AttendanceFile:
             return activity
         cleaned = raw.strip().lstrip("#")
         if not (cleaned.isascii() and cleaned.isdigit()):
-            raise TrackerError(f"activity id '{fields.shown(raw.strip())}' is not a number")
+            raise TrackerError(f"activity id '{shown(raw.strip())}' is not a number")
         activity = self.activities.get(str(int(cleaned)))
         if activity is None:
-            raise TrackerError(f"no activity #{fields.shown(cleaned)}")
+            raise TrackerError(f"no activity #{shown(cleaned)}")
         return activity
 
     def _activity_by_key(self, values: list[str]) -> Scheduled:
@@ -165,10 +166,10 @@ class AttendanceFile:
         if len(found) == 1:
             return found[0]
         if not found:
-            raise TrackerError(f"no {kind} on {held_on} titled '{fields.shown(title)}': "
+            raise TrackerError(f"no {kind} on {held_on} titled '{shown(title)}': "
                                "schedule it first")
         raise TrackerError(f"{len(found)} activities of {kind} on {held_on} are titled "
-                           f"'{fields.shown(title)}' but for capitals: give the activity_id "
+                           f"'{shown(title)}' but for capitals: give the activity_id "
                            f"({', '.join(f'#{a.id}' for a in found)})")
 
     def apply(self, session: Session, log: ChangeLog, items: list[SignIn],

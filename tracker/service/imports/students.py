@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker import fields
+from tracker.characters import shown
 from tracker.db import erasures, history, students
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
@@ -128,8 +129,8 @@ class StudentFile:
                 return fields.student_number(candidate, self.book)
             except TrackerError:
                 continue
-        raise TrackerError(f"neither OrgDefinedId '{fields.shown(candidates[0])}' nor Username "
-                           f"'{fields.shown(candidates[1])}' is "
+        raise TrackerError(f"neither OrgDefinedId '{shown(candidates[0])}' nor Username "
+                           f"'{shown(candidates[1])}' is "
                            f"{self.book.student_number_form}")
 
     def _details(self, values: list[str]) -> Details:
@@ -148,8 +149,8 @@ class StudentFile:
         if section and self.section_starts:
             month = self.section_starts.get(section_key(section))
             if month is None:
-                raise InvalidInput(f"section '{fields.shown(section)}' has no start month: "
-                                   f"add --section-start '{fields.shown(section)}=YYYY-MM'")
+                raise InvalidInput(f"section '{shown(section)}' has no start month: "
+                                   f"add --section-start '{shown(section)}=YYYY-MM'")
             return month
         if self.start is None:
             raise InvalidInput("start is empty: give the start month, e.g. 2024-09")
