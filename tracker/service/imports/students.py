@@ -153,7 +153,8 @@ class StudentFile:
                                    f"add --section-start '{shown(section)}=YYYY-MM'")
             return month
         if self.start is None:
-            raise InvalidInput("start is empty: give the start month, e.g. 2024-09")
+            raise InvalidInput("start is empty: give the start month, e.g. 2024-09 (or "
+                               "--start YYYY-MM for the lines without one)")
         return self.start
 
     def apply(self, session: Session, log: ChangeLog, items: list[StudentLine],
