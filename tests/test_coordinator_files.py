@@ -52,6 +52,15 @@ def test_a_dutch_excel_class_list_keeps_every_column(tracker, tmp_path):
                      "s7654321": ("bram@example.org", "2025-02")}
 
 
+def test_a_refused_import_names_the_unread_column_too_once(sqlite_tracker, tmp_path):
+    path = write(tmp_path / "klas.csv", "studentnummer;naam;startmaand;Telefoon\n"
+                                        "s1234567;Ada;sep-24;06\nnot-a-number;Bram;sep-24;\n")
+    for dry_run in ([], ["--dry-run"]):
+        result = sqlite_tracker("student", "import", path, *dry_run, expect=2)
+        assert "line 3: 'not-a-number' is not a student number" in result.output
+        assert result.output.count("'Telefoon'") == 1
+
+
 def test_dutch_header_names(tracker, tmp_path):
     tracker("student", "import", write(tmp_path / "lijst.csv",
                                         "Studentnummer;Voornaam;Achternaam;E-mailadres;"

@@ -30,20 +30,16 @@ def sheets(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_overlapping_imports_of_many_batches_all_succeed(engine, new_database, tmp_path):
-    from conftest import Tracker
-
-    url = new_database(engine)
-    tracker = Tracker(url)
-    roster = tmp_path / "roster.csv"
-    roster.write_text("student_number,name,start\n" + "".join(
-        f"s{2000000 + i},Student {i},2024-09\n" for i in range(STUDENTS)))
-    schedule = tmp_path / "schedule.csv"
-    schedule.write_text("kind,date,title\n" + "".join(
-        f"colloquium,2024-10-{i + 1:02d},Colloquium {i}\n" for i in range(ACTIVITIES)))
-    tracker("student", "import", str(roster))
-    tracker("activity", "import", str(schedule))
+def test_overlapping_imports_of_many_batches_all_succeed(tracker, db_url, tmp_path):
+    url = db_url
+    for command, header, lines in (
+            ("student", "student_number,name,start",
+             [f"s{2000000 + i},Student {i},2024-09" for i in range(STUDENTS)]),
+            ("activity", "kind,date,title",
+             [f"colloquium,2024-10-{i + 1:02d},Colloquium {i}" for i in range(ACTIVITIES)])):
+        listing = tmp_path / f"{command}.csv"
+        listing.write_text("\n".join([header, *lines]) + "\n")
+        tracker(command, "import", str(listing))
     processes = [subprocess.Popen([sys.executable, "-m", "tracker", "--db", url, "attend",
                                    "--import", str(sheet)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

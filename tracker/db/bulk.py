@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table
@@ -57,11 +58,11 @@ def rows_by_key(session: Session, table: Table, key: Sequence[str], columns: Seq
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     wanted = ", ".join(f"k{at}" for at in range(len(key)))
-    placeholders = ", ".join(f"({', '.join(marker for _ in key)})" for _ in keys)
+    placeholders = ", ".join([f"({', '.join(marker for _ in key)})"] * len(keys))
     joined = " AND ".join(f"t.{name} = wanted.k{at}" for at, name in enumerate(key))
     selected = ", ".join(f"t.{name}" for name in (*key, *columns))
     sql = (f"WITH wanted ({wanted}) AS (VALUES {placeholders}) "
            f"SELECT {selected} FROM wanted JOIN {table.name} t ON {joined}")
     width = len(key)
-    found = connection.exec_driver_sql(sql, tuple(v for k in keys for v in k))
+    found = connection.exec_driver_sql(sql, tuple(chain.from_iterable(keys)))
     return {tuple(row[:width]): tuple(row[width:]) for row in found}

@@ -76,7 +76,6 @@ class ImportSummary:
         lines += [f"  {p}" for p in self.problems]
         if self.problem_count > len(self.problems):
             lines.append(f"  ... and {self.problem_count - len(self.problems)} more")
-        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -147,7 +146,8 @@ def run_import(db: Database, path: Path, kind: FileKind[Item], *, dry_run: bool 
             if attempt == ATTEMPTS or not worth_retrying(error):
                 raise
     if summary.problem_count and not dry_run:
-        raise ImportRefused(summary.problem_report())
+        raise ImportRefused("\n".join([summary.problem_report(),
+                                       *(f"warning: {w}" for w in summary.warnings)]))
     return summary
 
 

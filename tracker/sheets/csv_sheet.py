@@ -76,6 +76,9 @@ class CsvSheet:
             line = self._text.readline(MAX_LINE + 1)
         except UnicodeDecodeError:  # a byte-order mark half there, at the very start
             raise self._not_utf8() from None
+        return self._checked(line)
+
+    def _checked(self, line: str) -> str:
         if len(line) > MAX_LINE:
             raise InvalidInput(f"{self.name}: line {self._line} is longer than "
                                f"{MAX_LINE:,} characters, more than the tracker reads")
@@ -91,9 +94,12 @@ class CsvSheet:
                             "as CSV UTF-8")
 
     def _lines(self) -> Iterator[str]:
+        readline, limit = self._text.readline, MAX_LINE + 1  # (runs once per line)
         while True:
             self._line += 1
-            line = self._read_line()
+            line = readline(limit)
+            if len(line) == limit or not line.isascii():
+                self._checked(line)
             if not line:
                 return
             yield line

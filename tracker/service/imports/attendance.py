@@ -22,10 +22,8 @@ from tracker.errors import TrackerError
 from tracker.months import read_date
 from tracker.service.activities import known_kind
 from tracker.service.attendance import (
-    ACTIVITY,
     NOTE,
     STATUS,
-    STUDENT,
     Outcome,
     refuse_future_attendance,
     write_participations,
@@ -51,14 +49,13 @@ _DESCRIBED = {Outcome.ADDED: "add", Outcome.UNCHANGED: "already there",
 
 
 class SignIn(NamedTuple):
-    """One line of a sheet: its number, and the row :func:`write_participations` takes."""
+    """One line of a sheet: its student and activity (so that lines sort in key order
+    as plain tuples), its number, and the row :func:`write_participations` takes."""
 
+    student: int
+    activity: int
     line: int
     row: tuple[Any, ...]
-
-    @property
-    def pair(self) -> tuple[int, int]:
-        return self.row[STUDENT], self.row[ACTIVITY]
 
 
 def title_key(title: str) -> str:
@@ -101,6 +98,7 @@ class AttendanceFile:
         self.recorded_at = participations.writer(session).value("recorded_at", change.at)
         self.change = change
         self.described: dict[int, tuple[str, Scheduled]] = {}  # first lines, dry run
+        self.look_first = True  # for lines recorded already, before writing a batch
 
     def parse(self, line: int, values: list[str]) -> SignIn:
         student_id = self.students.get(values[self.number_at])
@@ -120,8 +118,9 @@ class AttendanceFile:
             note = fields.text("note", values[self.note_at])
         if self.dry_run and len(self.described) < EXAMPLES_SHOWN:
             self.described[line] = (values[self.number_at].strip(), activity)
-        return SignIn(line, (student_id, activity.id, status, self.actor, self.recorded_at,
-                             f"{self.file}:{line}", note, self.change_id))
+        return SignIn(student_id, activity.id, line,
+                      (student_id, activity.id, status, self.actor, self.recorded_at,
+                       f"{self.file}:{line}", note, self.change_id))
 
     def _student(self, raw: str) -> int:
         number = fields.student_number(raw, self.book)
@@ -176,15 +175,21 @@ class AttendanceFile:
               tally: Tally) -> None:
         # In key order: two commands writing the same rows wait for each other, never
         # each for the other (see tracker.db.contention).
-        items = sorted(items, key=lambda item: item.pair)
-        recorded, new = self._recorded_already(session, items)
-        outcomes = dict(zip(new, write_participations(session, self.change,
-                                                      [item.row for item in new]),
-                            strict=True))
-        outcomes.update(dict.fromkeys(recorded, Outcome.UNCHANGED))
-        if len(outcomes) == len(new) and all(o == Outcome.ADDED for o in outcomes.values()):
+        items = sorted(items)
+        recorded: list[SignIn] = []
+        new = items
+        if self.look_first:
+            recorded, new = self._recorded_already(session, items)
+        written = write_participations(session, self.change, [item.row for item in new])
+        outcomes = list(zip(new, written, strict=True))
+        all_new = not recorded and written.count(Outcome.ADDED) == len(written)
+        # A first import finds nothing recorded: it stops looking (a batch it should
+        # have looked at is still right, only slower) until a batch finds something.
+        self.look_first = not all_new
+        if all_new:
             tally.added += len(new)
         else:
+            outcomes += [(item, Outcome.UNCHANGED) for item in recorded]
             self._count(outcomes, tally, session)
         if self.dry_run:
             self._describe(outcomes, tally)
@@ -196,23 +201,25 @@ class AttendanceFile:
         is mostly such lines."""
         held = rows_by_key(session, cast(Table, Participation.__table__),
                            ("student_id", "activity_id"), ("status", "note", "change_id"),
-                           [item.pair for item in items])
+                           [item[:2] for item in items])
         if not held:
             return [], items
-        times = Counter(item.pair for item in items)
+        times = Counter(item[:2] for item in items)
         recorded, new = [], []
         for item in items:
-            found = held.get(item.pair)
-            if (found is not None and times[item.pair] == 1 and found[2] != self.change_id
+            pair = item[:2]
+            found = held.get(pair)
+            if (found is not None and times[pair] == 1 and found[2] != self.change_id
                     and found[0] == item.row[STATUS] and item.row[NOTE] in (None, found[1])):
                 recorded.append(item)
             else:
                 new.append(item)
         return recorded, new
 
-    def _count(self, outcomes: dict[SignIn, Outcome], tally: Tally, session: Session) -> None:
+    def _count(self, outcomes: list[tuple[SignIn, Outcome]], tally: Tally,
+               session: Session) -> None:
         conflicts = []
-        for item, outcome in outcomes.items():
+        for item, outcome in outcomes:
             if outcome == Outcome.ADDED:
                 tally.added += 1
             elif outcome == Outcome.UNCHANGED:
@@ -223,26 +230,26 @@ class AttendanceFile:
                 tally.updated += 1
                 tally.downgraded += outcome == Outcome.DOWNGRADED
         if conflicts:
-            held = participations.held(session, (item.pair for item in conflicts))
-            for item in sorted(conflicts):
-                earlier = held[item.pair]
+            held = participations.held(session, (item[:2] for item in conflicts))
+            for item in sorted(conflicts, key=lambda conflict: conflict.line):
+                earlier = held[(item.student, item.activity)]
                 where = earlier.source
                 if where.startswith(f"{self.file}:"):
                     where = f"line {where.rsplit(':', 1)[1]}"
                 tally.problem(item.line,
-                              f"the same student at activity #{item.row[ACTIVITY]} is on "
+                              f"the same student at activity #{item.activity} is on "
                               f"{where} as {earlier.status}"
                               f"{' with another note' if item.row[NOTE] else ''}"
                               f"; this line says {item.row[STATUS]}")
 
-    def _describe(self, outcomes: dict[SignIn, Outcome], tally: Tally) -> None:
-        for item in sorted(outcomes):
+    def _describe(self, outcomes: list[tuple[SignIn, Outcome]], tally: Tally) -> None:
+        for item, outcome in sorted(outcomes, key=lambda pair: pair[0].line):
             described = self.described.get(item.line)
             if described is None:
                 tally.example_count += 1
                 continue
             number, activity = described
-            tally.example(f"line {item.line}: {_DESCRIBED[outcomes[item]]} {number} "
+            tally.example(f"line {item.line}: {_DESCRIBED[outcome]} {number} "
                           f"{item.row[STATUS]} #{activity.id} {activity.title}")
 
 
