@@ -72,11 +72,10 @@ def test_a_lock_held_too_long_is_busy_not_bad_input(small_programme, db_url, mon
     tracker, sheet = small_programme
     database = create_engine(resolve_url(db_url))
     with database.connect() as holder:
+        monkeypatch.setattr("tracker.db.engine.BUSY_TIMEOUT_MS", 200)
         if holder.dialect.name == "sqlite":
-            monkeypatch.setattr("tracker.db.engine.BUSY_TIMEOUT_MS", 200)
             holder.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, as a writer holds it
         else:
-            monkeypatch.setattr("tracker.db.contention.LOCK_WAIT_MS", 200)
             holder.execute(text(  # the same row, written and not yet committed
                 "INSERT INTO participation (student_id, activity_id, status, recorded_by, "
                 "recorded_at, source, change_id) SELECT s.id, 1, 'attended', 'x', now(), "

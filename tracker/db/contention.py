@@ -9,7 +9,7 @@ that every import takes, for the length of its transaction, and so imports take 
 there too; within a batch rows are written in key order (see the attendance import), so
 an import and a typed ``attend`` wait for each other rather than deadlock. What still
 fails (a serialization failure, a deadlock with a command that is not an import) is
-worth running again; a lock held longer than :data:`LOCK_WAIT_MS` is "busy".
+worth running again; a lock held longer than SQLite's busy timeout is "busy".
 """
 
 from __future__ import annotations
@@ -18,20 +18,21 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-LOCK_WAIT_MS = 30_000  # as long as SQLite's busy timeout (tracker.db.engine)
 IMPORTS_LOCK = 0x747261636B  # any fixed number: the one lock every import takes
-BUSY = ("the database is busy: try again (another command kept it for longer than "
-        f"{LOCK_WAIT_MS // 1000} seconds)")
+BUSY = "the database is busy: try again"
 _RETRY = {"40001", "40P01"}  # serialization failure, deadlock detected
 _BUSY = {"55P03"}  # lock not available: lock_timeout passed
 
 
 def take_turns_with_other_imports(session: Session) -> None:
-    """Wait (at most :data:`LOCK_WAIT_MS`) until no other import is writing; the turn
-    ends with this transaction. A no-op on SQLite, where the write lock does this."""
+    """Wait (as long as SQLite waits for its write lock) until no other import is
+    writing; the turn ends with this transaction. A no-op on SQLite, where the write lock
+    does this."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    session.execute(text(f"SET LOCAL lock_timeout = {LOCK_WAIT_MS}"))
+    from tracker.db import engine
+
+    session.execute(text(f"SET LOCAL lock_timeout = {int(engine.BUSY_TIMEOUT_MS)}"))
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORTS_LOCK})
 
 
