@@ -148,7 +148,7 @@ ACTIVITY_ID = WholeNumber("an activity's number (`tracker activity list` shows t
                           high=LARGEST_WHOLE_NUMBER)
 YEAR = WholeNumber("a year such as 2024", low=FIRST_YEAR, high=LAST_YEAR)
 ONE_OR_MORE = WholeNumber("a whole number, 1 or more", low=1, high=LARGEST_WHOLE_NUMBER)
-ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0, high=LARGEST_WHOLE_NUMBER)
+ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0)  # (its command bounds it)
 
 
 def write_file(path: Path, content: str | bytes) -> None:
