@@ -14,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 
 from tracker.db.engine import resolve_url
 
-STUDENTS = 2600
-ACTIVITIES = 4  # 10,400 lines a sheet: three batches of the attendance import
+STUDENTS = 4000
+ACTIVITIES = 4  # 16,000 lines a sheet: four batches of the attendance import
 
 
 def sheets(folder: Path, count: int) -> list[Path]:
@@ -46,7 +46,7 @@ def test_overlapping_imports_of_many_batches_all_succeed(tracker, db_url, tmp_pa
                  for sheet in sheets(tmp_path, 4)]
     outcomes = [(process.wait(timeout=300), *process.communicate()) for process in processes]
     assert [code for code, _, _ in outcomes] == [0] * 4, outcomes
-    added = [out for _, out, _ in outcomes if out.startswith("added 10400 attendances")]
+    added = [out for _, out, _ in outcomes if out.startswith("added 16000 attendances")]
     assert len(added) == 1, outcomes  # one did the work; the others found it done
     database = create_engine(resolve_url(url))
     with database.connect() as connection:
