@@ -116,3 +116,25 @@ def test_tracker_alone_shows_the_help_and_is_no_error():
     result = CliRunner().invoke(main, [])
     assert result.exit_code == 0
     assert "Commands:" in result.output and "Start here:" in result.output
+
+
+def test_db_current_on_a_new_folder_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(main, ["db", "current"])
+    assert result.exit_code == 0, result.output
+    assert "the first command makes it" in result.output
+    assert "run `tracker db upgrade`" not in result.output
+    assert not (tmp_path / "data" / "tracker.db").exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = CliRunner().invoke(main, ["--db", str(empty), "db", "current"])
+    assert "empty: the next command creates the schema" in result.output
+
+
+def test_a_student_on_an_empty_database_is_told_whose_database_it_is(tmp_path):
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "progress",
+                                       "s1234567"])
+    assert result.exit_code == 2
+    assert "It is a coordinator's database" in result.output
+    assert "register them with `tracker student add`" not in result.output

@@ -178,10 +178,12 @@ def test_assignment_import_all_or_nothing_and_idempotent(term, tmp_path):
                          "S7654321,1,Submitted,2024-11-12,\n")
     before = history(term)
     dry = term("assignment", "--import", str(decisions), "--dry-run")
-    assert "would add 2 assignment decisions, 0 already present, would update 1" in dry.stdout
+    assert ("would record 3 assignment decisions (2 submitted, 1 approved), 0 already "
+            "recorded") in dry.stdout
     assert history(term) == before
     done = term("assignment", "--import", str(decisions))
-    assert "added 2 assignment decisions, 0 already present, updated 1" in done.stdout
+    assert ("recorded 3 assignment decisions (2 submitted, 1 approved), 0 already "
+            "recorded") in done.stdout
     assert reflection(term, "s1234567")["feedback"] == "Clear and honest."
     assert "nothing changed" in term("assignment", "--import", str(decisions)).stdout
     bad = tmp_path / "bad.csv"

@@ -230,3 +230,29 @@ def programme_sqlite(sqlite_tracker, tmp_path):
     sqlite_tracker("student", "import", write(tmp_path, "dutch.csv", DUTCH_EXCEL))
     sqlite_tracker("activity", "import", write(tmp_path, "schedule.csv", SCHEDULE))
     return sqlite_tracker
+
+
+def test_a_sheet_imported_again_loads_no_record_per_line(programme, tmp_path):
+    """A re-import compares the lines with what is recorded in one light query per batch:
+    loading a record per line made a 400,000-line sheet take three times as long again."""
+    from sqlalchemy import event
+
+    from tracker.db.models import Participation
+
+    lines = [f"{n},{a}" for n in ("s1234567", "s7654321", "s2000001", "s2000002")
+             for a in (1, 2)]
+    sheet = write(tmp_path, "sheet.csv", "student_number,activity_id\n" + "\n".join(lines))
+    programme("attend", "--import", sheet)
+    loaded = []
+    listener = lambda target, context: loaded.append(target)  # noqa: E731
+    event.listen(Participation, "load", listener)
+    try:
+        again = programme("attend", "--import", sheet)
+        corrected = programme("attend", "--import", write(
+            tmp_path, "corrected.csv", "student_number,activity_id,status\n"
+                                       "s1234567,1,excused\ns1234567,2,attended\n"))
+    finally:
+        event.remove(Participation, "load", listener)
+    assert "added 0 attendances, 8 already present: nothing changed" in again.stdout
+    assert "1 already present, updated 1" in corrected.stdout
+    assert len(loaded) == 1  # only the record corrected

@@ -10,31 +10,39 @@ import re
 import unicodedata
 from datetime import date
 
+from tracker.characters import invisible, shown
 from tracker.errors import InvalidInput
+from tracker.months import FIRST_YEAR, LAST_YEAR
 from tracker.rules.model import RuleBook
 
 LIMITS = {"name": 200, "email": 254, "specialisation": 200, "title": 300, "location": 300,
           "organiser": 300, "note": 2000, "feedback": 5000, "by": 200, "reason": 500}
 MULTILINE = {"note", "feedback", "reason"}  # may hold line breaks; other fields are one line
-# Control characters (C0, DEL, C1): a line break is allowed where MULTILINE says so.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"[\n\r\t]")
+NUMBER_LENGTH = 32  # characters of a student number, as the database keeps it
+_LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
 
 
 def text(field: str, value: str | None, *, required: bool = False) -> str | None:
-    """A free-text value, trimmed; empty means absent; too long is refused."""
+    """A free-text value, trimmed; empty means absent; too long is refused.
+
+    Characters a reader cannot see are refused (see :mod:`tracker.characters`). A
+    multi-line field keeps its line breaks, each as one ``\\n`` however the file ended
+    its lines.
+    """
     cleaned = value.strip() if value is not None else None
+    if cleaned and field in MULTILINE and "\r" in cleaned:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     if not cleaned:
         if required:
             raise InvalidInput(f"{field} must not be empty")
         return None
-    if _CONTROL.search(cleaned) or (field not in MULTILINE and _LINE_BREAK.search(cleaned)):
+    if field not in MULTILINE and _LINE_BREAK.search(cleaned):
         raise InvalidInput(f"{field} contains a control character or line break: "
-                           f"{cleaned[:40]!r}")
-    try:
-        cleaned.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(f"{field} is not valid text: {cleaned[:40]!r}") from None
+                           f"'{shown(cleaned)}'")
+    hidden = invisible(cleaned)
+    if hidden is not None:
+        raise InvalidInput(f"{field} contains a control or invisible character ({hidden}), "
+                           f"which can hide or reorder text: '{shown(cleaned)}'")
     limit = LIMITS[field]
     if len(cleaned) > limit:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; at most {limit} "
@@ -49,12 +57,21 @@ def required_text(field: str, value: str | None) -> str:
 
 
 def student_number(raw: str, book: RuleBook) -> str:
-    """A student number as stored: lower-case, without spaces; checked against the rules."""
+    """A student number as stored: lower-case, without spaces; checked against the rules.
+
+    With the Leiden pattern, seven digits alone (``1234567``) are ``s1234567``, as at
+    the door: a number copied from a list that has only the digits.
+    """
     number = "".join(raw.split()).lower()
     if not number:
         raise InvalidInput(f"the student number is empty: expected {book.student_number_form}")
+    if len(number) > NUMBER_LENGTH:
+        raise InvalidInput(f"'{shown(raw.strip())}' is not a student number: it has "
+                           f"{len(number)} characters, and a number at most {NUMBER_LENGTH}")
+    if book.reads_bare_digits and len(number) == 7 and number.isascii() and number.isdigit():
+        number = "s" + number
     if not book.student_number_matches(number):
-        raise InvalidInput(f"{raw.strip()!r} is not a student number: expected "
+        raise InvalidInput(f"'{shown(raw.strip())}' is not a student number: expected "
                            f"{book.student_number_form}")
     return number
 
@@ -90,14 +107,24 @@ def _wraps_a_scan(character: str) -> bool:
 
 
 def email(value: str | None) -> str | None:
+    """An e-mail address of one mailbox, checked by ``email-validator`` (its form only:
+    nothing is looked up on the network). ``a@example.org>,<b@evil.example`` is two
+    addresses and refused, as is ``a@b@c``."""
     cleaned = text("email", value)
-    if cleaned is not None and ("@" not in cleaned or " " in cleaned):
-        raise InvalidInput(f"e-mail {cleaned!r} is not an e-mail address")
+    if cleaned is None:
+        return None
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(cleaned, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"e-mail '{shown(cleaned)}' is not an e-mail address: "
+                           f"{error}") from None
     return cleaned
 
 
 def cohort_bounds(cohort: int) -> tuple[date, date]:
     """Students of cohort YYYY started in that calendar year (September or February)."""
-    if not 1900 <= cohort <= 9999:
-        raise InvalidInput(f"cohort {cohort} is not a year")
+    if not FIRST_YEAR <= cohort <= LAST_YEAR:
+        raise InvalidInput(f"cohort {cohort} is not a year from {FIRST_YEAR} to {LAST_YEAR}")
     return date(cohort, 1, 1), date(cohort, 12, 31)

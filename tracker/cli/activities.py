@@ -136,10 +136,12 @@ def delete(activity_id: int, with_attendance: bool, by: str | None) -> None:
 @dry_run_option
 @by_option
 def import_(file: Path, dry_run: bool, by: str | None) -> None:
-    """Schedule the activities of FILE (CSV: kind,date,title[,location][,organiser]).
+    """Schedule the activities of FILE (CSV or .xlsx: kind,date,title[,location][,organiser]).
 
-    All or nothing; activities already scheduled (same kind, date and title) are left
-    alone, so importing the same schedule twice changes nothing.
+    Headers in English or Dutch (soort, datum, titel, locatie); dates as 2025-10-03 or
+    day first, 3-10-2025, 03/10/2025, 03.10.2025. All or nothing; activities already
+    scheduled (same kind, date and title) are left alone, so importing the same
+    schedule twice changes nothing.
 
     Example: tracker activity import schedule-2025.csv --dry-run
     """

@@ -217,7 +217,7 @@ class CtrlC:
 
 
 HEADER = ("student_number", "name", "email", "start")
-CLASS_LIST_COLUMNS = ("student number", "name")  # as the header reads, normalised
+CLASS_LIST_COLUMNS = ("student number", "name")  # as tracker.sheets.header names them
 
 
 class UnknownFile:
@@ -283,8 +283,10 @@ class _ClassList:
 
     @classmethod
     def read(cls, path: Path) -> _ClassList:
+        from tracker.characters import shown
         from tracker.errors import InvalidInput
-        from tracker.imports.csvfile import open_sheet
+        from tracker.sheets.csv_sheet import open_csv
+        from tracker.sheets.header import column_of
 
         try:
             if not path.exists() or path.stat().st_size == 0:
@@ -293,8 +295,8 @@ class _ClassList:
                 first = raw.readline()
                 raw.seek(-1, 2)
                 last = raw.read(1)
-            with open_sheet(path) as sheet:
-                header = sheet.header
+            with open_csv(path, shown(path.name, 200), None) as sheet:
+                header = [column_of(name) for name in sheet.header]
                 if not set(CLASS_LIST_COLUMNS) <= set(header):
                     raise UserError(
                         f"--unknown-to {path} is not a class list (its first line has no "

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from tracker.characters import shown
 from tracker.cli.context import AppContext, UserError
 from tracker.errors import TrackerError
-from tracker.months import Month, parse_date
+from tracker.months import FIRST_YEAR, LAST_YEAR, Month, parse_date
 from tracker.vocabulary import Format
 
 if TYPE_CHECKING:
@@ -127,20 +128,27 @@ class WholeNumber(click.ParamType):  # type: ignore[type-arg]
             try:
                 number = int(str(value).strip())
             except ValueError:
-                self.fail(f"{str(value)!r} is not {self.words}", param, ctx)
-        if (self.low is not None and number < self.low) or \
-                (self.high is not None and number > self.high):
+                self.fail(f"'{shown(str(value))}' is not {self.words}", param, ctx)
+        if self.low is not None and number < self.low:
             self.fail(f"{number} is not {self.words}", param, ctx)
+        if self.high is not None and number > self.high:
+            self.fail(f"{shown(str(number), 30)} is not {self.words} (at most {self.high})",
+                      param, ctx)
         return number
 
+
+# The largest id or count a command takes: what every database's INTEGER column holds
+# (PostgreSQL's is 32 bits; SQLite refuses a Python int past 64 bits with a traceback).
+LARGEST_WHOLE_NUMBER = 2**31 - 1
 
 MONTH = MonthType()
 DATE = DateType()
 OUTPUT_FILE = OutputFile()
-ACTIVITY_ID = WholeNumber("an activity's number (`tracker activity list` shows them)", low=1)
-YEAR = WholeNumber("a year such as 2024", low=1900, high=9999)
-ONE_OR_MORE = WholeNumber("a whole number, 1 or more", low=1)
-ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0)
+ACTIVITY_ID = WholeNumber("an activity's number (`tracker activity list` shows them)", low=1,
+                          high=LARGEST_WHOLE_NUMBER)
+YEAR = WholeNumber("a year such as 2024", low=FIRST_YEAR, high=LAST_YEAR)
+ONE_OR_MORE = WholeNumber("a whole number, 1 or more", low=1, high=LARGEST_WHOLE_NUMBER)
+ZERO_OR_MORE = WholeNumber("a whole number, 0 or more", low=0)  # (its command bounds it)
 
 
 def write_file(path: Path, content: str | bytes) -> None:
@@ -242,7 +250,8 @@ def file_progress(path: Path, label: str) -> Iterator[Callable[[int], None] | No
 
 def report_import(summary: ImportSummary) -> None:
     """Print what an import did or would do; exit 2 if the file has problems."""
-    noun = summary.noun
+    for warning in summary.warnings:
+        note(f"warning: {warning}")
     if summary.dry_run:
         click.echo(f"dry run of {summary.file}, nothing written:")
         for example in summary.examples:
@@ -252,20 +261,34 @@ def report_import(summary: ImportSummary) -> None:
             click.echo(f"  ... and {hidden} more line(s)")
         if summary.problem_count:
             click.echo(summary.problem_report(), err=True)
-    verb = "would add" if summary.dry_run else "added"
-    line = f"{verb} {noun.count(summary.added)}, {summary.present} already present"
-    if summary.updated:
-        line += f", {'would update' if summary.dry_run else 'updated'} {summary.updated}"
-    if summary.problem_count:
-        line += f", {summary.problem_count} with problems"
-    elif not summary.dry_run and not summary.changed:
-        line += ": nothing changed"
-    click.echo(line)
+    click.echo(_import_line(summary))
     if summary.downgraded:
-        note(f"note: {noun.count(summary.downgraded)} changed from attended to excused: "
-             "they no longer count")
+        note(f"note: {summary.noun.count(summary.downgraded)} changed from attended to "
+             "excused: they no longer count")
     if summary.problem_count:
         raise SystemExit(2)
+
+
+def _import_line(summary: ImportSummary) -> str:
+    """``added 2 students, 1 already present``; for decisions, what they said:
+    ``recorded 3 assignment decisions (2 submitted, 1 approved), 0 already recorded``."""
+    noun, dry_run = summary.noun, summary.dry_run
+    if noun.recorded:
+        verb = "would record" if dry_run else "recorded"
+        line = f"{verb} {noun.count(summary.added)}"
+        if summary.written_as:
+            line += f" ({', '.join(f'{n} {what}' for what, n in summary.written_as)})"
+        line += f", {summary.present} already recorded"
+    else:
+        line = (f"{'would add' if dry_run else 'added'} {noun.count(summary.added)}, "
+                f"{summary.present} already present")
+        if summary.updated:
+            line += f", {'would update' if dry_run else 'updated'} {summary.updated}"
+    if summary.problem_count:
+        line += f", {summary.problem_count} with problems"
+    elif not dry_run and not summary.changed:
+        line += ": nothing changed"
+    return line
 
 
 def import_file_argument(function: F) -> F:

@@ -105,7 +105,9 @@ def current() -> None:
                    "makes it at the newest)")
         return
     revision = current_revision(_engine())
-    state = "up to date" if revision == head else "run `tracker db upgrade`"
+    state = ("up to date" if revision == head else
+             "empty: the next command creates the schema" if revision is None else
+             "run `tracker db upgrade`")
     click.echo(f"revision: {revision or 'base (empty)'} (newest: {head}; {state})")
 
 

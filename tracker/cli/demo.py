@@ -60,18 +60,9 @@ def demo(path: Path | None, fresh: bool, seed: int) -> None:
 
 def _remove_demo(target: Path) -> None:
     """Remove an earlier demo database, and nothing else."""
-    from sqlalchemy import create_engine, text
+    from tracker.service.demo import is_demo_database
 
-    engine = create_engine(f"sqlite:///{target}")
-    try:
-        with engine.connect() as connection:
-            actors = {actor for (actor,) in connection.execute(
-                text("SELECT DISTINCT actor FROM change WHERE command = 'student add'"))}
-    except Exception:
-        actors = set()
-    finally:
-        engine.dispose()
-    if actors != {"demo"}:
+    if not is_demo_database(target):
         raise UserError(f"{target} is not a demo database: it is left alone")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)

@@ -11,13 +11,29 @@ from tracker.cli.context import UserError
 from tracker.errors import RulesError
 
 
+def _shown(path: Path | str) -> str:
+    """A file's name as a message shows it (escaped: it may hold anything)."""
+    from tracker.characters import shown
+
+    return shown(str(path), 200)
+
+
 def _read(path: Path) -> str:
+    from tracker.rules.checks import MAX_BYTES
+
+    name = _shown(path)
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
     except OSError as error:
-        raise UserError(f"{path}: {error.strerror}") from None
+        raise UserError(f"{name}: {error.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise UserError(f"{name}: larger than {MAX_BYTES:,} bytes, and a rules file is a few "
+                        "kilobytes: is it the right file?")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{name}: not UTF-8 text (byte {error.start})") from None
 
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -38,11 +54,11 @@ def check(file: Path) -> None:
     from tracker.rules import parse_rules
 
     try:
-        book = parse_rules(_read(file), str(file))
+        book = parse_rules(_read(file), _shown(file))
     except RulesError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None
-    click.echo(f"{file}: ok, {len(book.kinds)} kinds, {len(book.assignments)} assignments, "
+    click.echo(f"{_shown(file)}: ok, {len(book.kinds)} kinds, {len(book.assignments)} assignments, "
                f"{len(book.sets)} requirement sets ({', '.join(s.id for s in book.sets)})")
 
 
@@ -56,13 +72,14 @@ def load(file: Path, by: str | None) -> None:
     """
     from tracker.service.rules import load_rules
 
-    outcome = load_rules(database(), _read(file), file.name, by)
+    outcome = load_rules(database(), _read(file), _shown(file.name), by)
     if outcome.created:
-        click.echo(f"loaded {file} as rules version {outcome.version}")
+        click.echo(f"loaded {_shown(file)} as rules version {outcome.version}")
         for problem in outcome.uncovered:
             note(f"warning: {problem}: their progress and reports will say so")
     else:
-        click.echo(f"{file} is the same as rules version {outcome.version}: nothing changed")
+        click.echo(f"{_shown(file)} is the same as rules version {outcome.version}: "
+                   "nothing changed")
 
 
 @rules.command()

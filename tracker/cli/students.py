@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from tracker.characters import shown
 from tracker.cli.common import (
     MONTH,
     SHEET_FORMATS,
@@ -24,7 +25,8 @@ from tracker.cli.common import (
     write_file,
 )
 from tracker.cli.context import UserError
-from tracker.months import Month
+from tracker.errors import TrackerError
+from tracker.months import Month, read_month
 from tracker.vocabulary import StudentStatus, words
 
 _COLUMNS = ["student", "name", "start", "status", "email", "specialisation"]
@@ -160,26 +162,34 @@ def status(number: str, status: str, by: str | None) -> None:
 @student.command("import")
 @import_file_argument
 @click.option("--start", type=MONTH,
-              help="Start month for every student of the file (needed for a Brightspace "
-                   "export; for our CSV, used where the start column is empty).")
+              help="Start month for the students of the file whose line gives none "
+                   "(a Brightspace export has no start column).")
+@click.option("--section-start", "section_starts", multiple=True, metavar="SECTION=YYYY-MM",
+              help="The start month of the students in one section (the file's section "
+                   "column), e.g. --section-start 'AASCO 2024-09=2024-09'; repeat it for "
+                   "each section.")
 @click.option("--update", is_flag=True,
               help="Apply the file's details to students registered with other details.")
 @click.option("--re-register", is_flag=True,
               help="Register again the students of the file whose data was erased.")
 @dry_run_option
 @by_option
-def import_(file: Path, start: Month | None, update: bool, re_register: bool, dry_run: bool,
-            by: str | None) -> None:
-    """Register the students of a class list FILE (CSV).
+def import_(file: Path, start: Month | None, section_starts: tuple[str, ...], update: bool,
+            re_register: bool, dry_run: bool, by: str | None) -> None:
+    """Register the students of a class list FILE (CSV, or an Excel workbook .xlsx).
 
     \b
     Two formats, told apart by the header:
       student_number,name,email,start[,specialisation]
       Brightspace's user export: OrgDefinedId,Username,Last Name,First Name,Email,
-        End-of-Line Indicator (give --start)
-    UTF-8 with or without BOM, ',' or ';' between fields. All or nothing: any bad line
-    is reported with its number and nothing is written. Students already registered
-    with the same details are left alone.
+        End-of-Line Indicator
+    Headers in English or Dutch (studentnummer, naam, e-mail, startmaand); a column
+    the tracker does not read is named in a warning. Start months as 2024-09, sep-24,
+    okt 2024 or 1-9-2024; where a line has none, its section's (--section-start) or
+    the file's (--start). UTF-8 with or without BOM, ',' or ';' between fields. All or
+    nothing: any bad line is reported with its number and nothing is written. Students
+    already registered with the same details are left alone; with other details they
+    are refused unless you say --update.
 
     Example: tracker student import classlist.csv --start 2025-09
     """
@@ -188,8 +198,24 @@ def import_(file: Path, start: Month | None, update: bool, re_register: bool, dr
     with file_progress(file, "students") as progress:
         summary = import_students(database(), file, start=start, update=update,
                                   dry_run=dry_run, by=by, on_progress=progress,
-                                  re_register=re_register)
+                                  re_register=re_register,
+                                  section_starts=_section_months(section_starts))
     report_import(summary)
+
+
+def _section_months(given: tuple[str, ...]) -> dict[str, Month]:
+    """``--section-start 'AASCO 2024-09=2024-09'``, each, as section -> month."""
+    months: dict[str, Month] = {}
+    for pair in given:
+        section, equals, month = pair.rpartition("=")
+        if not equals or not section.strip():
+            raise UserError(f"--section-start '{shown(pair)}': give SECTION=YYYY-MM, e.g. "
+                            "--section-start 'AASCO 2024-09=2024-09'")
+        try:
+            months[section.strip()] = read_month(month, what="--section-start")
+        except TrackerError as error:
+            raise UserError(str(error)) from None
+    return months
 
 
 @student.command("export")

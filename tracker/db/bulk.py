@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table
@@ -45,3 +46,23 @@ class MissingRowInserter:
             return 0
         cursor = self.connection.exec_driver_sql(self.sql, list(rows))
         return int(cursor.rowcount)
+
+
+def rows_by_key(session: Session, table: Table, key: Sequence[str], columns: Sequence[str],
+                keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """``columns`` of the rows of ``table`` whose ``key`` is one of ``keys``, by key, as
+    plain tuples: one statement, which looks each key up in the key's index (a row-value
+    ``IN`` list, the obvious alternative, makes SQLite scan the whole table for each)."""
+    if not keys:
+        return {}
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    wanted = ", ".join(f"k{at}" for at in range(len(key)))
+    placeholders = ", ".join([f"({', '.join(marker for _ in key)})"] * len(keys))
+    joined = " AND ".join(f"t.{name} = wanted.k{at}" for at, name in enumerate(key))
+    selected = ", ".join(f"t.{name}" for name in (*key, *columns))
+    sql = (f"WITH wanted ({wanted}) AS (VALUES {placeholders}) "
+           f"SELECT {selected} FROM wanted JOIN {table.name} t ON {joined}")
+    width = len(key)
+    found = connection.exec_driver_sql(sql, tuple(chain.from_iterable(keys)))
+    return {tuple(row[:width]): tuple(row[width:]) for row in found}

@@ -10,19 +10,20 @@ from sqlalchemy import ColumnElement, and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.db import erasures
-from tracker.db.models import AssignmentRecord, Participation, Student
+from tracker.db.models import AssignmentRecord, Change, Participation, Student
 from tracker.db.models.base import month_number
 from tracker.errors import NotFound
-from tracker.vocabulary import AssignmentStatus, ParticipationStatus, StudentStatus
+from tracker.vocabulary import (
+    AssignmentStatus,
+    ChangeKind,
+    ParticipationStatus,
+    StudentStatus,
+)
 
 
 def registered() -> ColumnElement[bool]:
     """Students whose data is held (not erased)."""
     return Student.forgotten_at.is_(None)
-
-
-def started_between(low: date, high: date) -> ColumnElement[bool]:
-    return and_(registered(), Student.start.between(low, high))
 
 
 def by_number(session: Session, number: str) -> Student | None:
@@ -42,7 +43,18 @@ def _not_registered(session: Session, number: str) -> str:
     if erased_on is not None:
         return (f"no student {number}: their data was erased on {erased_on:%Y-%m-%d} at "
                 "their request (`tracker student add --re-register` registers them again)")
+    if session.scalar(select(Student.id).limit(1)) is None:
+        return f"no student {number}: {NO_STUDENTS_YET}"
     return f"no student {number}: register them with `tracker student add`"
+
+
+# A student who installs the tracker and asks for their progress finds an empty database:
+# say whose database this is, and where a student's progress is found.
+NO_STUDENTS_YET = (
+    "this database has no students at all. It is a coordinator's database: the "
+    "coordinator of your programme keeps the records, and students see their progress in "
+    "the reminders and Brightspace grades the coordinator sends. (Coordinators: register "
+    "students with `tracker student add` or `tracker student import`.)")
 
 
 def require_all(session: Session, numbers: Iterable[str]) -> list[Student]:
@@ -59,7 +71,10 @@ def require_all(session: Session, numbers: Iterable[str]) -> list[Student]:
     return [found[n] for n in wanted]
 
 
-def listing(session: Session, which: ColumnElement[bool]) -> list[Student]:
+def listing(session: Session, started: tuple[date, date] | None = None) -> list[Student]:
+    """Registered students (who started between the two days, if given), by start."""
+    which = registered() if started is None else and_(registered(),
+                                                      Student.start.between(*started))
     return list(session.scalars(select(Student).where(which)
                                 .order_by(Student.start, Student.number)))
 
@@ -139,6 +154,12 @@ def tallies(session: Session, student_id: int) -> tuple[int, int, int]:
         AssignmentRecord.status == AssignmentStatus.APPROVED).scalar_subquery())
     row = session.execute(select(attended, excused, approved)).one()
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def registered_by(session: Session) -> set[str]:
+    """Who registered students one by one (``student add``): the demo database's test."""
+    return set(session.scalars(select(Change.actor).distinct()
+                               .where(Change.command == ChangeKind.STUDENT_ADD.value)))
 
 
 def emails(session: Session, which: ColumnElement[bool]) -> dict[int, str | None]:

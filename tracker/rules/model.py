@@ -105,5 +105,10 @@ class RuleBook:
     def set_by_id(self, set_id: str) -> RequirementSet | None:
         return next((s for s in self.sets if s.id == set_id), None)
 
+    @property
+    def reads_bare_digits(self) -> bool:
+        """With the Leiden pattern, seven digits alone are taken as ``s`` and them."""
+        return self.student_number_pattern == DEFAULT_STUDENT_NUMBER
+
     def student_number_matches(self, number: str) -> bool:
         return re.fullmatch(self.student_number_pattern, number) is not None

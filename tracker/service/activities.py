@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 
 from tracker import fields
+from tracker.characters import shown
 from tracker.db import activities, history
 from tracker.db.engine import Database
 from tracker.db.models import Activity
@@ -17,11 +19,36 @@ from tracker.vocabulary import ChangeKind, ParticipationStatus
 
 
 def known_kind(kind: str, book: RuleBook) -> str:
-    """An activity kind of the rules, as stored (lower-case)."""
+    """An activity kind of the rules, as stored (lower-case); a kind typed as its label
+    or nearly right is refused with the kind it probably means."""
     code = kind.strip().lower()
-    if code not in book.kinds:
-        raise NotFound(f"unknown activity kind {kind!r} (kinds: {', '.join(book.kinds)})")
-    return code
+    if code in book.kinds:
+        return code
+    guesses = likely_kinds(kind, book)
+    hint = f": did you mean {' or '.join(guesses)}?" if guesses else ""
+    raise NotFound(f"unknown activity kind '{shown(kind.strip())}'{hint} (kinds: "
+                   f"{', '.join(book.kinds)})")
+
+
+def likely_kinds(typed: str, book: RuleBook) -> list[str]:
+    """The kinds ``typed`` may mean: its label (``LACDR symposium``), its code with
+    spaces (``career event``), a word of it (``workshop``), or a near miss."""
+    words = typed.casefold().replace("_", " ").replace("-", " ").split()
+    if not words:
+        return []
+    hyphened = "-".join(words)
+    if hyphened in book.kinds:
+        return [hyphened]
+    by_label = [code for code, label in book.kinds.items()
+                if " ".join(label.casefold().split()) == " ".join(words)]
+    if by_label:
+        return by_label
+    if len(hyphened) >= 4:
+        containing = [code for code in book.kinds
+                      if all(word in code.split("-") for word in words)]
+        if containing:
+            return containing[:3]
+    return difflib.get_close_matches(hyphened, list(book.kinds), n=2, cutoff=0.75)
 
 
 @dataclass(frozen=True)

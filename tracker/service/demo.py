@@ -11,7 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
+from tracker.db import students as students_db
 from tracker.db.engine import Database
 from tracker.months import Month
 from tracker.service.activities import add_activity
@@ -29,6 +31,7 @@ LAST = ["Jansen", "de Vries", "Visser", "Bakker", "van Dijk", "Smit", "Meijer", 
         "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker",
         "Brouwer", "de Wit", "Dijkstra", "Yılmaz", "Nguyen", "Wang", "Kaur", "El Amrani",
         "van der Berg", "Koster", "Prins", "Huisman", "Kok", "Willems"]
+DEMO_ACTOR = "demo"  # who the demo's changes are by
 TOPICS = ["organoid models", "PK/PD modelling", "antibody engineering", "drug transporters",
           "metabolomics", "cell therapy", "toxicology screens", "vaccine adjuvants",
           "pharmacogenomics", "nanomedicine", "kinase inhibitors", "GPCR signalling"]
@@ -40,6 +43,21 @@ class DemoSummary:
     activities: int
     attendances: int
     assignments: int
+
+
+def is_demo_database(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` is a demo database: every student in it was
+    registered by the demo (a coordinator's own database is never one)."""
+    from sqlalchemy.exc import DBAPIError
+
+    db = Database.from_url(f"sqlite:///{path}")
+    try:
+        with db.transaction(read_only=True) as session:
+            return students_db.registered_by(session) == {DEMO_ACTOR}
+    except DBAPIError:  # not a database, or not the tracker's
+        return False
+    finally:
+        db.dispose()
 
 
 def calendar(first: date, last: date) -> list[tuple[str, date, str]]:
@@ -97,7 +115,7 @@ def fill_demo(db: Database, today: date, seed: int = 2026) -> DemoSummary:
             names.add(name)
             email = name.lower().replace(" ", ".").replace("ọ", "o").replace("á", "a") \
                 .replace("ë", "e").replace("ı", "i") + "@umail.example.org"
-            add_student(db, number, name, intake, email, by="demo")
+            add_student(db, number, name, intake, email, by=DEMO_ACTOR)
             students.append((number, intake, rng.choice([0.45, 0.75, 0.9, 0.97, 0.99])))
 
     last = today + timedelta(days=365)  # the schedule of the coming year is known
@@ -105,7 +123,7 @@ def fill_demo(db: Database, today: date, seed: int = 2026) -> DemoSummary:
     events = calendar(intakes[0].first_day(), last)
     for kind, day, title in events:
         activity = add_activity(db, kind, day, title, location="Gorlaeus, Leiden",
-                                by="demo").record
+                                by=DEMO_ACTOR).record
         if day > today:
             continue
         present, excused = [], []
@@ -123,10 +141,10 @@ def fill_demo(db: Database, today: date, seed: int = 2026) -> DemoSummary:
             elif roll < chance + 0.04:
                 excused.append(number)
         if present:
-            attend(db, activity.id, present, by="demo", today=today)
+            attend(db, activity.id, present, by=DEMO_ACTOR, today=today)
             attendances += len(present)
         if excused:
-            attend(db, activity.id, excused, status=ParticipationStatus.EXCUSED, by="demo",
+            attend(db, activity.id, excused, status=ParticipationStatus.EXCUSED, by=DEMO_ACTOR,
                    today=today)
 
     decisions = 0
@@ -139,7 +157,7 @@ def fill_demo(db: Database, today: date, seed: int = 2026) -> DemoSummary:
             if submitted > today or rng.random() > diligence + 0.1:
                 continue
             record_assignment(db, number, k, AssignmentStatus.SUBMITTED, on=submitted,
-                              by="demo")
+                              by=DEMO_ACTOR)
             decided = submitted + timedelta(days=rng.randrange(5, 30))
             decisions += 1
             if decided > today:

@@ -1,29 +1,37 @@
 """The one loop every import runs: read the file, check each line, collect the problems
 by line, apply all or nothing, and summarise.
 
-A kind of file (:class:`FileKind`) supplies only how to read its header, how to turn a
-line into an item, and how to apply a batch of items. The whole import is one
-transaction: all of it, or (on any problem) none of it. A dry run does the same work and
-rolls it back, so what it reports is exactly what would happen.
+A kind of file (:class:`FileKind`) supplies only the columns it reads, how to check its
+header, how to turn a line into an item, and how to apply a batch of items. The whole
+import is one transaction: all of it, or (on any problem) none of it. A dry run does the
+same work and rolls it back, so what it reports is exactly what would happen. Imports
+take turns (see :mod:`tracker.db.contention`); one that lost a race with another command
+is run again from the start of the file, as if it had come a moment later.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tracker.characters import shown
+from tracker.db.contention import take_turns_with_other_imports, worth_retrying
 from tracker.db.engine import Database, Rollback
 from tracker.db.history import ChangeLog
 from tracker.errors import ImportRefused, TrackerError
-from tracker.imports.csvfile import open_sheet
+from tracker.sheets import open_sheet
+from tracker.sheets.header import Header
 from tracker.vocabulary import ChangeKind
 
 PROBLEMS_SHOWN = 20
 EXAMPLES_SHOWN = 20
+ATTEMPTS = 3  # runs of an import that keeps losing races, before it gives up
 
 Item = TypeVar("Item")
 Progress = Callable[[int], None]
@@ -33,6 +41,7 @@ Progress = Callable[[int], None]
 class Noun:
     singular: str
     plural: str
+    recorded: bool = False  # said to be recorded (decisions), not added (students)
 
     def count(self, number: int) -> str:
         """``1 student``, ``2 students``."""
@@ -54,6 +63,9 @@ class ImportSummary:
     example_count: int  # how many there were in all
     problems: tuple[str, ...]  # the first problems, each with its line
     problem_count: int
+    warnings: tuple[str, ...] = ()  # columns left unread, and the like
+    # What was written, by what it says (assignment decisions: submitted, approved, ...).
+    written_as: tuple[tuple[str, int], ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -80,6 +92,7 @@ class Tally:
     example_count: int = 0
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
+    written_as: Counter[str] = field(default_factory=Counter)
 
     def problem(self, line: int, message: str) -> None:
         self.problem_count += 1
@@ -108,10 +121,13 @@ class FileKind(Protocol[Item]):
     # keep applying after a problem, to report them all.
     check_all: bool
 
-    def begin(self, session: Session, file: str, header: Sequence[str],
-              log: ChangeLog) -> None:
-        """Check the header of ``file`` (raise :class:`ImportRefused` for a wrong one) and
-        load what reading the lines needs."""
+    @property
+    def columns(self) -> Collection[str]:
+        """The columns it reads (see :mod:`tracker.sheets.header`)."""
+
+    def begin(self, session: Session, header: Header, log: ChangeLog) -> None:
+        """Check the header (raise :class:`ImportRefused` for a wrong one) and load what
+        reading the lines needs."""
 
     def parse(self, line: int, fields: list[str]) -> Item:
         """Turn one line into an item; raise :class:`TrackerError` for a problem of it."""
@@ -120,29 +136,40 @@ class FileKind(Protocol[Item]):
         """Write a batch of items, counting them in ``tally``."""
 
 
-def require_columns(name: str, header: Sequence[str], columns: Sequence[str],
-                    expected: str) -> None:
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise ImportRefused(
-            f"{name}: line 1: missing column(s) {', '.join(missing)}; expected a header "
-            f"{expected} (found: {', '.join(header)})")
-
-
 def run_import(db: Database, path: Path, kind: FileKind[Item], *, dry_run: bool = False,
                by: str | None = None, on_progress: Progress | None = None) -> ImportSummary:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            summary = _run_once(db, path, kind, dry_run, by, on_progress)
+            break
+        except DBAPIError as error:
+            if attempt == ATTEMPTS or not worth_retrying(error):
+                raise
+    if summary.problem_count and not dry_run:
+        raise ImportRefused("\n".join([summary.problem_report(),
+                                       *(f"warning: {w}" for w in summary.warnings)]))
+    return summary
+
+
+def _run_once(db: Database, path: Path, kind: FileKind[Item], dry_run: bool,
+              by: str | None, on_progress: Progress | None) -> ImportSummary:
     tally = Tally(dry_run)
     with db.transaction(bulk=True) as session, open_sheet(path, on_progress) as sheet:
-        width = len(sheet.header)
+        take_turns_with_other_imports(session)
+        header = Header(sheet.name, sheet.header, kind.columns)
+        width = len(header.names)
         log = ChangeLog(session, kind.change_kind, by)
-        kind.begin(session, sheet.name, sheet.header, log)
+        kind.begin(session, header, log)
         batch: list[Item] = []
         for line, fields in sheet.records():
             if len(fields) != width:
                 if len(fields) > width:
-                    tally.problem(line, "more fields than the header has columns")
-                    continue
-                fields += [""] * (width - len(fields))
+                    if any(f.strip() for f in fields[width:]):
+                        tally.problem(line, "more fields than the header has columns")
+                        continue
+                    del fields[width:]  # empty cells after the last column
+                else:
+                    fields += [""] * (width - len(fields))
             try:
                 item = kind.parse(line, fields)
             except TrackerError as problem:
@@ -156,19 +183,34 @@ def run_import(db: Database, path: Path, kind: FileKind[Item], *, dry_run: bool 
                 batch.clear()
         if batch and (dry_run or kind.check_all or not tally.problem_count):
             kind.apply(session, log, batch, tally)
-        log.describe(_history_line(path, kind.noun, tally))
+        log.describe(_history_line(sheet.name, kind.noun, tally))
         if dry_run or tally.problem_count or not tally.changed:
             raise Rollback
-    summary = ImportSummary(path.name, kind.noun, dry_run, tally.added, tally.present,
-                            tally.updated, tally.downgraded, tuple(tally.examples),
-                            tally.example_count, tuple(tally.problems), tally.problem_count)
-    if summary.problem_count and not dry_run:
-        raise ImportRefused(summary.problem_report())
-    return summary
+    return ImportSummary(sheet.name, kind.noun, dry_run, tally.added, tally.present,
+                         tally.updated, tally.downgraded, tuple(tally.examples),
+                         tally.example_count, tuple(tally.problems), tally.problem_count,
+                         _unread_columns(header), tuple(tally.written_as.items()))
 
 
-def _history_line(path: Path, noun: Noun, tally: Tally) -> str:
-    text = f"import {noun.plural} from {path.name}: {tally.added} added"
+def _unread_columns(header: Header) -> tuple[str, ...]:
+    if not header.unknown:
+        return ()
+    names = ", ".join(f"'{shown(name, 40)}'" for name in header.unknown[:12])
+    more = len(header.unknown) - 12
+    if more > 0:
+        names += f" and {more} more"
+    if len(header.unknown) == 1:
+        return (f"{header.file}: the column {names} is not one this import reads: it was "
+                "left out",)
+    return (f"{header.file}: the columns {names} are not ones this import reads: they were "
+            "left out",)
+
+
+def _history_line(file: str, noun: Noun, tally: Tally) -> str:
+    text = f"import {noun.plural} from {file}: "
+    if tally.written_as:
+        return text + ", ".join(f"{count} {what}" for what, count in tally.written_as.items())
+    text += f"{tally.added} added"
     if tally.updated:
         text += f", {tally.updated} updated"
     return text

@@ -83,10 +83,9 @@ def add_student(db: Database, number: str, name: str, start: Month, email: str |
 
 
 def list_students(db: Database, cohort: int | None = None) -> list[StudentView]:
-    which = (students.registered() if cohort is None
-             else students.started_between(*fields.cohort_bounds(cohort)))
+    started = None if cohort is None else fields.cohort_bounds(cohort)
     with db.transaction(read_only=True) as session:
-        return [StudentView.of(s) for s in students.listing(session, which)]
+        return [StudentView.of(s) for s in students.listing(session, started)]
 
 
 def show_student(db: Database, number: str) -> StudentDetails:

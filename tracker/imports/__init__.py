@@ -1,1 +1,0 @@
-"""Reading the files coordinators bring: CSV as spreadsheets save it, line by line."""
