@@ -166,7 +166,7 @@ RULES_TABLES = {"[programme]": "_PROGRAMME_KEYS", "[[set]]": "_SET_KEYS"}
 
 
 def test_the_rules_file_format_names_every_key_the_parser_takes():
-    from tracker.rules import parse
+    from tracker.rules import parse, parse_requirement
 
     text = (DOCS / "rules.md").read_text(encoding="utf-8")
     keys: dict[str, set[str]] = {}
@@ -181,10 +181,10 @@ def test_the_rules_file_format_names_every_key_the_parser_takes():
             keys[current].add(row.group(1))
     for table, name in RULES_TABLES.items():
         assert keys[table] == getattr(parse, name), table
-    for kind, allowed in parse._REQUIREMENT_KEYS.items():
+    for kind, allowed in parse_requirement.KEYS.items():
         assert keys[f"[[set.requirement]] {kind}"] == allowed, kind
     assert keys["[kinds.<code>]"] == {"label"}
     example = re.search(r"```toml\n(.*?)```", text, re.DOTALL)
     assert example is not None
     book = parse.parse_rules(example.group(1), "docs/rules.md")
-    assert {r.type for s in book.sets for r in s.requirements} == set(parse._REQUIREMENT_KEYS)
+    assert {r.type for s in book.sets for r in s.requirements} == set(parse_requirement.KEYS)
