@@ -133,3 +133,40 @@ def _tuples(connection) -> list[tuple[str, bytes]]:
                     f"public.get_raw_page('{name}', {block}))")).scalars()
                 held += [(relation, bytes(data)) for data in rows if data is not None]
     return held
+
+
+def test_a_reader_in_a_transaction_keeps_the_log_and_forget_says_so(sqlite_url):
+    """A program that holds a read transaction open keeps the checkpoint from truncating
+    the log: the erasure is committed, and the person is told the traces remain until
+    that program closes the database (found by an attack: it said nothing)."""
+    from tracker.db.erasures import clear_traces
+
+    engine = create_engine(f"sqlite:///{sqlite_url}", connect_args={"timeout": 0.2})
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        connection.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        connection.exec_driver_sql("INSERT INTO t VALUES ('erased')")
+    reader = sqlite3.connect(sqlite_url, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchall()
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM t")
+        assert clear_traces(engine) is False
+    finally:
+        reader.close()
+    assert clear_traces(engine) is True
+    engine.dispose()
+
+
+def test_forget_tells_whether_the_files_hold_nothing_erased(sqlite_tracker, monkeypatch):
+    from tracker.db import erasures
+
+    sqlite_tracker("student", "add", "s1234567", "--name", "Ada", "--start", "2024-09")
+    sqlite_tracker("student", "add", "s7654321", "--name", "Bram", "--start", "2024-09")
+    result = sqlite_tracker("student", "forget", "s1234567", "--yes")
+    assert "warning" not in result.output
+    monkeypatch.setattr(erasures, "clear_traces", lambda engine: False)
+    said = sqlite_tracker("student", "forget", "s7654321", "--yes")
+    assert "erased the student's personal data" in said.output
+    assert "stays in the database's log file until the last program" in said.output

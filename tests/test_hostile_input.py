@@ -264,3 +264,29 @@ def test_multi_line_notes_and_feedback_in_a_crlf_file(seeded, tmp_path):
     seeded("assignment", "--import", str(decisions))
     exported = json.loads(seeded("student", "export", "s1234567").stdout)
     assert exported["assignments"][0]["feedback"] == "Clear.\nWell argued."
+
+
+def test_a_reminder_template_that_is_a_device_or_huge_is_refused_unread(seeded, tmp_path):
+    result = seeded("remind", "--template", "/dev/zero", expect=2)
+    assert "/dev/zero: not a file" in result.output
+    huge = tmp_path / "huge.txt.j2"
+    huge.write_text("x" * 1_000_001)
+    result = seeded("remind", "--template", str(huge), expect=2)
+    assert "at most 1,000,000 bytes" in result.output
+
+
+def test_name_beside_first_and_last_name_is_refused_not_half_read(seeded, tmp_path):
+    sheet = tmp_path / "students.csv"
+    sheet.write_text("student_number,first name,last name,name,email,start\n"
+                     "s2100002,A,B,C D,,2025-09\n")
+    for dry in ([], ["--dry-run"]):
+        result = seeded("student", "import", str(sheet), *dry, expect=2)
+        assert "line 1: both name and first name/last name" in result.output
+    assert [s["student"] for s in seeded.json("student", "list")] == ["s1234567"]
+
+
+def test_a_grade_item_with_a_tab_is_refused_not_changed(seeded, tmp_path):
+    result = seeded("export", "brightspace", "--item", "A\tB", "-o",
+                    str(tmp_path / "g.csv"), expect=2)
+    assert "without tabs" in result.output
+    assert not (tmp_path / "g.csv").exists()

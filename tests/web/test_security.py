@@ -114,7 +114,8 @@ def test_a_body_over_6_mb_is_refused_with_a_sentence(sqlite_portal):
 
 
 @pytest.mark.parametrize("query", ["cohort=twenty", "cohort=20245", "incomplete=maybe",
-                                   "as-of=2025-13-01", "at-risk=2"])
+                                   "as-of=2025-13-01", "as-of=1800-01-01", "as-of=9999-12-31",
+                                   "at-risk=2"])
 def test_the_cohort_page_refuses_a_bad_filter_with_a_sentence(sqlite_portal, query):
     browser = sign_in_coordinator(sqlite_portal)
     refused = browser.get(f"/admin?{query}")

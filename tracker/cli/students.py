@@ -254,5 +254,10 @@ def forget(number: str, yes: bool, by: str | None) -> None:
 
     if not yes:
         raise UserError(f"this erases {number}'s personal data for good: add --yes to confirm")
-    forget_student(database(), number, by)
+    forgotten = forget_student(database(), number, by)
     click.echo("erased the student's personal data")
+    if not forgotten.traces_cleared:
+        click.echo("warning: another program has the database open, so the erased data "
+                   "stays in the database's log file until the last program using the "
+                   "database closes it; close it (a kiosk, a portal, a spreadsheet "
+                   "connection) to finish the erasure", err=True)

@@ -16,6 +16,7 @@ template that fails for one student stops the run with one line and nothing sent
 from __future__ import annotations
 
 import signal
+import stat
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -195,9 +196,20 @@ def _block_node() -> Any:
     return nodes.Block
 
 
+# A template is a few kilobytes; a device or a runaway file is refused before it is read.
+TEMPLATE_MAX_BYTES = 1_000_000
+
+
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InvalidInput(f"{path}: not a file (a reminder template is a text file)")
+        with path.open("rb") as file:
+            data = file.read(TEMPLATE_MAX_BYTES + 1)
+        if len(data) > TEMPLATE_MAX_BYTES:
+            raise InvalidInput(f"{path}: a reminder template has at most "
+                               f"{TEMPLATE_MAX_BYTES:,} bytes; this one has more")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 text") from None
     except OSError as error:

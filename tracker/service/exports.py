@@ -47,6 +47,9 @@ def grade_item(item: str) -> str:
     """``--item`` as Brightspace matches it: the grade item's name exactly, so a name
     Brightspace cannot hold, or one a spreadsheet would run as a formula (the header
     would then need a quote that Brightspace does not match), is refused in words."""
+    if any(c in item for c in "\t\n\r\v\f"):
+        raise InvalidInput(f"--item {item!r}: a Brightspace grade item's name is one line "
+                           "without tabs; give the item's name as Brightspace shows it")
     name = " ".join(item.split())
     if not name:
         raise InvalidInput("--item: give the grade item's name as Brightspace shows it")

@@ -126,13 +126,21 @@ def _assignments(session: Session, student_id: int,
                  for row in assignments.of_student(session, student_id))
 
 
-def forget_student(db: Database, number: str, by: str | None = None) -> int:
+@dataclass(frozen=True)
+class Forgotten:
+    change: int  # the history entry that says data was erased (not whose)
+    # False when another program holds the database open (SQLite): the erased rows stay
+    # in the log file until the last program using the database closes it.
+    traces_cleared: bool
+
+
+def forget_student(db: Database, number: str, by: str | None = None) -> Forgotten:
     """Erase a student's personal data everywhere, history included.
 
     What stays is anonymous: a row without name, number or contact that keeps the
     attendance counts of activities right, the participations and assignment states
     without notes or feedback, and a history entry saying that data was erased (not
-    whose). Returns the id of that entry.
+    whose). Returns that entry and whether the files hold none of it any more.
     """
     with db.transaction() as session:
         student = students.require(
@@ -157,5 +165,4 @@ def forget_student(db: Database, number: str, by: str | None = None) -> int:
         student.forgotten_at = utcnow()
         change = history.open_change(session, ChangeKind.STUDENT_FORGET, by,
                                      "erased the personal data of one student")
-    erasures.clear_traces(db.engine)
-    return change.id
+    return Forgotten(change.id, erasures.clear_traces(db.engine))

@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, request
 
 from tracker.errors import InvalidInput
+from tracker.months import parse_date
 from tracker.service.report import EVERY_STATUS, Selection
 from tracker.standing import Standing
 from tracker.vocabulary import StudentStatus
@@ -80,7 +81,4 @@ def _day(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"as-of: {text[:20]!r} is not a date such as 2025-06-30") from None
+    return parse_date(text[:40], what="as-of")

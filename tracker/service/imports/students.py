@@ -82,6 +82,10 @@ class StudentFile:
             header.require(["student number"], expected)
         if "name" not in header and not ("first name" in header and "last name" in header):
             header.require(["name"], expected)
+        if "name" in header and ("first name" in header or "last name" in header):
+            raise ImportRefused(f"{header.file}: line 1: both name and first name/last name "
+                                "give the student's name: keep name, or first name and last "
+                                "name, not both")
         if self.section_starts and "section" not in header:
             raise ImportRefused(f"{header.file}: line 1: --section-start names sections, but "
                                 f"the file has no section column (found: "
