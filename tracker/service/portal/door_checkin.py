@@ -78,14 +78,14 @@ def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
     """The door and activity of a scan at ``at``; Refused with the reason otherwise
     (``code`` None: a kept scan, whose code was judged when it came)."""
     activity = session.get(Activity, activity_id)
+    if activity is not None and activity.held_on != today:
+        raise Refused(f"{activity.title} is not held today (it is on {activity.held_on}): "
+                      "check-in works only on the day itself.")
     found = doors.door(session, activity_id) if activity is not None else None
     if activity is None or found is None:
         raise Refused("Check-in by QR code is not open for this activity. Scan the code on "
                       "the screen in your room.", bad_code=activity is None)
     what = activity.title
-    if activity.held_on != today:
-        raise Refused(f"{what} is not held today (it is on {activity.held_on}): check-in "
-                      "works only on the day itself.")
     window = window_at(found.opened_at, found.closes_at, found.closed_at, at)
     if window == Window.NOT_OPEN:
         raise Refused(f"Check-in for {what} is not open yet: wait until the coordinator "
@@ -137,9 +137,7 @@ def check_in(db: Database, scan: Scan, code: str, student_id: int, *, device_has
              today: date) -> CheckedIn:
     """The button's check-in of a scan judged at ``scan.scanned_at`` (at most 10
     minutes ago): judged again at that moment, then written."""
-    if not scan.scanned_at <= now <= scan.scanned_at + KEPT_SCAN:
-        raise Refused("This scan is more than 10 minutes old. Scan the code on the screen "
-                      "again.")
+    _in_time(scan, now)
     try:
         with db.transaction() as session:
             found, activity = _judge(session, scan.activity_id, code, scan.scanned_at, today)
@@ -147,6 +145,19 @@ def check_in(db: Database, scan: Scan, code: str, student_id: int, *, device_has
                            device_hash, client, flags, now)
     except _Already as already:
         return already.answer
+
+
+def _in_time(scan: Scan, now: datetime) -> None:
+    if not scan.scanned_at <= now <= scan.scanned_at + KEPT_SCAN:
+        raise Refused("This scan is more than 10 minutes old. Scan the code on the screen "
+                      "again.")
+
+
+def check_kept(db: Database, scan: Scan, code: str, now: datetime, today: date) -> None:
+    """A scan about to be kept for a sign-in, judged again at the moment it was made."""
+    _in_time(scan, now)
+    with db.transaction(read_only=True) as session:
+        _judge(session, scan.activity_id, code, scan.scanned_at, today)
 
 
 def keep_scan(db: Database, scan: Scan, *, device_hash: str, client: str,
@@ -242,3 +253,13 @@ def _earlier(session: Session, activity: Activity, student_id: int,
     row = doors.checkin(session, activity.id, student_id)
     return CheckedIn(activity.id, activity.title, row.at if row is not None else recorded_at,
                      True)
+
+
+def checked_in_at(db: Database, student_id: int, activity_id: int) -> CheckedIn | None:
+    """The student's own check-in at an activity (for the page after it), if any."""
+    with db.transaction(read_only=True) as session:
+        activity = session.get(Activity, activity_id)
+        held = participations.at_activity(session, activity_id, [student_id]).get(student_id)
+        if activity is None or held is None or held.status != ParticipationStatus.ATTENDED:
+            return None
+        return _earlier(session, activity, student_id, held.recorded_at)

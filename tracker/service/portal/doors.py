@@ -162,3 +162,25 @@ def code_now(db: Database, activity_id: int, now: datetime) -> str:
         if found is None or _window(found, now) != Window.OPEN:
             raise InvalidInput(f"check-in for activity #{activity_id} is not open")
         return current_code(bytes.fromhex(found.code_key), activity_id, now)
+
+
+@dataclass(frozen=True)
+class Present:
+    """One student recorded at the activity, as the coordinator's live list shows them."""
+
+    number: str
+    name: str
+    status: str
+    at: datetime  # the door's check-in, else when the record was made
+    source: str  # qr, checkin, typed, a file's line
+    flags: tuple[str, ...]
+
+
+def present(db: Database, activity_id: int) -> list[Present]:
+    """Everyone recorded at the activity, newest first, with their flags."""
+    with db.transaction(read_only=True) as session:
+        activities.require(session, activity_id)
+        return [Present(number, name, status, door_at or recorded_at, source,
+                        tuple((flags or "").split()))
+                for number, name, status, recorded_at, source, flags, door_at
+                in doors.live_list(session, activity_id)]
