@@ -29,7 +29,7 @@ def open_door(portal: Portal, activity: int, minutes: int = 120) -> str:
     from tracker.service.portal.doors import open_door as opening
 
     opened = opening(portal.db, activity, minutes=minutes, by="Dr. C", now=portal.clock(),
-                     today=portal.clock().date())
+                     today=portal.clock().astimezone().date())
     assert opened.state.link is not None
     return opened.state.link
 
