@@ -274,6 +274,8 @@ def test_a_coordinator_removes_a_check_in_and_undo_brings_it_back(door):
 def test_the_coordinator_opens_and_closes_the_door_on_the_page(portal):
     activity = add_activity(portal)
     coordinator = sign_in_coordinator(portal)
+    cohort = coordinator.get("/admin").get_data(as_text=True)
+    assert f'href="/admin/activities/{activity}"' in cohort  # held today: a way in
     page = coordinator.get(f"/admin/activities/{activity}").get_data(as_text=True)
     assert "Open check-in" in page
     opened = coordinator.post(f"/admin/activities/{activity}/open", {"minutes": "30"})

@@ -16,6 +16,9 @@ from tracker.web.here import portal, visitor
 from tracker.web.security import script_nonce
 
 
+HOW = {"qr": "QR code", "checkin": "kiosk", "typed": "typed (attend)"}  # else a file's line
+
+
 def _coordinator() -> Visitor:
     person = visitor()
     assert person is not None  # the route is for coordinators
@@ -25,7 +28,7 @@ def _coordinator() -> Visitor:
 def _listed(activity_id: int) -> list[dict[str, Any]]:
     return [{"number": p.number, "name": p.name, "status": p.status,
              "at": p.at.isoformat(), "time": p.at.astimezone().strftime("%H:%M:%S"),
-             "source": p.source, "flags": list(p.flags)}
+             "source": p.source, "how": HOW.get(p.source, p.source), "flags": list(p.flags)}
             for p in doors.present(portal().db, activity_id)]
 
 
