@@ -15,7 +15,6 @@ from tracker.service.portal.sessions import Visitor
 from tracker.web.here import portal, visitor
 from tracker.web.security import script_nonce
 
-
 HOW = {"qr": "QR code", "checkin": "kiosk", "typed": "typed (attend)"}  # else a file's line
 
 
