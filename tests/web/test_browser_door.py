@@ -116,6 +116,13 @@ def test_the_room_checks_itself_in_by_the_projectors_code(chromium, door):  # no
     phone.page.wait_for_url(f"{base}/me?checked-in={door['activity']}")
     assert phone.page.get_by_text("You are checked in at").is_visible()
 
+    phone.page.goto(scanned)  # the first code, a photo of the screen a minute old
+    assert phone.page.get_by_text("This code has expired").is_visible()
+    phone.shot("door-7-expired-phone.png", whole=False)
+    assert phone.problems == ["console error: Failed to load resource: the server responded "
+                              "with a status of 400 (BAD REQUEST)"]
+    phone.problems.clear()
+
     coordinator.page.get_by_text("shared-device").wait_for(timeout=6000)  # no reload
     assert coordinator.page.locator("#present tr").count() == 2
     assert coordinator.page.locator("#count").inner_text() == "2"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 import segno
@@ -98,6 +100,18 @@ def _flags() -> frozenset[str]:
     return frozenset({checkin.OUTSIDE_NETWORK})
 
 
+def _refusals(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A refused scan or check-in: its sentence under "Not checked in", 400."""
+    @wraps(view)
+    def answered(**kwargs: Any) -> Any:
+        try:
+            return view(**kwargs)
+        except checkin.Refused as refusal:
+            return message(str(refusal), 400, "Not checked in")
+    return answered
+
+
+@_refusals
 def scan(activity: int, code: str) -> Any:
     """The QR code's target: judged now; then one button (or, not signed in, a sign-in
     that completes the check-in). Nothing is recorded by this page."""
@@ -116,6 +130,7 @@ def scan(activity: int, code: str) -> Any:
     return _with_cookies(page)
 
 
+@_refusals
 def press(activity: int, code: str) -> Any:
     """The button: check in the student signed in here; or keep the scan and send a
     sign-in link, which checks in when it is used in this browser."""
