@@ -35,9 +35,10 @@ def test_activity_show_lists_who_was_there(term):
     assert shown == {"id": 1, "kind": "colloquium", "date": "2024-10-03", "title": "Peers",
                      "location": "Gorlaeus", "organiser": None, "attendees": [
                          {"student": "s1234567", "name": "Ada Jansen", "status": "attended",
-                          "note": "asked about organoids"},
+                          "note": "asked about organoids", "source": "typed", "flags": []},
                          {"student": "s7654321", "name": "Bram de Vries",
-                          "status": "excused", "note": None}]}
+                          "status": "excused", "note": None, "source": "typed",
+                          "flags": []}]}
     table = term("activity", "show", "1", "--format", "table").stdout
     assert "1 attended, 1 excused" in table and "asked about organoids" in table
     assert "no activity #9" in term("activity", "show", "9", expect=2).output

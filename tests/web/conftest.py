@@ -260,6 +260,7 @@ class HttpBrowser:
     token: str | None = None
     forwarded_for: str | None = None
     token_of: str | None = None
+    device: str | None = None  # the door's cookie of this browser
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None,
                 headers: dict[str, str] | None = None) -> Answer:
@@ -269,8 +270,11 @@ class HttpBrowser:
         where = urlsplit(self.base)
         connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
         sent = {**(headers or {})}
-        if self.cookie:
-            sent["Cookie"] = f"tracker={self.cookie}"
+        jar = [f"tracker={self.cookie}"] if self.cookie else []
+        if self.device:
+            jar.append(f"tracker-device={self.device}")
+        if jar:
+            sent["Cookie"] = "; ".join(jar)
         if self.forwarded_for:
             sent["X-Forwarded-For"] = self.forwarded_for
         body = None
@@ -290,6 +294,8 @@ class HttpBrowser:
             value = rest.split(";")[0]
             if name == "tracker":
                 self.cookie = value if "Max-Age=0" not in header else None
+            elif name == "tracker-device":
+                self.device = value
         found = CSRF.search(answer.body)
         if found:
             self.token, self.token_of = found.group(1), self.cookie

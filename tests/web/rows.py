@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 
@@ -25,5 +26,24 @@ def fill_portal_tables(url: str) -> None:
             assert student is not None
             sessions.start(session, "student", student, now)
         feeds.new_feed(db, student, now)
+        fill_door_tables(db, student, now)
     finally:
         db.dispose()
+
+
+def fill_door_tables(db, student: int, now: datetime) -> None:
+    """A door open today, a bad code tried, a scan kept, a check-in by QR code."""
+    from tracker.service.activities import add_activity
+    from tracker.service.portal import door_checkin, doors
+
+    today = now.astimezone().date()
+    activity = add_activity(db, "colloquium", today, "At the door").record.id
+    doors.open_door(db, activity, now=now, today=today)
+    with contextlib.suppress(door_checkin.Refused):
+        door_checkin.judge_scan(db, activity, "made-up", "a" * 64, now, today)
+    scan = door_checkin.judge_scan(db, activity, doors.code_now(db, activity, now), "b" * 64,
+                                   now, today)
+    door_checkin.keep_scan(db, scan, device_hash="c" * 64, client="127.0.0.1", now=now)
+    door_checkin.check_in(db, scan, doors.code_now(db, activity, now), student,
+                          device_hash="c" * 64, client="127.0.0.1", now=now, today=today)
+    doors.close_door(db, activity, now=now)  # (an open run's lease is not kept by 0008)

@@ -41,6 +41,12 @@ def signed_in(url: str) -> Case:
                       "coordinator": 200})
 
 
+def coordinators_only(url: str, answer: int | tuple[str, str] = 200,
+                      form: dict[str, str] | None = None) -> Case:
+    return Case(url, {"anonymous": SIGN_IN, "student": 403, "other student": 403,
+                      "coordinator": answer}, form)
+
+
 # (rule, method) -> the cases: every answer of every role.
 TABLE: dict[tuple[str, str], list[Case]] = {
     ("/healthz", "GET"): [Case.same("/healthz", 200)],
@@ -64,6 +70,31 @@ TABLE: dict[tuple[str, str], list[Case]] = {
                                    Case.same("/feed/made-up.ics", 404)],
     ("/admin", "GET"): [Case("/admin", {"anonymous": SIGN_IN, "student": 403,
                                         "other student": 403, "coordinator": 200})],
+    # The door: the projector's secret is its key; a scan is judged by its code.
+    ("/door/<secret>", "GET"): [Case.same("{projector}", 200),
+                                Case.same("/door/made-up", 404)],
+    ("/door/<secret>/now.json", "GET"): [Case.same("{projector}/now.json", 200),
+                                         Case.same("/door/made-up/now.json", 404)],
+    ("/c/<int:activity>/<code>", "GET"): [
+        Case("/c/{activity}/{code}", {"anonymous": 200, "student": 200,
+                                      "other student": 200, "coordinator": 400}),
+        Case.same("/c/{activity}/aaaaaaaa", 400)],
+    ("/c/<int:activity>/<code>", "POST"): [Case.same("/c/{activity}/{code}", 400)],  # no seal
+    ("/admin/activities/<int:activity_id>", "GET"): [
+        coordinators_only("/admin/activities/{activity}"),
+        Case("/admin/activities/999", {"anonymous": SIGN_IN, "student": 403,
+                                       "other student": 403, "coordinator": 404})],
+    ("/admin/activities/<int:activity_id>/checkins.json", "GET"): [
+        coordinators_only("/admin/activities/{activity}/checkins.json")],
+    ("/admin/activities/<int:activity_id>/open", "POST"): [
+        coordinators_only("/admin/activities/{activity}/open",
+                          ("to", "/admin/activities/{activity}"))],
+    ("/admin/activities/<int:activity_id>/remove", "POST"): [
+        coordinators_only("/admin/activities/{activity}/remove", 200,
+                          form={"student": "s1234567"})],
+    ("/admin/activities/<int:activity_id>/close", "POST"): [
+        coordinators_only("/admin/activities/{activity}/close",
+                          ("to", "/admin/activities/{activity}"))],
 }
 
 
@@ -93,16 +124,22 @@ def browser_of(portal: Portal, role: str) -> Browser:
 
 @pytest.fixture
 def objects(portal: Portal) -> Callable[[], dict[str, str]]:
-    """The student's (Ada's) objects: a live sign-in link and a calendar address."""
+    """The student's (Ada's) objects: a live sign-in link and a calendar address; and an
+    activity of today with its door open (the projector's path, the code now)."""
     from tracker.service.portal import feeds, signin
+
+    from .test_door import add_activity, code_now, open_door
 
     enrol(portal)
     with portal.db.transaction(read_only=True) as session:
         ada = int(session.scalar(select(Student.id).where(Student.number == "s1234567")))
+    activity = add_activity(portal)
 
     def make() -> dict[str, str]:
         return {"link": signin.issue_link(portal.db, "s1234567", portal.clock()),
-                "feed": feeds.new_feed(portal.db, ada, portal.clock())}
+                "feed": feeds.new_feed(portal.db, ada, portal.clock()),
+                "projector": open_door(portal, activity), "activity": str(activity),
+                "code": code_now(portal, activity)}
 
     return make
 
@@ -112,11 +149,14 @@ def test_every_route_answers_each_role_as_the_table_says(portal, objects, role):
     wrong = []
     for (_rule, method), cases in TABLE.items():
         for case in cases:
-            url = case.url.format(**objects())
+            made = objects()
+            url = case.url.format(**made)
             browser = browser_of(portal, role)
             response = (browser.post(url, case.form) if method == "POST"
                         else browser.get(url))
             expected = case.answers[role]
+            if isinstance(expected, tuple):
+                expected = (expected[0], expected[1].format(**made))
             got: int | tuple[str, str] = response.status_code
             if response.status_code in (302, 303):
                 got = ("to", response.headers["Location"])
@@ -129,6 +169,9 @@ def test_no_page_a_student_loads_holds_another_students_data(portal, objects):
     ada = browser_of(portal, "student")
     made = objects()
     pages = [ada.get(url).get_data(as_text=True) for url in
-             ("/me", "/me/progress.json", "/me/calendar", f"/feed/{made['feed']}.ics", "/")]
+             ("/me", "/me/progress.json", "/me/calendar", f"/feed/{made['feed']}.ics", "/",
+              f"/me?checked-in={made['activity']}")]
+    secret = made["projector"].rsplit("/", 1)[1]
     for page in pages:
         assert "s7654321" not in page and "Bram" not in page
+        assert secret not in page and made["code"] not in page  # the door's, none of it

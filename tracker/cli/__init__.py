@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("tracker.cli.db", "db", "Create, upgrade and check the database schema."),
     "demo": ("tracker.cli.demo", "demo",
              "Try the tracker on a realistic programme (its own database)."),
+    "door": ("tracker.cli.door", "door",
+             "Open or close check-in by QR code (the projector's link)."),
     "export": ("tracker.cli.exports", "export",
                "Export completion for other systems (the Brightspace grade book)."),
     "history": ("tracker.cli.history", "history",

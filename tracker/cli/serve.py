@@ -41,11 +41,18 @@ DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
               help="The one proxy whose X-Forwarded-For and X-Forwarded-Proto are believed.")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write sign-in mails to DIR as .eml files instead of sending them.")
+@click.option("--networks", metavar="CIDR,...",
+              help="The networks of the building (e.g. 10.20.0.0/16,192.0.2.0/24): a check-in "
+                   "by QR code from another address is flagged outside-network.")
+@click.option("--refuse-outside-network", "refuse_outside", is_flag=True,
+              help="Refuse check-ins by QR code from outside --networks instead of flagging "
+                   "them.")
 @click.option("--demo", is_flag=True,
               help="Serve the demo database (as `tracker demo` builds it), no mail server "
                    "needed: sign-in links are printed here.")
 def serve(host: str, port: int, base_url: str | None, threads: int,
-          trusted_proxy: str | None, outbox: Path | None, demo: bool) -> None:
+          trusted_proxy: str | None, outbox: Path | None, networks: str | None,
+          refuse_outside: bool, demo: bool) -> None:
     """Serve the portal: students sign in by e-mailed link and see their progress live,
     with a calendar feed; coordinators see the cohort page. Mail goes as for `remind`
     ($TRACKER_SMTP_URL, $TRACKER_SMTP_PASSWORD, $TRACKER_MAIL_FROM).
@@ -64,6 +71,10 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     base = base_url or _default_base(host, port)
     if trusted_proxy is not None:
         _check_address(trusted_proxy)
+    building = _networks(networks)
+    if refuse_outside and not building:
+        raise UserError("--refuse-outside-network needs --networks: say which networks are "
+                        "the building's")
     context = app(click.get_current_context())
     if demo:
         context, postbox = _demo(context, outbox)
@@ -72,12 +83,17 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     from tracker.web import create_app
 
     web = create_app(context.url(), base_url=base, postbox=postbox)
+    web.extensions["tracker"].extra.update(networks=building,
+                                           refuse_outside_network=refuse_outside)
     server = _listen(web, host, port, threads, trusted_proxy)  # bound: say so, then serve
     click.echo(f"tracker serve: listening on http://{host}:{port}, for {base}/")
     click.echo(f"database: {describe(context.url())}")
     click.echo(f"mail: {postbox.description}")
     if trusted_proxy:
         click.echo(f"proxy: X-Forwarded-For and -Proto believed from {trusted_proxy} only")
+    if building:
+        click.echo(f"check-in by QR code from outside {networks} is "
+                   f"{'refused' if refuse_outside else 'flagged outside-network'}")
     if demo:
         _demo_links(web.extensions["tracker"].db, base)
     click.echo("Stop with Ctrl+C.")
@@ -115,6 +131,17 @@ def _check_address(address: str) -> None:
     except ValueError:
         raise UserError(f"--trusted-proxy: {address!r} is not an IP address such as "
                         "10.0.0.5") from None
+
+
+def _networks(text: str | None) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    found = []
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise UserError(f"--networks: {part[:50]!r} is not a network such as "
+                            "10.20.0.0/16") from None
+    return found
 
 
 def _postbox(outbox: Path | None) -> Postbox:

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, Participation, Student
+from tracker.db.models import Activity, DoorCheckin, Participation, Student
 from tracker.errors import NotFound
 from tracker.vocabulary import ParticipationStatus
 
@@ -89,14 +89,19 @@ def turnout(session: Session, which: ColumnElement[bool],
             for id_, kind, held_on, title, count in session.execute(query)]
 
 
-def attendees(session: Session, activity_id: int) -> list[tuple[str, str, str, str | None]]:
-    """(student number, name, status, note) of everyone recorded at an activity."""
-    query = (select(Student.number, Student.name, Participation.status, Participation.note)
+def attendees(session: Session, activity_id: int) \
+        -> list[tuple[str, str, str, str | None, str, tuple[str, ...]]]:
+    """(student number, name, status, note, source, flags) of everyone recorded at an
+    activity; the flags are the door's, for a check-in by QR code."""
+    query = (select(Student.number, Student.name, Participation.status, Participation.note,
+                    Participation.source, DoorCheckin.flags)
              .join(Student, Student.id == Participation.student_id)
+             .outerjoin(DoorCheckin, (DoorCheckin.activity_id == Participation.activity_id)
+                        & (DoorCheckin.student_id == Participation.student_id))
              .where(Participation.activity_id == activity_id)
              .order_by(Student.number))
-    return [(number, name, status, note) for number, name, status, note in
-            session.execute(query)]
+    return [(number, name, status, note, source, tuple((flags or "").split()))
+            for number, name, status, note, source, flags in session.execute(query)]
 
 
 def participations_at(session: Session, activity_id: int) -> list[Participation]:

@@ -110,6 +110,8 @@ class Attendee:
     name: str
     status: str
     note: str | None
+    source: str  # typed, checkin, qr, or a file and its line
+    flags: tuple[str, ...] = ()  # the door's words for the coordinator (shared-device, ...)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from flask import render_template, request
 
 from tracker.errors import InvalidInput
 from tracker.months import parse_date
+from tracker.service.activities import list_activities
 from tracker.service.report import EVERY_STATUS, Selection
 from tracker.standing import Standing
 from tracker.vocabulary import StudentStatus
@@ -35,8 +36,10 @@ def cohort() -> Any:
                "standings": {s.value for s in standings}, "as_of": args.get("as-of", ""),
                "all_standings": [s.value for s in Standing],
                "all_statuses": [*(s.value for s in StudentStatus), EVERY_STATUS]}
+    held_today = list_activities(here.db, start=here.today(), end=here.today())
     return pages.framed(pages.charts_without_eval(page),
-                        render_template("bar.html", here="admin", filters=filters),
+                        render_template("bar.html", here="admin", filters=filters,
+                                        held_today=held_today),
                         render_template("bar.css"), script_nonce())
 
 

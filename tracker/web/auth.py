@@ -87,6 +87,8 @@ def _finish(outcome: signin.Outcome, again: Any) -> Any:
     signed_in = outcome.signed_in
     if signed_in is not None:
         target = HOME[signed_in.role]
+        if signed_in.role == "student":
+            target = _after_scan(signed_in.key) or target
         response: Response
         if signed_in.replaced is not None:  # the browser was someone else's: say so
             response = make_response(render_template(
@@ -111,6 +113,19 @@ def _finish(outcome: signin.Outcome, again: Any) -> Any:
     tries = outcome.tries_left
     return again(f"{REFUSALS[str(refusal)]}: {tries} more {'try' if tries == 1 else 'tries'} "
                  "before it stops working."), 400
+
+
+def _after_scan(key: str) -> str | None:
+    """A scan this browser kept at a door, checked in now: where to go then."""
+    from tracker.service.portal.door_checkin import CheckedIn
+    from tracker.web.door import complete_after_sign_in
+
+    here = portal()
+    person = web_sessions.visitor(here.db, key, here.now())
+    if person is None:
+        return None
+    done = [d for d in complete_after_sign_in(person.person_id) if isinstance(d, CheckedIn)]
+    return f"/me?checked-in={done[0].activity_id}" if done else None
 
 
 def dead_link() -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.service.portal import feeds
@@ -28,8 +28,19 @@ def progress_page() -> Any:
                                text=f"Your progress cannot be shown yet: {problem}. "
                                     "Please tell your course coordinator.")
     return pages.framed(pages.student_html(progress),
-                        render_template("bar.html", here="me"),
+                        render_template("bar.html", here="me") + _checked_in(person),
                         render_template("bar.css"))
+
+
+def _checked_in(person: Visitor) -> str:
+    """After a check-in at the door (``?checked-in=ACTIVITY``): say so, from the record."""
+    from tracker.service.portal.door_checkin import checked_in_at
+
+    wanted = request.args.get("checked-in", "")
+    if not (wanted.isdigit() and len(wanted) < 10):
+        return ""
+    found = checked_in_at(portal().db, person.person_id, int(wanted))
+    return render_template("door_notice.html", found=found) if found else ""
 
 
 def progress_json() -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, redirect
 
-from tracker.web import admin, auth, basics, feed, me
+from tracker.web import admin, auth, basics, door, door_admin, feed, me
 from tracker.web.security import Forbidden
 
 
@@ -50,6 +50,21 @@ ROUTES: tuple[Route, ...] = (
     Route("me", "/me/calendar", me.new_calendar, Who.STUDENT, ("POST",)),
     Route("feed", "/feed/<token>.ics", feed.calendar_feed, Who.ANYONE),  # the token is the key
     Route("admin", "/admin", admin.cohort, Who.COORDINATOR),
+    Route("admin", "/admin/activities/<int:activity_id>", door_admin.activity_page,
+          Who.COORDINATOR),
+    Route("admin", "/admin/activities/<int:activity_id>/checkins.json",
+          door_admin.checkins_json, Who.COORDINATOR),
+    Route("admin", "/admin/activities/<int:activity_id>/open", door_admin.open_door,
+          Who.COORDINATOR, ("POST",)),
+    Route("admin", "/admin/activities/<int:activity_id>/close", door_admin.close_door,
+          Who.COORDINATOR, ("POST",)),
+    Route("admin", "/admin/activities/<int:activity_id>/remove", door_admin.remove,
+          Who.COORDINATOR, ("POST",)),
+    # The door: the projector's secret is the key; the scan is judged by its code.
+    Route("door", "/door/<secret>", door.projector, Who.ANYONE),
+    Route("door", "/door/<secret>/now.json", door.projector_json, Who.ANYONE),
+    Route("door", "/c/<int:activity>/<code>", door.scan, Who.ANYONE),
+    Route("door", "/c/<int:activity>/<code>", door.press, Who.ANYONE, ("POST",)),
 )
 
 

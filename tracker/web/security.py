@@ -21,6 +21,7 @@ _POLICY = {
     "default-src": "'none'",
     "style-src": "'unsafe-inline'",
     "img-src": "'self' data:",
+    "connect-src": "'self'",  # the projector's and the live list's script ask the portal
     "form-action": "'self'",
     "object-src": "'none'",
     "base-uri": "'none'",

@@ -38,3 +38,9 @@ class Site:
         # The __Host- prefix: the browser takes the cookie only from this host, Secure,
         # Path=/ and without Domain; another host of the university cannot plant one.
         return "__Host-tracker" if self.https else "tracker"
+
+    @property
+    def device_cookie_name(self) -> str:
+        """A browser's own name at the door (kept across sign-ins): a scan kept for a
+        sign-in, and a second student checked in from the same phone, are found by it."""
+        return "__Host-tracker-device" if self.https else "tracker-device"

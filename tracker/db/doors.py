@@ -1,0 +1,99 @@
+"""Queries over the doors: check-in by QR code (see tracker.db.models.door)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Door, DoorCheckin, DoorMiss, DoorScan, Participation, Student
+from tracker.vocabulary import ParticipationStatus
+
+
+def door(session: Session, activity_id: int, *, lock: bool = False) -> Door | None:
+    """The activity's door; with ``lock``, held until the transaction ends (the door's
+    check-ins take turns, so a window's run has one first change)."""
+    query = select(Door).where(Door.activity_id == activity_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
+
+
+def by_link(session: Session, link_hash: str) -> Door | None:
+    return session.scalars(select(Door).where(Door.link_hash == link_hash)).first()
+
+
+def open_doors(session: Session, now: datetime) -> list[Door]:
+    return list(session.scalars(select(Door).where(
+        Door.closes_at > now, Door.closed_at.is_(None), Door.opened_at <= now)))
+
+
+def attended_count(session: Session, activity_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(Participation).where(
+        Participation.activity_id == activity_id,
+        Participation.status == ParticipationStatus.ATTENDED)) or 0)
+
+
+def misses_since(session: Session, browser_hash: str, since: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(DoorMiss).where(
+        DoorMiss.browser_hash == browser_hash, DoorMiss.at >= since)) or 0)
+
+
+def miss(session: Session, browser_hash: str, at: datetime, forget_before: datetime) -> None:
+    """One more bad code of this browser (and old ones of every browser forgotten)."""
+    session.execute(delete(DoorMiss).where(DoorMiss.at < forget_before))
+    session.add(DoorMiss(browser_hash=browser_hash, at=at))
+
+
+def checkin(session: Session, activity_id: int, student_id: int) -> DoorCheckin | None:
+    return session.get(DoorCheckin, (activity_id, student_id))
+
+
+def others_from_device(session: Session, activity_id: int, device_hash: str,
+                       student_id: int) -> int:
+    """How many other students this browser checked in at this door."""
+    return int(session.scalar(select(func.count()).select_from(DoorCheckin).join(
+        Participation, (Participation.activity_id == DoorCheckin.activity_id)
+        & (Participation.student_id == DoorCheckin.student_id)).where(
+        DoorCheckin.activity_id == activity_id, DoorCheckin.device_hash == device_hash,
+        DoorCheckin.student_id != student_id)) or 0)
+
+
+def web_checkins(session: Session, activity_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(DoorCheckin).where(
+        DoorCheckin.activity_id == activity_id)) or 0)
+
+
+def waiting_scans(session: Session, device_hash: str, now: datetime) -> list[DoorScan]:
+    """This browser's scans still waiting for a sign-in, oldest first."""
+    return list(session.scalars(select(DoorScan).where(
+        DoorScan.device_hash == device_hash, DoorScan.done_at.is_(None),
+        DoorScan.expires_at > now).order_by(DoorScan.id).with_for_update()))
+
+
+def forget_old_scans(session: Session, before: datetime) -> None:
+    session.execute(delete(DoorScan).where(DoorScan.expires_at < before))
+
+
+def live_list(session: Session, activity_id: int) -> list[Any]:
+    """Everyone recorded at the activity, newest first: number, name, status, when,
+    source, and the door's flags and time for a web check-in."""
+    return list(session.execute(
+        select(Student.number, Student.name, Participation.status, Participation.recorded_at,
+               Participation.source, DoorCheckin.flags, DoorCheckin.at)
+        .join(Student, Student.id == Participation.student_id)
+        .outerjoin(DoorCheckin, (DoorCheckin.activity_id == Participation.activity_id)
+                   & (DoorCheckin.student_id == Participation.student_id))
+        .where(Participation.activity_id == activity_id)
+        .order_by(func.coalesce(DoorCheckin.at, Participation.recorded_at).desc(),
+                  Student.number)))
+
+
+def flags_at(session: Session, activity_id: int) -> dict[str, str]:
+    """Student number -> the flags of their web check-in at the activity."""
+    return {number: flags for number, flags in session.execute(
+        select(Student.number, DoorCheckin.flags)
+        .join(Student, Student.id == DoorCheckin.student_id)
+        .where(DoorCheckin.activity_id == activity_id))}

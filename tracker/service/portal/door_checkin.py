@@ -1,0 +1,265 @@
+"""A scan of the door's QR code, and the check-in it makes (SPEC §9).
+
+A scan is judged when it arrives (by the server's clock): the door open, the activity
+held today, the code this door's current or previous one. A signed-in student then
+presses one button; a browser not signed in keeps its scan for 10 minutes, and signing
+in there completes it. Either way the participation (source ``qr``) is written by
+:func:`tracker.service.attendance.write_participations`, the kiosk's and ``attend`` 's
+path: one record per student, whichever way came first. Each check-in is a change of
+its own, ``part_of`` the window's first one (a run: ``history`` shows the window as one
+change, ``undo`` takes it away once the door closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from tracker.db import changes, doors, history, participations, students
+from tracker.db.engine import Database
+from tracker.db.history import ChangeLog
+from tracker.db.models import Activity, Door, DoorCheckin, DoorScan, Student
+from tracker.db.participations import ParticipationRow
+from tracker.errors import InvalidInput
+from tracker.service.attendance import Outcome, write_participations
+from tracker.service.portal import TooManyRequests
+from tracker.service.portal.doorcode import (
+    KEPT_SCAN,
+    CodeAge,
+    Window,
+    ends_at,
+    judge_code,
+    window_at,
+)
+from tracker.vocabulary import ChangeKind, ParticipationStatus
+
+SOURCE = "qr"
+SHARED_DEVICE = "shared-device"
+OUTSIDE_NETWORK = "outside-network"
+MOST_MISSES = 10  # bad codes a minute, per browser
+MISS_WINDOW = timedelta(minutes=1)
+
+
+class Refused(InvalidInput):
+    """A scan or check-in refused, in a sentence; ``bad_code`` when the code was wrong
+    (counted towards the browser's limit)."""
+
+    def __init__(self, sentence: str, *, bad_code: bool = False) -> None:
+        super().__init__(sentence)
+        self.bad_code = bad_code
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A scan judged good at ``scanned_at``."""
+
+    activity_id: int
+    title: str
+    scanned_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    activity_id: int
+    title: str
+    at: datetime  # when this check-in was made, or the earlier one
+    already: bool
+    flags: tuple[str, ...] = ()
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
+           today: date) -> tuple[Door, Activity]:
+    """The door and activity of a scan at ``at``; Refused with the reason otherwise
+    (``code`` None: a kept scan, whose code was judged when it came)."""
+    activity = session.get(Activity, activity_id)
+    if activity is not None and activity.held_on != today:
+        raise Refused(f"{activity.title} is not held today (it is on {activity.held_on}): "
+                      "check-in works only on the day itself.")
+    found = doors.door(session, activity_id) if activity is not None else None
+    if activity is None or found is None:
+        raise Refused("Check-in by QR code is not open for this activity. Scan the code on "
+                      "the screen in your room.", bad_code=activity is None)
+    what = activity.title
+    window = window_at(found.opened_at, found.closes_at, found.closed_at, at)
+    if window == Window.NOT_OPEN:
+        raise Refused(f"Check-in for {what} is not open yet: wait until the coordinator "
+                      "opens it, then scan the code on the screen.")
+    if window == Window.CLOSED:
+        raise Refused(f"Check-in for {what} closed at "
+                      f"{_clock(ends_at(found.closes_at, found.closed_at))}. If you were "
+                      "there, tell the coordinator.")
+    if code is None:
+        return found, activity
+    age = judge_code(bytes.fromhex(found.code_key), activity_id, code, at)
+    if age == CodeAge.EXPIRED:
+        raise Refused("This code has expired: the code on the screen changes every 10 "
+                      "seconds. Scan it again.", bad_code=True)
+    if age == CodeAge.UNKNOWN:
+        for other in doors.open_doors(session, at):
+            if other.activity_id != activity_id and judge_code(
+                    bytes.fromhex(other.code_key), other.activity_id, code, at) \
+                    == CodeAge.GOOD:
+                raise Refused(f"This is not the code of {what}: it belongs to another "
+                              "activity. Scan the code on the screen in your own room.",
+                              bad_code=True)
+        raise Refused(f"This is not a check-in code of {what}. Scan the code on the screen "
+                      "again.", bad_code=True)
+    return found, activity
+
+
+def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
+               now: datetime, today: date) -> Scan:
+    """A scan as it arrives: good, or Refused (a wrong code is counted for the browser's
+    limit; past it, TooManyRequests before anything is judged)."""
+    try:
+        with db.transaction(read_only=True) as session:
+            if doors.misses_since(session, browser_hash, now - MISS_WINDOW) >= MOST_MISSES:
+                raise TooManyRequests("That was more than 10 wrong check-in codes in a "
+                                      "minute from this browser. Wait a minute, then scan "
+                                      "the code on the screen again.")
+            _door, activity = _judge(session, activity_id, code, now, today)
+            return Scan(activity.id, activity.title, now)
+    except Refused as refusal:
+        if refusal.bad_code:
+            with db.transaction() as session:
+                doors.miss(session, browser_hash, now, now - MISS_WINDOW)
+        raise
+
+
+def check_in(db: Database, scan: Scan, code: str, student_id: int, *, device_hash: str,
+             client: str, flags: frozenset[str] = frozenset(), now: datetime,
+             today: date) -> CheckedIn:
+    """The button's check-in of a scan judged at ``scan.scanned_at`` (at most 10
+    minutes ago): judged again at that moment, then written."""
+    _in_time(scan, now)
+    try:
+        with db.transaction() as session:
+            found, activity = _judge(session, scan.activity_id, code, scan.scanned_at, today)
+            return _record(session, found, activity, _student(session, student_id),
+                           device_hash, client, flags, now)
+    except _Already as already:
+        return already.answer
+
+
+def _in_time(scan: Scan, now: datetime) -> None:
+    if not scan.scanned_at <= now <= scan.scanned_at + KEPT_SCAN:
+        raise Refused("This scan is more than 10 minutes old. Scan the code on the screen "
+                      "again.")
+
+
+def check_kept(db: Database, scan: Scan, code: str, now: datetime, today: date) -> None:
+    """A scan about to be kept for a sign-in, judged again at the moment it was made."""
+    _in_time(scan, now)
+    with db.transaction(read_only=True) as session:
+        _judge(session, scan.activity_id, code, scan.scanned_at, today)
+
+
+def keep_scan(db: Database, scan: Scan, *, device_hash: str, client: str,
+              now: datetime) -> None:
+    """A browser not signed in: its scan waits 10 minutes for a sign-in there."""
+    with db.transaction() as session:
+        doors.forget_old_scans(session, now)
+        session.add(DoorScan(activity_id=scan.activity_id, device_hash=device_hash,
+                             client=client[:64], scanned_at=scan.scanned_at,
+                             expires_at=scan.scanned_at + KEPT_SCAN))
+
+
+def complete_waiting(db: Database, device_hash: str, student_id: int, *, client: str,
+                     flags: frozenset[str] = frozenset(), now: datetime,
+                     today: date) -> list[CheckedIn | Refused]:
+    """After a sign-in: the scans this browser kept, checked in as they were judged
+    when scanned (each refusal said, not raised)."""
+    done: list[CheckedIn | Refused] = []
+    with db.transaction() as session:
+        waiting = doors.waiting_scans(session, device_hash, now)
+        for scan in waiting:
+            scan.done_at = now
+        ids = [(s.activity_id, s.scanned_at) for s in waiting]
+    for activity_id, scanned_at in dict(ids).items():  # one check-in per door
+        try:
+            with db.transaction() as session:
+                found, activity = _judge(session, activity_id, None, scanned_at, today)
+                done.append(_record(session, found, activity, _student(session, student_id),
+                                    device_hash, client, flags, now))
+        except _Already as already:
+            done.append(already.answer)
+        except Refused as refusal:
+            done.append(refusal)
+    return done
+
+
+class _Already(Exception):
+    """Recorded already (by the kiosk, a sheet or another tab): roll back, answer so."""
+
+    def __init__(self, answer: CheckedIn) -> None:
+        super().__init__(answer.title)
+        self.answer = answer
+
+
+def _student(session: Session, student_id: int) -> Student:
+    student = session.get(Student, student_id)
+    if student is None or not students.still_at_the_door(session, student_id,
+                                                         student.number):
+        raise Refused("You are not registered (any more); ask your coordinator.")
+    return student
+
+
+def _record(session: Session, found: Door, activity: Activity, student: Student,
+            device_hash: str, client: str, flags: frozenset[str], now: datetime) -> CheckedIn:
+    doors.door(session, activity.id, lock=True)  # the door's check-ins take turns
+    held = participations.at_activity(session, activity.id, [student.id]).get(student.id)
+    if held is not None and held.status == ParticipationStatus.ATTENDED:
+        raise _Already(_earlier(session, activity, student.id, held.recorded_at))
+    head = found.run_head
+    if head is not None and changes.undone_by(session, head) is not None:
+        head = None  # that run was undone: the door's check-ins start a new one
+    log = ChangeLog(session, ChangeKind.CHECKIN, found.opened_by, part_of=head)
+    [written] = write_participations(session, log.change, [ParticipationRow(
+        student.id, activity.id, ParticipationStatus.ATTENDED.value, SOURCE)])
+    if written.outcome in (Outcome.UNCHANGED, Outcome.CONFLICT):  # a kiosk, a moment ago
+        raise _Already(_earlier(session, activity, student.id, now))
+    words = set(flags)
+    if doors.others_from_device(session, activity.id, device_hash, student.id):
+        words.add(SHARED_DEVICE)
+    marked = " ".join(sorted(words))
+    row = doors.checkin(session, activity.id, student.id)
+    if row is None:
+        session.add(DoorCheckin(activity_id=activity.id, student_id=student.id, at=now,
+                                device_hash=device_hash, client=client[:64], flags=marked))
+    else:  # removed from the list earlier, and back
+        row.at, row.device_hash, row.client, row.flags = now, device_hash, client[:64], marked
+    session.flush()
+    what = f"#{activity.id} {activity.title}"
+    whole = f"checked in {doors.web_checkins(session, activity.id)} student(s) at {what} " \
+            "by QR code"
+    if head is None:
+        found.run_head = log.change.id
+        log.change.open_until = ends_at(found.closes_at, found.closed_at)
+        log.describe(whole)
+    else:
+        log.describe(f"checked in {student.number} at {what} by QR code")
+        history.describe_change(session, head, whole)
+    return CheckedIn(activity.id, activity.title, now, False, tuple(sorted(words)))
+
+
+def _earlier(session: Session, activity: Activity, student_id: int,
+             recorded_at: datetime) -> CheckedIn:
+    row = doors.checkin(session, activity.id, student_id)
+    return CheckedIn(activity.id, activity.title, row.at if row is not None else recorded_at,
+                     True)
+
+
+def checked_in_at(db: Database, student_id: int, activity_id: int) -> CheckedIn | None:
+    """The student's own check-in at an activity (for the page after it), if any."""
+    with db.transaction(read_only=True) as session:
+        activity = session.get(Activity, activity_id)
+        held = participations.at_activity(session, activity_id, [student_id]).get(student_id)
+        if activity is None or held is None or held.status != ParticipationStatus.ATTENDED:
+            return None
+        return _earlier(session, activity, student_id, held.recorded_at)
