@@ -144,11 +144,14 @@ def rules_document(in_force: RulesInForce) -> Document:
                     f"by the {line.deadline}")
             parts += textwrap.wrap(said, width - 2, initial_indent="  ",
                                    subsequent_indent="      ")
+    claimable = sorted(in_force.book.claimable)
+    parts += ["", "claimable (a student may claim one done elsewhere, on /claims): "
+              + (", ".join(claimable) if claimable else "none")]
     return Document(lines, Table(lines, RULE_COLUMNS), parts)
 
 
 RULE_COLUMNS = ["set", "starts", "requirement", "label", "kind", "min", "counts", "caps",
-                "year", "due_months", "deadline", "optional"]
+                "year", "due_months", "deadline", "optional", "claimable"]
 
 
 def activity_document(details: ActivityDetails) -> Document:
