@@ -25,5 +25,20 @@ def fill_portal_tables(url: str) -> None:
             assert student is not None
             sessions.start(session, "student", student, now)
         feeds.new_feed(db, student, now)
+        fill_claims(db, student, now)
     finally:
         db.dispose()
+
+
+def fill_claims(db, student: int, now: datetime) -> None:
+    """A claim with its evidence, approved, and one waiting without evidence."""
+    from tracker.service import claims
+    from tracker.service.evidence import Upload
+    from web.claim_files import PDF
+
+    first = claims.submit(db, student, claims.ClaimForm(
+        "career-event", "2024-11-05", "Pharma career day", "KNPSV", "Three companies."),
+        Upload("certificate.pdf", PDF), now)
+    claims.approve(db, first.id, note="Thanks", by="Dr. C. Oordinator")
+    claims.submit(db, student, claims.ClaimForm("career-workshop", "2024-11-06", "CV clinic"),
+                  None, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,6 +12,7 @@ from tracker import fields
 from tracker.db import (
     assignments,
     changes,
+    claims,
     erasures,
     history,
     participations,
@@ -81,6 +83,33 @@ class HeldAssignment(AssignmentState):
 
 
 @dataclass(frozen=True)
+class HeldEvidence:
+    name: str
+    type: str
+    bytes: int
+    content_base64: str  # the file as sent, in base64
+
+
+@dataclass(frozen=True)
+class HeldClaim:
+    """A claim of an outside activity, with its evidence."""
+
+    id: int
+    kind: str
+    date: date
+    title: str
+    organiser: str | None
+    description: str | None
+    status: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    reason: str | None
+    activity: int | None
+    evidence: HeldEvidence | None
+
+
+@dataclass(frozen=True)
 class StudentExport:
     """Everything held about one student (a subject-access request)."""
 
@@ -89,6 +118,7 @@ class StudentExport:
     assignments: tuple[HeldAssignment, ...]
     reminders: tuple[HeldReminder, ...]
     history: tuple[HistoryEntry, ...]
+    claims: tuple[HeldClaim, ...] = ()
 
 
 def export_student(db: Database, number: str) -> StudentExport:
@@ -108,7 +138,22 @@ def export_student(db: Database, number: str) -> StudentExport:
             tuple(HeldReminder(r.sent_at, r.sent_by, r.address, r.subject,
                                tuple(r.requirements))
                   for r in reminders.of_student(session, student.id)),
-            tuple(in_words(session, list(reversed(touched)))))
+            tuple(in_words(session, list(reversed(touched)))),
+            _claims(session, student.id))
+
+
+def _claims(session: Session, student_id: int) -> tuple[HeldClaim, ...]:
+    held = []
+    for claim, _number, _name, facts in claims.listing(session, student_id=student_id):
+        file = claims.evidence(session, claim.id) if facts is not None else None
+        held.append(HeldClaim(
+            claim.id, claim.kind, claim.held_on, claim.title, claim.organiser,
+            claim.description, claim.status, claim.submitted_at, claim.decided_at,
+            claim.decided_by, claim.reason, claim.activity_id,
+            None if file is None else HeldEvidence(
+                file.name, file.type, file.size,
+                base64.b64encode(bytes(file.content)).decode("ascii"))))
+    return tuple(held)
 
 
 def _assignments(session: Session, student_id: int,
@@ -144,6 +189,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> int:
         participations.erase_notes(session, student.id)
         assignments.erase_feedback(session, student.id)
         reminders.erase(session, student.id)
+        claims.erase_of_student(session, student.id)
         web_state.forget_student(session, student.id)  # signed out everywhere, at once
         history.erase_student_entries(session, student.id)
         history.replace_in_summaries(session, held_number, "(a forgotten student)")

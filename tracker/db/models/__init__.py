@@ -3,6 +3,7 @@
 from tracker.db.models.activity import Activity, ActivityKind
 from tracker.db.models.assignment import AssignmentRecord
 from tracker.db.models.base import Base, utcnow
+from tracker.db.models.claim import Claim, ClaimEvidence
 from tracker.db.models.erasure import ErasedNumber, Setting
 from tracker.db.models.history import Change, ChangeEntry
 from tracker.db.models.participation import Participation
@@ -21,6 +22,8 @@ __all__ = [
     "CalendarFeed",
     "Change",
     "ChangeEntry",
+    "Claim",
+    "ClaimEvidence",
     "Coordinator",
     "ErasedNumber",
     "Participation",
