@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, redirect
 
-from tracker.web import admin, auth, basics, feed, me
+from tracker.web import admin, auth, basics, claims, feed, me
 from tracker.web.security import Forbidden
 
 
@@ -50,6 +50,16 @@ ROUTES: tuple[Route, ...] = (
     Route("me", "/me/calendar", me.new_calendar, Who.STUDENT, ("POST",)),
     Route("feed", "/feed/<token>.ics", feed.calendar_feed, Who.ANYONE),  # the token is the key
     Route("admin", "/admin", admin.cohort, Who.COORDINATOR),
+    Route("claims", "/claims", claims.student_claims, Who.STUDENT),
+    Route("claims", "/claims", claims.submit_claim, Who.STUDENT, ("POST",)),
+    Route("claims", "/claims/<int:claim_id>/evidence", claims.student_evidence, Who.STUDENT),
+    Route("claims", "/admin/claims", claims.queue, Who.COORDINATOR),
+    Route("claims", "/admin/claims/<int:claim_id>/evidence", claims.coordinator_evidence,
+          Who.COORDINATOR),
+    Route("claims", "/admin/claims/<int:claim_id>/approve", claims.approve_claim,
+          Who.COORDINATOR, ("POST",)),
+    Route("claims", "/admin/claims/<int:claim_id>/reject", claims.reject_claim,
+          Who.COORDINATOR, ("POST",)),
 )
 
 
