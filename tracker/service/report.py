@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import students
+from tracker.db import claims, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
 from tracker.service.assessment import assess
@@ -28,6 +28,7 @@ class CohortReport:
     requirement_ids: tuple[str, ...]  # of every set, in the rules' order
     rows: tuple[StudentStanding, ...]
     problems: tuple[str, ...]  # students no requirement set applies to
+    pending_claims: int = 0  # claims of outside activities that wait for a decision
 
 
 @dataclass(frozen=True)
@@ -96,4 +97,5 @@ def report_in(session: Session, in_force: RulesInForce, selection: Selection,
             rows.append(row)
     book = in_force.book
     requirement_ids = tuple(dict.fromkeys(r.id for s in book.sets for r in s.requirements))
-    return CohortReport(in_force.version, day, requirement_ids, tuple(rows), tuple(problems))
+    return CohortReport(in_force.version, day, requirement_ids, tuple(rows), tuple(problems),
+                        claims.pending_count(session))
