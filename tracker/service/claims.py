@@ -153,6 +153,12 @@ def list_claims(db: Database, *, pending_only: bool = False,
             session, pending_only=pending_only, student_id=student_id)]
 
 
+def waiting(db: Database) -> int:
+    """How many claims wait for a decision."""
+    with db.transaction(read_only=True) as session:
+        return claims.pending_count(session)
+
+
 def show_claim(db: Database, claim_id: int, *, student_id: int | None = None) -> ClaimView:
     """One claim; with ``student_id``, only that student's (another's: NotFound)."""
     with db.transaction(read_only=True) as session:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, request
 
 from tracker.errors import InvalidInput
+from tracker.service import claims
 from tracker.service.report import EVERY_STATUS, Selection
 from tracker.standing import Standing
 from tracker.vocabulary import StudentStatus
@@ -35,7 +36,8 @@ def cohort() -> Any:
                "all_standings": [s.value for s in Standing],
                "all_statuses": [*(s.value for s in StudentStatus), EVERY_STATUS]}
     return pages.framed(pages.charts_without_eval(page),
-                        render_template("bar.html", here="admin", filters=filters),
+                        render_template("bar.html", here="admin", filters=filters,
+                                        waiting=claims.waiting(here.db)),
                         render_template("bar.css"), script_nonce())
 
 

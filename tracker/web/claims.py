@@ -107,6 +107,7 @@ def queue(problem: str | None = None, status: int = 200, done: str | None = None
     return render_template(
         "admin_claims.html", pending=pending, decided=decided, problem=problem,
         done=done or request.args.get("done", ""), now=here.now(), waited=waited,
+        waiting=len(pending),
         signed_in=True, here="claims"), status
 
 
