@@ -98,6 +98,15 @@ def waited(since: datetime, now: datetime) -> str:
     return "just now"
 
 
+def size(count: int) -> str:
+    """``840 bytes``, ``12 kB``, ``1.4 MB``."""
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count // 1024} kB"
+    return f"{count / 1024 / 1024:.1f} MB"
+
+
 def queue(problem: str | None = None, status: int = 200, done: str | None = None) -> Any:
     here = portal()
     every = claims.list_claims(here.db)
@@ -107,7 +116,7 @@ def queue(problem: str | None = None, status: int = 200, done: str | None = None
     return render_template(
         "admin_claims.html", pending=pending, decided=decided, problem=problem,
         done=done or request.args.get("done", ""), now=here.now(), waited=waited,
-        waiting=len(pending),
+        waiting=len(pending), size=size,
         signed_in=True, here="claims"), status
 
 
