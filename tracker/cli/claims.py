@@ -113,9 +113,7 @@ def approve(claim_id: int, note: str | None, by: str | None) -> None:
 
     decision = approve_claim(database(), claim_id, note=note, by=by)
     found = decision.claim
-    if not decision.changed:
-        click.echo(f"claim #{found.id} was approved already ({found.decided_at:%Y-%m-%d} "
-                   f"by {found.decided_by}): nothing changed")
+    if _already(decision):
         return
     at = f"activity #{found.activity}" + (" (scheduled now)" if decision.new_activity else "")
     if decision.recorded == "unchanged":
@@ -139,9 +137,7 @@ def reject(claim_id: int, reason: str | None, by: str | None) -> None:
 
     decision = reject_claim(database(), claim_id, reason=reason, by=by)
     found = decision.claim
-    if not decision.changed:
-        click.echo(f"claim #{found.id} was rejected already ({found.decided_at:%Y-%m-%d} "
-                   f"by {found.decided_by}): nothing changed")
+    if _already(decision):
         return
     click.echo(f"rejected claim #{found.id} of {found.student}")
     _tell(decision)
@@ -162,6 +158,15 @@ def evidence(claim_id: int, output: Path) -> None:
     write_file(output, found.content)
     note(f"wrote {output}: {found.type}, {len(found.content):,} bytes "
          f"(sent as {found.name})")
+
+
+def _already(decision: Decision) -> bool:
+    """Say so when the claim was decided so already (nothing changed)."""
+    found = decision.claim
+    if not decision.changed:
+        click.echo(f"claim #{found.id} was {found.status} already "
+                   f"({found.decided_at:%Y-%m-%d} by {found.decided_by}): nothing changed")
+    return not decision.changed
 
 
 def _tell(decision: Decision) -> None:

@@ -205,13 +205,9 @@ def approve(db: Database, claim_id: int, *, note: str | None = None,
     """Approve a pending claim: a participation with source ``claim`` at its activity."""
     clean_note = fields.text("note", note)
     with db.transaction() as session:
-        claim = claims.require(session, claim_id, lock=True)
-        student = _student(session, claim)
-        if claim.status == ClaimStatus.APPROVED.value:
+        claim, student, change = _opened(session, claim_id, ClaimStatus.APPROVED, by)
+        if change is None:
             return _decision(session, claim, student, False, None, False)
-        _refuse_decided(claim, "approve")
-        change = history.open_change(session, ChangeKind.CLAIM_APPROVE, by,
-                                     f"approve claim #{claim.id} of {student.number}")
         activity, new = _activity(session, claim, change)
         held = participations.at_activity(session, activity.id, [student.id]).get(student.id)
         if held is not None and held.status == ParticipationStatus.ATTENDED.value:
@@ -232,32 +228,38 @@ def reject(db: Database, claim_id: int, *, reason: str | None,
     """Reject a pending claim; the reason (required) is what the student reads."""
     clean = fields.text("reason", reason)
     if clean is None:
-        raise InvalidInput("a rejection needs a reason, which the student reads: "
-                           "--reason \"...\"")
+        raise InvalidInput("a rejection needs a reason, which the student reads")
     with db.transaction() as session:
-        claim = claims.require(session, claim_id, lock=True)
-        student = _student(session, claim)
-        if claim.status == ClaimStatus.REJECTED.value:
+        claim, student, change = _opened(session, claim_id, ClaimStatus.REJECTED, by)
+        if change is None:
             return _decision(session, claim, student, False, None, False)
-        _refuse_decided(claim, "reject")
-        change = history.open_change(session, ChangeKind.CLAIM_REJECT, by,
-                                     f"reject claim #{claim.id} of {student.number}")
         _decide(session, change, claim, ClaimStatus.REJECTED, clean, None)
         return _decision(session, claim, student, True, None, False)
 
 
-def _student(session: Session, claim: Claim) -> Student:
+_DOING = {ClaimStatus.APPROVED: ("approve", ChangeKind.CLAIM_APPROVE),
+          ClaimStatus.REJECTED: ("reject", ChangeKind.CLAIM_REJECT)}
+
+
+def _opened(session: Session, claim_id: int, status: ClaimStatus,
+            by: str | None) -> tuple[Claim, Student, Change | None]:
+    """The claim (held until the transaction ends: two decisions at once take turns),
+    its student, and the change that decides it; no change when it was decided so
+    already; refused when it was decided otherwise."""
+    claim = claims.require(session, claim_id, lock=True)
     student = session.get(Student, claim.student_id)
     assert student is not None
-    return student
-
-
-def _refuse_decided(claim: Claim, doing: str) -> None:
+    if claim.status == status.value:
+        return claim, student, None
+    doing, kind = _DOING[status]
     if claim.status != ClaimStatus.PENDING.value:
         raise InvalidInput(
             f"claim #{claim.id} was {claim.status} on {claim.decided_at:%Y-%m-%d} by "
             f"{claim.decided_by}; to {doing} it instead, undo that decision first "
             "(`tracker history` shows its change, `tracker undo --change N` undoes it)")
+    change = history.open_change(session, kind, by,
+                                 f"{doing} claim #{claim.id} of {student.number}")
+    return claim, student, change
 
 
 def _activity(session: Session, claim: Claim, change: Change) -> tuple[Activity, bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,6 +26,7 @@ from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
 from tracker.rules import RuleBook
 from tracker.service.assignments import AssignmentState
+from tracker.service.claims import ClaimView, EvidenceView
 from tracker.service.history import HistoryEntry, in_words
 from tracker.service.rules import rules_in_force
 from tracker.service.students import StudentView
@@ -83,30 +85,8 @@ class HeldAssignment(AssignmentState):
 
 
 @dataclass(frozen=True)
-class HeldEvidence:
-    name: str
-    type: str
-    bytes: int
+class HeldEvidence(EvidenceView):
     content_base64: str  # the file as sent, in base64
-
-
-@dataclass(frozen=True)
-class HeldClaim:
-    """A claim of an outside activity, with its evidence."""
-
-    id: int
-    kind: str
-    date: date
-    title: str
-    organiser: str | None
-    description: str | None
-    status: str
-    submitted_at: datetime
-    decided_at: datetime | None
-    decided_by: str | None
-    reason: str | None
-    activity: int | None
-    evidence: HeldEvidence | None
 
 
 @dataclass(frozen=True)
@@ -118,7 +98,7 @@ class StudentExport:
     assignments: tuple[HeldAssignment, ...]
     reminders: tuple[HeldReminder, ...]
     history: tuple[HistoryEntry, ...]
-    claims: tuple[HeldClaim, ...] = ()
+    claims: tuple[ClaimView, ...] = ()  # their evidence a HeldEvidence, with the file
 
 
 def export_student(db: Database, number: str) -> StudentExport:
@@ -142,17 +122,16 @@ def export_student(db: Database, number: str) -> StudentExport:
             _claims(session, student.id))
 
 
-def _claims(session: Session, student_id: int) -> tuple[HeldClaim, ...]:
+def _claims(session: Session, student_id: int) -> tuple[ClaimView, ...]:
     held = []
-    for claim, _number, _name, facts in claims.listing(session, student_id=student_id):
-        file = claims.evidence(session, claim.id) if facts is not None else None
-        held.append(HeldClaim(
-            claim.id, claim.kind, claim.held_on, claim.title, claim.organiser,
-            claim.description, claim.status, claim.submitted_at, claim.decided_at,
-            claim.decided_by, claim.reason, claim.activity_id,
-            None if file is None else HeldEvidence(
+    for row in claims.listing(session, student_id=student_id):
+        view = ClaimView.of(*row)
+        file = claims.evidence(session, view.id) if view.evidence is not None else None
+        if file is not None:
+            view = dataclasses.replace(view, evidence=HeldEvidence(
                 file.name, file.type, file.size,
-                base64.b64encode(bytes(file.content)).decode("ascii"))))
+                base64.b64encode(bytes(file.content)).decode("ascii")))
+        held.append(view)
     return tuple(held)
 
 

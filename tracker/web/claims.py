@@ -5,6 +5,7 @@ coordinators only (another student's claim is missing: 404)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -121,22 +122,21 @@ def queue(problem: str | None = None, status: int = 200, done: str | None = None
 
 
 def approve_claim(claim_id: int) -> Any:
-    here = portal()
-    try:
-        decision = claims.approve(here.db, claim_id, note=request.form.get("note"),
-                                  by=_person().name)
-    except NotFound:
-        raise  # a claim that is not there: 404
-    except TrackerError as problem:
-        return queue(str(problem), 400)
-    return redirect(f"/admin/claims?done={_said(decision)}", 303)
+    return _decided(lambda: claims.approve(portal().db, claim_id,
+                                           note=request.form.get("note"), by=_person().name))
 
 
 def reject_claim(claim_id: int) -> Any:
-    here = portal()
+    return _decided(lambda: claims.reject(portal().db, claim_id,
+                                          reason=request.form.get("reason"),
+                                          by=_person().name))
+
+
+def _decided(decide: Callable[[], Decision]) -> Any:
+    """A decision's POST: back to the queue, with what was done (refused: the queue
+    again with the sentence, 400; a claim that is not there: 404)."""
     try:
-        decision = claims.reject(here.db, claim_id, reason=request.form.get("reason"),
-                                 by=_person().name)
+        decision = decide()
     except NotFound:
         raise
     except TrackerError as problem:
