@@ -67,3 +67,18 @@ def test_with_mail_set_up_the_student_is_told(tracker, monkeypatch):
     assert message["Subject"] == "Your claim was not approved"
     body = message.get_content()
     assert "Not a workshop" in body and "https://tracker.example.org/claims" in body
+
+
+def test_undo_keeps_an_activity_the_approval_scheduled_once_others_attended(tracker):
+    made = registered(tracker)  # a CV clinic nobody scheduled
+    tracker("claim", "approve", str(made), "--by", "coord")
+    [activity] = tracker.json("activity", "list")
+    tracker("student", "add", "s7654321", "--name", "Bram de Vries", "--start", "2024-09")
+    tracker("attend", str(activity["id"]), "s7654321", "--by", "other")
+    refused = tracker("undo", "--by", "coord", expect=2)
+    assert "1 other attendance(s) are recorded since" in refused.stderr
+    assert tracker.json("claim", "list")[0]["status"] == "approved"
+    tracker("undo", "--by", "other")
+    assert "approve claim" in tracker("undo", "--by", "coord").stdout
+    assert tracker.json("claim", "list")[0]["status"] == "pending"
+    assert tracker.json("activity", "list") == []

@@ -222,3 +222,12 @@ def test_two_approvals_at_once_record_one_attendance(portal):
     with portal.db.transaction(read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(Participation).where(
             Participation.source == "claim")) == 1
+
+
+def test_the_queues_notice_says_only_what_a_decision_wrote(sqlite_portal):
+    from .conftest import enrol
+
+    enrol(sqlite_portal)
+    coordinator = browser_of(sqlite_portal, "coordinator")
+    page = coordinator.get("/admin/claims?done=approved-Everything%20is%20fine")
+    assert "Everything" not in page.get_data(as_text=True)

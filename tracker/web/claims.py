@@ -5,6 +5,7 @@ coordinators only (another student's claim is missing: 404)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -116,9 +117,14 @@ def queue(problem: str | None = None, status: int = 200, done: str | None = None
                      key=lambda c: c.decided_at or c.submitted_at, reverse=True)[:20]
     return render_template(
         "admin_claims.html", pending=pending, decided=decided, problem=problem,
-        done=done or request.args.get("done", ""), now=here.now(), waited=waited,
+        done=done or _done(request.args.get("done", "")), now=here.now(), waited=waited,
         waiting=len(pending), size=size,
         signed_in=True, here="claims"), status
+
+
+def _done(said: str) -> str:
+    """The notice's words from the address, only as a decision wrote them."""
+    return said if re.fullmatch(r"(approved|rejected|already)-[0-9]{1,10}", said) else ""
 
 
 def approve_claim(claim_id: int) -> Any:
