@@ -49,6 +49,9 @@ def test_a_student_claims_with_evidence_and_sees_it_waiting(portal):
     assert sent.status_code == 303 and sent.headers["Location"].startswith("/claims?sent=")
     page = ada.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Thank you" in page and "Waiting" in page and "KNPSV Profession Day" in page
+    me = ada.get("/me").get_data(as_text=True)  # beside the requirement it would count for
+    assert me.count("pending: 1 claim") == 1
+    assert ada.get("/me/progress.json").get_json()["requirements"][4]["pending_claims"] == 1
     with portal.db.transaction(read_only=True) as session:
         evidence = session.scalars(select(ClaimEvidence)).one()
         assert (evidence.type, bytes(evidence.content)) == ("image/png", png())
