@@ -234,3 +234,34 @@ def test_the_queues_notice_says_only_what_a_decision_wrote(sqlite_portal):
     coordinator = browser_of(sqlite_portal, "coordinator")
     page = coordinator.get("/admin/claims?done=approved-Everything%20is%20fine")
     assert "Everything" not in page.get_data(as_text=True)
+
+
+def test_two_approvals_at_once_of_one_new_activity_schedule_it_once(portal):
+    from tracker.service import claims
+    from tracker.service.claims import ClaimForm
+
+    with portal.db.transaction(read_only=True) as session:
+        ids = list(session.scalars(select(Student.id).order_by(Student.id)))
+    made = [claims.submit(portal.db, student, ClaimForm("career-event", "2026-11-20",
+                                                        "Same new fair"),
+                          None, portal.clock()).id for student in ids]
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def approve(claim_id: int) -> None:
+        barrier.wait()
+        try:
+            claims.approve(portal.db, claim_id, by="one of two")
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=approve, args=(one,)) for one in made]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with portal.db.transaction(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Participation).where(
+            Participation.source == "claim")) == 2
+        assert len(set(session.scalars(select(Claim.activity_id)))) == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker import fields
@@ -204,6 +205,14 @@ def approve(db: Database, claim_id: int, *, note: str | None = None,
             by: str | None = None) -> Decision:
     """Approve a pending claim: a participation with source ``claim`` at its activity."""
     clean_note = fields.text("note", note)
+    try:
+        return _approve(db, claim_id, clean_note, by)
+    except IntegrityError:  # another approval scheduled the same activity a moment ago:
+        return _approve(db, claim_id, clean_note, by)  # now it is found
+
+
+def _approve(db: Database, claim_id: int, clean_note: str | None,
+             by: str | None) -> Decision:
     with db.transaction() as session:
         claim, student, change = _opened(session, claim_id, ClaimStatus.APPROVED, by)
         if change is None:
