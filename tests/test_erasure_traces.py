@@ -14,7 +14,10 @@ from sqlalchemy import create_engine, event, text
 from tracker.db.engine import open_engine, resolve_url
 
 SECRETS = (b"Zyxwvut Secretname", b"zyxwvut@example.org", b"s1234567",
-           b"asked about organoids", b"Thoughtful reflection")
+           b"asked about organoids", b"Thoughtful reflection",
+           # a claim's: what was done, the evidence's bytes, a rejection's reason
+           b"Qwertyuiop spoke with", b"Evidence Poiuytrewq", b"Reason Asdfghjkl",
+           b"Lkjhgfdsa Fair")
 
 
 def erase(tracker) -> None:
@@ -24,7 +27,29 @@ def erase(tracker) -> None:
     tracker("attend", "1", "s1234567", "--note", "asked about organoids")
     tracker("assignment", "s1234567", "1", "approved", "--date", "2024-11-01",
             "--feedback", "Thoughtful reflection")
+    claims_of(tracker.url)
+    tracker("claim", "reject", "2", "--reason", "Reason Asdfghjkl")
+    tracker("claim", "approve", "1", "--note", "Reason Asdfghjkl too")
     tracker("student", "forget", "s1234567", "--yes")
+
+
+def claims_of(url: str) -> None:
+    """Two claims of s1234567 with evidence (approved and rejected by the caller)."""
+    from datetime import UTC, datetime
+
+    from tracker.db.engine import Database
+    from tracker.service import claims
+    from tracker.service.evidence import Upload
+
+    db = Database.from_url(resolve_url(url))
+    evidence = b"%PDF-1.4\n(Evidence Poiuytrewq)\n%%EOF\n"
+    try:
+        for title in ("Career day", "Lkjhgfdsa Fair"):
+            claims.submit(db, 1, claims.ClaimForm(
+                "career-event", "2024-11-05", title, "KNPSV", "Qwertyuiop spoke with three"),
+                Upload("proof.pdf", evidence), datetime.now(UTC))
+    finally:
+        db.dispose()
 
 
 def test_every_sqlite_connection_zeroes_what_it_deletes(sqlite_url):

@@ -109,6 +109,6 @@ def test_down_to_base_and_up_again_with_data(tracker, tmp_path):
     tracker("db", "check")
     assert tracker.json("rules", "show")  # the built-in rules are loaded again
     populate(tracker, tmp_path)
-    assert len(rows(tracker.url)["participation"]) == 3  # two typed, one by QR code
+    assert len(rows(tracker.url)["participation"]) == 4  # two typed, one by QR code, one claimed
     assert len(rows(tracker.url)["reminder"]) == 1
     assert len(rows(tracker.url)["erased_number"]) == 1

@@ -16,8 +16,9 @@ from tracker.months import FIRST_YEAR, LAST_YEAR
 from tracker.rules.model import RuleBook
 
 LIMITS = {"name": 200, "email": 254, "specialisation": 200, "title": 300, "location": 300,
-          "organiser": 300, "note": 2000, "feedback": 5000, "by": 200, "reason": 500}
-MULTILINE = {"note", "feedback", "reason"}  # may hold line breaks; other fields are one line
+          "organiser": 300, "note": 2000, "feedback": 5000, "by": 200, "reason": 500,
+          "description": 2000}
+MULTILINE = {"note", "feedback", "reason", "description"}  # may hold line breaks
 NUMBER_LENGTH = 32  # characters of a student number, as the database keeps it
 _LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
 

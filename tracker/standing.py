@@ -103,6 +103,7 @@ class RequirementStanding:
     not_counted: tuple[NotCounted, ...] = ()
     assignment_status: str | None = None  # none, submitted, approved or rejected
     feedback: str | None = None  # given with the latest decision on the assignment
+    pending_claims: int = 0  # the student's claims of kinds it counts that wait
 
     def to_json(self) -> dict[str, Any]:
         """The fields; ``assignment_status`` and ``feedback`` for an assignment only."""
@@ -111,6 +112,28 @@ class RequirementStanding:
         if self.kind != "assignment":
             del data["assignment_status"], data["feedback"]
         return data
+
+    @property
+    def pending_words(self) -> str:
+        """``pending: 1 claim`` ('' when none wait)."""
+        count = self.pending_claims
+        return f"pending: {count} claim{'s' if count != 1 else ''}" if count else ""
+
+
+def with_pending_claims(progress: StudentProgress, counts: Mapping[str, Iterable[str]],
+                        waiting: Sequence[str]) -> StudentProgress:
+    """``progress`` with, beside each requirement, how many of the student's claims
+    that wait for a decision (their kinds in ``waiting``, one per claim) it would count
+    (the kinds each requirement counts, by id, in ``counts``)."""
+    if not waiting:
+        return progress
+    requirements = []
+    for item in progress.requirements:
+        kinds = set(counts.get(item.id, ()))
+        pending = sum(1 for kind in waiting if kind in kinds)
+        requirements.append(dataclasses.replace(item, pending_claims=pending)
+                            if pending else item)
+    return dataclasses.replace(progress, requirements=tuple(requirements))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,14 @@ class AssignmentStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class ClaimStatus(StrEnum):
+    """A claim of an activity done elsewhere: waiting for the coordinator, or decided."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class StudentStatus(StrEnum):
     ACTIVE = "active"
     GRADUATED = "graduated"
@@ -79,6 +87,8 @@ class ChangeKind(StrEnum):
     ACTIVITY_EDIT = "activity edit"
     ACTIVITY_DELETE = "activity delete"
     REMIND = "remind"
+    CLAIM_APPROVE = "claim approve"
+    CLAIM_REJECT = "claim reject"
     UNDO = "undo"
 
 

@@ -114,3 +114,22 @@ def test_damaged_rules_are_parsed_or_refused_with_reasons(position, insertion):
         parse_rules(MINIMAL[:position] + insertion + MINIMAL[position:])
     except RulesError as error:
         assert error.problems
+
+
+def test_a_kind_may_be_claimable_and_the_built_in_rules_say_which():
+    from tracker.service.rules import default_rules_text
+
+    book = parse_rules(default_rules_text())
+    assert book.claimable == {"career-event", "career-workshop", "bsp-excursion"}
+
+
+def test_claimable_is_true_or_false_and_a_kind_takes_no_other_key():
+    from tracker.errors import RulesError
+    from tracker.service.rules import default_rules_text
+
+    text = default_rules_text().replace(
+        '[kinds.colloquium]\n', '[kinds.colloquium]\nclaimable = "yes"\ncolour = "red"\n', 1)
+    with pytest.raises(RulesError) as refused:
+        parse_rules(text)
+    said = str(refused.value)
+    assert "claimable is true or false" in said and "unknown key 'colour'" in said

@@ -27,6 +27,7 @@ def fill_portal_tables(url: str) -> None:
             sessions.start(session, "student", student, now)
         feeds.new_feed(db, student, now)
         fill_door_tables(db, student, now)
+        fill_claims(db, student, now)
     finally:
         db.dispose()
 
@@ -47,3 +48,17 @@ def fill_door_tables(db, student: int, now: datetime) -> None:
     door_checkin.check_in(db, scan, doors.code_now(db, activity, now), student,
                           device_hash="c" * 64, client="127.0.0.1", now=now, today=today)
     doors.close_door(db, activity, now=now)  # (an open run's lease is not kept by 0008)
+
+
+def fill_claims(db, student: int, now: datetime) -> None:
+    """A claim with its evidence, approved, and one waiting without evidence."""
+    from tracker.service import claims
+    from tracker.service.evidence import Upload
+    from web.claim_files import PDF
+
+    first = claims.submit(db, student, claims.ClaimForm(
+        "career-event", "2024-11-05", "Pharma career day", "KNPSV", "Three companies."),
+        Upload("certificate.pdf", PDF), now)
+    claims.approve(db, first.id, note="Thanks", by="Dr. C. Oordinator")
+    claims.submit(db, student, claims.ClaimForm("career-workshop", "2024-11-06", "CV clinic"),
+                  None, now)

@@ -68,8 +68,6 @@ TABLE: dict[tuple[str, str], list[Case]] = {
     ("/me/calendar", "POST"): [students_only("/me/calendar")],
     ("/feed/<token>.ics", "GET"): [Case.same("/feed/{feed}.ics", 200),  # the token is the key
                                    Case.same("/feed/made-up.ics", 404)],
-    ("/admin", "GET"): [Case("/admin", {"anonymous": SIGN_IN, "student": 403,
-                                        "other student": 403, "coordinator": 200})],
     # The door: the projector's secret is its key; a scan is judged by its code.
     ("/door/<secret>", "GET"): [Case.same("{projector}", 200),
                                 Case.same("/door/made-up", 404)],
@@ -95,6 +93,25 @@ TABLE: dict[tuple[str, str], list[Case]] = {
     ("/admin/activities/<int:activity_id>/close", "POST"): [
         coordinators_only("/admin/activities/{activity}/close",
                           ("to", "/admin/activities/{activity}"))],
+    ("/admin", "GET"): [coordinators_only("/admin")],
+    ("/claims", "GET"): [students_only("/claims")],
+    ("/claims", "POST"): [Case("/claims", {"anonymous": SIGN_IN, "student": 400,
+                                           "other student": 400, "coordinator": 403},
+                               form={"kind": "career-event", "date": "2026-11-20",
+                                     "title": ""})],
+    ("/claims/<int:claim_id>/evidence", "GET"): [
+        Case("/claims/{claim}/evidence", {"anonymous": SIGN_IN, "student": 200,
+                                          "other student": 404, "coordinator": 403}),
+        Case("/claims/999999/evidence", {"anonymous": SIGN_IN, "student": 404,
+                                         "other student": 404, "coordinator": 403})],
+    ("/admin/claims", "GET"): [coordinators_only("/admin/claims")],
+    ("/admin/claims/<int:claim_id>/evidence", "GET"): [
+        coordinators_only("/admin/claims/{claim}/evidence"),
+        coordinators_only("/admin/claims/999999/evidence", 404)],
+    ("/admin/claims/<int:claim_id>/approve", "POST"): [
+        coordinators_only("/admin/claims/999999/approve", 404)],
+    ("/admin/claims/<int:claim_id>/reject", "POST"): [  # no reason: refused
+        coordinators_only("/admin/claims/{claim}/reject", 400)],
 }
 
 
@@ -124,9 +141,13 @@ def browser_of(portal: Portal, role: str) -> Browser:
 
 @pytest.fixture
 def objects(portal: Portal) -> Callable[[], dict[str, str]]:
-    """The student's (Ada's) objects: a live sign-in link and a calendar address; and an
-    activity of today with its door open (the projector's path, the code now)."""
+    """The student's (Ada's) objects: a live sign-in link, a calendar address, a claim
+    with its evidence; and an activity of today with its door open (the projector's
+    path, the code now)."""
+    from tracker.service import claims
+    from tracker.service.evidence import Upload
     from tracker.service.portal import feeds, signin
+    from web.claim_files import PDF
 
     from .test_door import add_activity, code_now, open_door
 
@@ -134,12 +155,15 @@ def objects(portal: Portal) -> Callable[[], dict[str, str]]:
     with portal.db.transaction(read_only=True) as session:
         ada = int(session.scalar(select(Student.id).where(Student.number == "s1234567")))
     activity = add_activity(portal)
+    claim = claims.submit(portal.db, ada, claims.ClaimForm(
+        "career-event", "2026-11-20", "Pharma career day"), Upload("c.pdf", PDF),
+        portal.clock()).id
 
     def make() -> dict[str, str]:
         return {"link": signin.issue_link(portal.db, "s1234567", portal.clock()),
                 "feed": feeds.new_feed(portal.db, ada, portal.clock()),
                 "projector": open_door(portal, activity), "activity": str(activity),
-                "code": code_now(portal, activity)}
+                "code": code_now(portal, activity), "claim": str(claim)}
 
     return make
 
@@ -170,7 +194,7 @@ def test_no_page_a_student_loads_holds_another_students_data(portal, objects):
     made = objects()
     pages = [ada.get(url).get_data(as_text=True) for url in
              ("/me", "/me/progress.json", "/me/calendar", f"/feed/{made['feed']}.ics", "/",
-              f"/me?checked-in={made['activity']}")]
+              f"/me?checked-in={made['activity']}", "/claims")]
     secret = made["projector"].rsplit("/", 1)[1]
     for page in pages:
         assert "s7654321" not in page and "Bram" not in page

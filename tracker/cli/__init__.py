@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "Log that students NUMBERS attended activity ACTIVITY_ID."),
     "checkin": ("tracker.cli.checkin", "checkin",
                 "Check students in at the door of an activity, one number per line."),
+    "claim": ("tracker.cli.claims", "claim",
+              "Claims of outside activities: the queue, approve, reject."),
     "coordinator": ("tracker.cli.coordinators", "coordinator",
                     "Who may sign in to the portal's coordinator pages (with a TOTP app)."),
     "db": ("tracker.cli.db", "db", "Create, upgrade and check the database schema."),

@@ -97,18 +97,23 @@ def report(cohort: int | None, status: str, standings: tuple[str, ...], incomple
       tracker report --standing overdue --standing at-risk --format csv
       tracker report --status all --format html -o cohort.html
     """
+
     from tracker.cli.views import overview_document, report_document
-    from tracker.service.overview import cohort_overview
+    from tracker.service.overview import cohort_overview, with_waiting_claims
     from tracker.service.report import Selection, cohort_report
     from tracker.standing import Standing
 
     chosen = {Standing(word) for word in standings} | ({Standing.AT_RISK} if at_risk else set())
     selection = Selection(cohort, status, incomplete, frozenset(chosen))
-    if chosen_format(fmt, output) == Format.HTML:
-        overview = cohort_overview(database(), selection, as_of)
+    shape = chosen_format(fmt, output)
+    if shape == Format.HTML:
+        overview = with_waiting_claims(database(), cohort_overview(database(), selection,
+                                                                   as_of))
         result, document = overview.report, overview_document(overview)
     else:
-        result = cohort_report(database(), selection, as_of)
+        # the table people read says how many claims wait, too
+        result = cohort_report(database(), selection, as_of,
+                               claims_waiting=shape == Format.TABLE)
         document = report_document(result, selection.in_words())
     for problem in result.problems:
         note(f"warning: {problem}")

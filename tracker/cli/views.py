@@ -50,7 +50,7 @@ def progress_document(result: StudentProgress) -> Document:
         progress = f"{r.done}/{r.required}"
         parts.append(f"  {STATUS_WORDS[r.status]:<8} {progress:>7}  {lines[0]}")
         parts += [f"{'':19}{line}" for line in lines[1:]]
-        said = [r.sentence]
+        said = [r.sentence, r.pending_words]
         if r.counted:
             said.append("counted: " + "; ".join(
                 f"{activities[i].title} ({activities[i].date})" for i in r.counted))
@@ -97,6 +97,9 @@ def report_document(report: CohortReport, about: str = "") -> Document:
         + (f"; {about}" if about else ""),
         Table(rows, shown),
         f"{len(report.rows)} student(s), {complete} complete"]
+    if report.pending_claims:
+        text.append(f"{report.pending_claims} claim(s) wait for a decision: "
+                    "`tracker claim list --pending`")
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
                "standing", *report.requirement_ids, "attention"]
     return Document(rows, Table(rows, columns), text,
@@ -144,11 +147,14 @@ def rules_document(in_force: RulesInForce) -> Document:
                     f"by the {line.deadline}")
             parts += textwrap.wrap(said, width - 2, initial_indent="  ",
                                    subsequent_indent="      ")
+    claimable = sorted(in_force.book.claimable)
+    parts += ["", "claimable (a student may claim one done elsewhere, on /claims): "
+              + (", ".join(claimable) if claimable else "none")]
     return Document(lines, Table(lines, RULE_COLUMNS), parts)
 
 
 RULE_COLUMNS = ["set", "starts", "requirement", "label", "kind", "min", "counts", "caps",
-                "year", "due_months", "deadline", "optional"]
+                "year", "due_months", "deadline", "optional", "claimable"]
 
 
 def activity_document(details: ActivityDetails) -> Document:

@@ -19,6 +19,8 @@ from tracker.db.models import (
     AssignmentRecord,
     Change,
     ChangeEntry,
+    Claim,
+    ClaimEvidence,
     ErasedNumber,
     Participation,
     Reminder,
@@ -85,7 +87,7 @@ class Erased:
 # What an erasure writes to: the rows it blanks or deletes, and the record it keeps.
 ERASURE_TABLES = tuple(model.__tablename__ for model in (
     Student, Participation, AssignmentRecord, Reminder, ChangeEntry, Change, ErasedNumber,
-    Setting))
+    Setting, Claim, ClaimEvidence))
 
 
 def clear_traces(engine: Engine) -> bool:

@@ -98,6 +98,7 @@ class RuleBook:
     assignments: Mapping[int, str]
     sets: tuple[RequirementSet, ...]
     student_number_form: str = DEFAULT_STUDENT_NUMBER_FORM  # the pattern, in words
+    claimable: frozenset[str] = frozenset()  # kinds a student may claim (SPEC §9)
 
     def set_for_start(self, start: Month) -> RequirementSet | None:
         return next((s for s in self.sets if s.applies_to(start)), None)

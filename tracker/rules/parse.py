@@ -34,6 +34,7 @@ from tracker.rules.source_map import Problems, SourceMap
 
 _SET_KEYS = {"id", "label", "started_from", "started_before", "requirement"}
 _PROGRAMME_KEYS = {"name", "student_number", "student_number_form"}
+_KIND_KEYS = {"label", "claimable"}
 
 
 def parse_rules(text: str, source: str = "rules") -> RuleBook:
@@ -108,7 +109,7 @@ def _build(data: dict[str, Any], where: SourceMap, problems: Problems) -> RuleBo
         form = (DEFAULT_STUDENT_NUMBER_FORM if pattern == DEFAULT_STUDENT_NUMBER
                 else "the programme's student-number form")
 
-    kinds = _kinds(data.get("kinds", {}), where, problems)
+    kinds, claimable = _kinds(data.get("kinds", {}), where, problems)
     assignments = _assignments(data.get("assignments", {}), where, problems)
 
     raw_sets = data.get("set", [])
@@ -124,29 +125,43 @@ def _build(data: dict[str, Any], where: SourceMap, problems: Problems) -> RuleBo
                              f"set id {quoted(built.id)} is used twice")
             sets.append(built)
     _check_overlaps(sets, where, problems)
-    return RuleBook(name, pattern, kinds, assignments, tuple(sets), form.strip())
+    return RuleBook(name, pattern, kinds, assignments, tuple(sets), form.strip(),
+                    frozenset(claimable))
 
 
 def _top_key_line(where: SourceMap, key: str) -> int:
     return where.key(0, key)
 
 
-def _kinds(raw: Any, where: SourceMap, problems: Problems) -> dict[str, str]:
+def _kinds(raw: Any, where: SourceMap,
+           problems: Problems) -> tuple[dict[str, str], list[str]]:
+    """The kinds by code with their labels, and the codes a student may claim."""
     kinds: dict[str, str] = {}
+    claimable: list[str] = []
     if not isinstance(raw, dict):
         problems.add(_top_key_line(where, "kinds"), "kinds must be tables like [kinds.colloquium]")
-        return kinds
+        return kinds, claimable
     for kind_id, body in raw.items():
         line = where.table(f"kinds.{kind_id}") or where.table("kinds")
         if not ID.match(kind_id):
             problems.add(line, f"kind id {quoted(kind_id)}: use {ID_WORDS}")
+        for key in body if isinstance(body, dict) else ():
+            if key not in _KIND_KEYS:
+                problems.add(where.key(line, key),
+                             f"unknown key {quoted(key)} in [kinds.{kind_id}]")
+        said = body.get("claimable", False) if isinstance(body, dict) else False
+        if not isinstance(said, bool):
+            problems.add(where.key(line, "claimable"),
+                         f"kind {quoted(kind_id)}: claimable is true or false")
+        elif said:
+            claimable.append(kind_id)
         label = body.get("label") if isinstance(body, dict) else None
         if not isinstance(label, str) or not label.strip():
             problems.add(line, f"kind {quoted(kind_id)} needs a label")
             label = kind_id
         kinds[kind_id] = readable(label.strip(), line, f"kind {quoted(kind_id)}: label",
                                   problems)
-    return kinds
+    return kinds, claimable
 
 
 def _assignments(raw: Any, where: SourceMap, problems: Problems) -> dict[int, str]:

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import changes, history, students
+from tracker.db import activities, changes, history, students
 from tracker.db import rules as stored_rules
 from tracker.db.engine import Database
 from tracker.db.models import Change, ChangeEntry, utcnow
@@ -118,9 +118,25 @@ def revert_rules(session: Session, target: Target, undo: Change) -> None:
     revert(session, target, undo)
 
 
+def revert_approval(session: Session, target: Target, undo: Change) -> None:
+    """An approval that scheduled its activity takes it away again: refused while
+    others are recorded there since (their attendance would go with it)."""
+    for change_id in target.unit:
+        for entry in changes.entries_of(session, change_id):
+            if entry.table_name == "activity" and entry.before is None and entry.after:
+                others = [p for p in activities.participations_at(session, entry.after["id"])
+                          if p.change_id != change_id]
+                if others:
+                    refuse(f"scheduled activity #{entry.after['id']}, where "
+                           f"{len(others)} other attendance(s) are recorded since: take "
+                           "them off first, or leave the approval")(session, target, undo)
+    revert(session, target, undo)
+
+
 UNDO: dict[ChangeKind, Undo | None] = {
     **{kind: revert for kind in ChangeKind},
     ChangeKind.RULES_LOAD: revert_rules,
+    ChangeKind.CLAIM_APPROVE: revert_approval,
     ChangeKind.STUDENT_FORGET: refuse("erased a student's personal data: that cannot be "
                                       "undone"),
     ChangeKind.UNDO: None,  # an undo is not undone; the one before it is

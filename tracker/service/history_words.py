@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
     "assignment_record": {"status": "status", "submitted_on": "submitted",
                           "decided_on": "decided", "graded_by": "graded by",
                           "feedback": "feedback"},
+    "claim": {"status": "status", "reason": "reason"},
 }
 MONTHS = {("student", "start")}  # dates that stand for their month
 LONGEST_VALUE = 40
@@ -68,6 +69,8 @@ class Names:
         if table == "participation":
             activity = values["activity_id"]
             return f"{number} at #{activity} {self.titles.get(activity, '')}".rstrip()
+        if table == "claim":
+            return f"claim #{values['id']}"
         if table == "assignment_record":
             return f"{number} assignment {values['number']}"
         return f"{table.replace('_', ' ')} {values.get('id', '')}".rstrip()

@@ -59,3 +59,12 @@ def cohort_attendance(cohort: int | None) -> ColumnElement[bool]:
         return true()
     low, high = fields.cohort_bounds(cohort)
     return Student.start.between(low, high)
+
+
+def with_waiting_claims(db: Database, overview: CohortOverview) -> CohortOverview:
+    """The overview, its report saying how many claims wait for a decision."""
+    from dataclasses import replace
+
+    from tracker.service.claims import waiting
+
+    return replace(overview, report=replace(overview.report, pending_claims=waiting(db)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,6 +13,7 @@ from tracker import fields
 from tracker.db import (
     assignments,
     changes,
+    claims,
     erasures,
     history,
     participations,
@@ -23,6 +26,7 @@ from tracker.db.models import utcnow
 from tracker.errors import InvalidInput
 from tracker.rules import RuleBook
 from tracker.service.assignments import AssignmentState
+from tracker.service.claims import ClaimView, EvidenceView
 from tracker.service.history import HistoryEntry, in_words
 from tracker.service.rules import rules_in_force
 from tracker.service.students import StudentView
@@ -81,6 +85,11 @@ class HeldAssignment(AssignmentState):
 
 
 @dataclass(frozen=True)
+class HeldEvidence(EvidenceView):
+    content_base64: str  # the file as sent, in base64
+
+
+@dataclass(frozen=True)
 class StudentExport:
     """Everything held about one student (a subject-access request)."""
 
@@ -89,6 +98,7 @@ class StudentExport:
     assignments: tuple[HeldAssignment, ...]
     reminders: tuple[HeldReminder, ...]
     history: tuple[HistoryEntry, ...]
+    claims: tuple[ClaimView, ...] = ()  # their evidence a HeldEvidence, with the file
 
 
 def export_student(db: Database, number: str) -> StudentExport:
@@ -108,7 +118,21 @@ def export_student(db: Database, number: str) -> StudentExport:
             tuple(HeldReminder(r.sent_at, r.sent_by, r.address, r.subject,
                                tuple(r.requirements))
                   for r in reminders.of_student(session, student.id)),
-            tuple(in_words(session, list(reversed(touched)))))
+            tuple(in_words(session, list(reversed(touched)))),
+            _claims(session, student.id))
+
+
+def _claims(session: Session, student_id: int) -> tuple[ClaimView, ...]:
+    held = []
+    for row in claims.listing(session, student_id=student_id):
+        view = ClaimView.of(*row)
+        file = claims.evidence(session, view.id) if view.evidence is not None else None
+        if file is not None:
+            view = dataclasses.replace(view, evidence=HeldEvidence(
+                file.name, file.type, file.size,
+                base64.b64encode(bytes(file.content)).decode("ascii")))
+        held.append(view)
+    return tuple(held)
 
 
 def _assignments(session: Session, student_id: int,
@@ -152,6 +176,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> Forgotte
         participations.erase_notes(session, student.id)
         assignments.erase_feedback(session, student.id)
         reminders.erase(session, student.id)
+        claims.erase_of_student(session, student.id)
         web_state.forget_student(session, student.id)  # signed out everywhere, at once
         history.erase_student_entries(session, student.id)
         history.replace_in_summaries(session, held_number, "(a forgotten student)")

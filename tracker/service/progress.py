@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from tracker import fields
-from tracker.db import students
+from tracker.db import claims, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
 from tracker.errors import NoRequirementSet
 from tracker.service.assessment import assess, told
 from tracker.service.rules import rules_in_force
-from tracker.standing import StudentProgress
+from tracker.standing import StudentProgress, with_pending_claims
 
 
 def student_progress(db: Database, number: str, as_of: date | None = None) -> StudentProgress:
@@ -26,4 +26,7 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> St
         if assessed.progress is None:
             raise NoRequirementSet(assessed.problem or "no requirement set applies")
         [progress] = told(session, in_force, [assessed], which)
-        return progress
+        waiting = [kind for kind, _day in claims.pending_kinds(session, student.id)]
+        counts = {r.id: getattr(r, "kinds", ())
+                  for r in assessed.progress.requirement_set.requirements}
+        return with_pending_claims(progress, counts, waiting)

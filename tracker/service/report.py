@@ -3,14 +3,14 @@ rows are :class:`tracker.standing.StudentStanding`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import students
+from tracker.db import claims, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
 from tracker.service.assessment import assess
@@ -28,6 +28,9 @@ class CohortReport:
     requirement_ids: tuple[str, ...]  # of every set, in the rules' order
     rows: tuple[StudentStanding, ...]
     problems: tuple[str, ...]  # students no requirement set applies to
+    # Claims of outside activities that wait for a decision: counted for the pages and
+    # the table people read (see with_waiting_claims), not for CSV and JSON.
+    pending_claims: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,14 @@ EVERYONE_ACTIVE = Selection()
 
 
 def cohort_report(db: Database, selection: Selection = EVERYONE_ACTIVE,
-                  as_of: date | None = None) -> CohortReport:
+                  as_of: date | None = None, *, claims_waiting: bool = False) -> CohortReport:
     """One row per student of ``selection``: complete or not, their standing, and per
-    requirement what is done."""
+    requirement what is done; with ``claims_waiting``, how many claims wait."""
     with db.transaction(read_only=True) as session:
-        return report_in(session, rules_in_force(session), selection, as_of or date.today())
+        report = report_in(session, rules_in_force(session), selection, as_of or date.today())
+        if claims_waiting:
+            report = replace(report, pending_claims=claims.pending_count(session))
+        return report
 
 
 def cohort_students(cohort: int | None, status: str = EVERY_STATUS) -> ColumnElement[bool]:

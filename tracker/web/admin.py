@@ -10,6 +10,7 @@ from flask import render_template, request
 from tracker.errors import InvalidInput
 from tracker.months import parse_date
 from tracker.service.activities import list_activities
+from tracker.service import claims
 from tracker.service.report import EVERY_STATUS, Selection
 from tracker.standing import Standing
 from tracker.vocabulary import StudentStatus
@@ -39,7 +40,8 @@ def cohort() -> Any:
     held_today = list_activities(here.db, start=here.today(), end=here.today())
     return pages.framed(pages.charts_without_eval(page),
                         render_template("bar.html", here="admin", filters=filters,
-                                        held_today=held_today),
+                                        held_today=held_today,
+                                        waiting=claims.waiting(here.db)),
                         render_template("bar.css"), script_nonce())
 
 

@@ -38,9 +38,9 @@ def progress_json(progress: StudentProgress) -> str:
 
 def cohort_html(db: Database, selection: Selection, day: date) -> str:
     from tracker.pages.cohort import cohort_page
-    from tracker.service.overview import cohort_overview
+    from tracker.service.overview import cohort_overview, with_waiting_claims
 
-    return cohort_page(cohort_overview(db, selection, day))
+    return cohort_page(with_waiting_claims(db, cohort_overview(db, selection, day)))
 
 
 _SCRIPT = re.compile(r"<script>")  # the page's own scripts (data blocks carry a type)

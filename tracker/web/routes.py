@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, redirect
 
-from tracker.web import admin, auth, basics, door, door_admin, feed, me
+from tracker.web import admin, auth, basics, claims, door, door_admin, feed, me
 from tracker.web.security import Forbidden
 
 
@@ -65,6 +65,16 @@ ROUTES: tuple[Route, ...] = (
     Route("door", "/door/<secret>/now.json", door.projector_json, Who.ANYONE),
     Route("door", "/c/<int:activity>/<code>", door.scan, Who.ANYONE),
     Route("door", "/c/<int:activity>/<code>", door.press, Who.ANYONE, ("POST",)),
+    Route("claims", "/claims", claims.student_claims, Who.STUDENT),
+    Route("claims", "/claims", claims.submit_claim, Who.STUDENT, ("POST",)),
+    Route("claims", "/claims/<int:claim_id>/evidence", claims.student_evidence, Who.STUDENT),
+    Route("claims", "/admin/claims", claims.queue, Who.COORDINATOR),
+    Route("claims", "/admin/claims/<int:claim_id>/evidence", claims.coordinator_evidence,
+          Who.COORDINATOR),
+    Route("claims", "/admin/claims/<int:claim_id>/approve", claims.approve_claim,
+          Who.COORDINATOR, ("POST",)),
+    Route("claims", "/admin/claims/<int:claim_id>/reject", claims.reject_claim,
+          Who.COORDINATOR, ("POST",)),
 )
 
 

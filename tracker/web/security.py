@@ -121,7 +121,8 @@ def check_post(incoming: Request) -> None:
 
 def secure_headers(response: Response) -> Response:
     nonce = g.get("csp_nonce")
-    response.headers["Content-Security-Policy"] = CSP.header(nonce)
+    response.headers["Content-Security-Policy"] = CSP.header(nonce) + (
+        "; sandbox" if g.get("sandboxed") else "")  # a claim's evidence: it runs nothing
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
