@@ -9,8 +9,8 @@ from flask import render_template, request
 
 from tracker.errors import InvalidInput
 from tracker.months import parse_date
-from tracker.service.activities import list_activities
 from tracker.service import claims
+from tracker.service.activities import list_activities
 from tracker.service.report import EVERY_STATUS, Selection
 from tracker.standing import Standing
 from tracker.vocabulary import StudentStatus

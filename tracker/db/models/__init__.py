@@ -3,8 +3,8 @@
 from tracker.db.models.activity import Activity, ActivityKind
 from tracker.db.models.assignment import AssignmentRecord
 from tracker.db.models.base import Base, utcnow
-from tracker.db.models.door import Door, DoorCheckin, DoorMiss, DoorScan
 from tracker.db.models.claim import Claim, ClaimEvidence
+from tracker.db.models.door import Door, DoorCheckin, DoorMiss, DoorScan
 from tracker.db.models.erasure import ErasedNumber, Setting
 from tracker.db.models.history import Change, ChangeEntry
 from tracker.db.models.participation import Participation
