@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.output import Document, Table, text
 from tracker.standing import STATUS_WORDS, to_do_in_words
+from tracker.vocabulary import RequirementStatus
 
 if TYPE_CHECKING:  # each command imports only what it shows
     from tracker.service.activities import ActivityDetails
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # each command imports only what it shows
     from tracker.standing import StudentProgress
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
-                       "status", "due", "scheduled", "assignment_status"]
+                       "status", "due", "scheduled", "assignment_status", "waived_reason"]
 
 
 def record_document(record: Any) -> Document:
@@ -86,19 +87,23 @@ def report_document(report: CohortReport, about: str = "") -> Document:
         for result in row.requirements:
             line[result.id] = result.done
         line["attention"] = row.attention
+        line["waived"] = ", ".join(r.id for r in row.requirements
+                                   if r.status == RequirementStatus.WAIVED)
         rows.append(line)
 
     complete = sum(1 for row in report.rows if row.complete)
     shown = ["student", "name", "start", "standing", "attention"]
     if any(not row.active for row in report.rows):
         shown.insert(3, "status")
+    if any(line["waived"] for line in rows):
+        shown.append("waived")
     text: list[str | Table] = [  # a person's table: the words, not every number
         f"rules version {report.rules_version}, as of {report.as_of}"
         + (f"; {about}" if about else ""),
         Table(rows, shown),
         f"{len(report.rows)} student(s), {complete} complete"]
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
-               "standing", *report.requirement_ids, "attention"]
+               "standing", *report.requirement_ids, "attention", "waived"]
     return Document(rows, Table(rows, columns), text,
                     title=f"report as of {report.as_of}, rules version "
                           f"{report.rules_version}" + (f"; {about}" if about else ""),

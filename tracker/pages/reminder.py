@@ -235,8 +235,9 @@ def reminder_context(progress: StudentProgress, email: str, coordinator: str) \
         "as_of": progress.as_of, "items": items, "overdue": overdue, "at_risk": at_risk,
         "still_open": still_open, "coordinator": coordinator,
         "next_deadline": next_deadline,
-        "done_items": [r.label for r in progress.requirements
-                       if r.status == RequirementStatus.DONE],
+        "done_items": [r.label if r.status == RequirementStatus.DONE else
+                       f"{r.label} ({r.sentence})"
+                       for r in progress.requirements if r.met],
         "upcoming": [{"date": a.date, "title": a.title, "kind": a.kind,
                       "counts_for": ", ".join(labels[i] for i in a.requirements)}
                      for a in progress.upcoming],

@@ -151,13 +151,16 @@ def requirement_grades(db: Database, item: str, *, cohort: int | None = None,
 def what_remains(story: StudentProgress) -> str:
     """The text grade: what the student still has to do, then for each of those
     requirements what counted and what did not, and why."""
+    waived = [r for r in story.requirements if r.status == RequirementStatus.WAIVED]
+    said_waived = (["Waived: " + "; ".join(f"{r.label} ({r.waived_reason or 'waived'})"
+                                           for r in waived) + "."] if waived else [])
     if story.complete:
-        return "Complete: every required item is done."
+        return " ".join(["Complete: every required item is done.", *said_waived])
     blocking = [r for r in story.requirements if r.blocking]
     activities = {a.id: a for a in story.activities}
     said = ["Still to do: " + "; ".join(_remaining(r) for r in blocking) + "."]
     said += [_explained(r, activities) for r in blocking if r.counted or r.not_counted]
-    return " ".join(said)
+    return " ".join(said + said_waived)
 
 
 def _remaining(r: RequirementStanding) -> str:

@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
     "assignment_record": {"status": "status", "submitted_on": "submitted",
                           "decided_on": "decided", "graded_by": "graded by",
                           "feedback": "feedback"},
+    "waiver": {"requirement": "requirement", "reason": "reason"},
 }
 MONTHS = {("student", "start")}  # dates that stand for their month
 LONGEST_VALUE = 40
@@ -70,6 +71,8 @@ class Names:
             return f"{number} at #{activity} {self.titles.get(activity, '')}".rstrip()
         if table == "assignment_record":
             return f"{number} assignment {values['number']}"
+        if table == "waiver":
+            return f"{number} waiver of {values['requirement']}"
         return f"{table.replace('_', ' ')} {values.get('id', '')}".rstrip()
 
 
