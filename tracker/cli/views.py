@@ -138,7 +138,10 @@ def rules_document(in_force: RulesInForce) -> Document:
         who = " and ".join(filter(None, [
             f"from {first.started_from}" if first.started_from else "",
             f"before {first.started_before}" if first.started_before else ""])) or "any time"
-        parts += ["", f"{set_id}: {first.set_label}", f"  for students who started {who}"]
+        whom = ("  an individual programme: only for students put on it with `tracker "
+                "student override`" if first.override_only
+                else f"  for students who started {who}")
+        parts += ["", f"{set_id}: {first.set_label}", whom]
         for line in of_set:
             unit = " points" if line.kind == "points" else ""
             what = (line.counts if line.kind == "assignment"
@@ -153,7 +156,7 @@ def rules_document(in_force: RulesInForce) -> Document:
 
 
 RULE_COLUMNS = ["set", "starts", "requirement", "label", "kind", "min", "counts", "caps",
-                "year", "due_months", "deadline", "optional"]
+                "year", "due_months", "deadline", "optional", "override_only"]
 
 
 def activity_document(details: ActivityDetails) -> Document:

@@ -140,6 +140,7 @@ class RuleLine:
     due_months: int | None
     deadline: str  # in words
     optional: bool
+    override_only: bool  # the set is an individual programme: `student override` only
 
 
 def describe_rules(in_force: RulesInForce) -> list[RuleLine]:
@@ -154,7 +155,7 @@ def describe_rules(in_force: RulesInForce) -> list[RuleLine]:
                 else None,
                 r.id, r.label, r.type, getattr(r, "minimum", 1), _counts(r, book),
                 _caps(r), getattr(r, "year", None), getattr(r, "due_months", None),
-                _deadline(r), r.optional))
+                _deadline(r), r.optional, requirement_set.override_only))
     return lines
 
 
