@@ -113,6 +113,8 @@ def test_every_output_says_waived(waived, tmp_path):
                                                   "csv").stdout)))
     assert [r["waived"] for r in rows] == ["career-symposium", ""]
     assert "waived" in waived("report", "--format", "table").stdout
+    shown = json.loads(waived("student", "show", "s1234567", "--format", "json").stdout)
+    assert shown["waived"] == [f"career-symposium: {REASON}"]
     waived("report", "--format", "xlsx", "-o", str(tmp_path / "r.xlsx"))
     from openpyxl import load_workbook
 
