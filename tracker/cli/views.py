@@ -86,9 +86,9 @@ def report_document(report: CohortReport, about: str = "") -> Document:
                                 "complete": row.complete, "standing": row.standing}
         for result in row.requirements:
             line[result.id] = result.done
-        line["attention"] = row.attention
         line["waived"] = ", ".join(r.id for r in row.requirements
                                    if r.status == RequirementStatus.WAIVED)
+        line["attention"] = row.attention
         rows.append(line)
 
     complete = sum(1 for row in report.rows if row.complete)
@@ -96,14 +96,14 @@ def report_document(report: CohortReport, about: str = "") -> Document:
     if any(not row.active for row in report.rows):
         shown.insert(3, "status")
     if any(line["waived"] for line in rows):
-        shown.append("waived")
+        shown.insert(-1, "waived")
     text: list[str | Table] = [  # a person's table: the words, not every number
         f"rules version {report.rules_version}, as of {report.as_of}"
         + (f"; {about}" if about else ""),
         Table(rows, shown),
         f"{len(report.rows)} student(s), {complete} complete"]
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
-               "standing", *report.requirement_ids, "attention", "waived"]
+               "standing", *report.requirement_ids, "waived", "attention"]
     return Document(rows, Table(rows, columns), text,
                     title=f"report as of {report.as_of}, rules version "
                           f"{report.rules_version}" + (f"; {about}" if about else ""),
