@@ -158,3 +158,20 @@ def test_the_export_holds_the_waiver_and_forgetting_erases_it(waived):
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Waiver)).scalar() == 0
     engine.dispose()
+
+
+def test_the_export_holds_reminder_states_and_the_portal_rows(waived):
+    from smtp_servers import smtp_server
+    from web.rows import fill_portal_tables
+
+    with smtp_server() as server:
+        waived("remind", "s1234567", "--send", "--smtp", server.url, "--from",
+               "c@example.org")
+    fill_portal_tables(waived.url)
+    held = json.loads(waived("student", "export", "s1234567").stdout)
+    [reminder] = held["reminders"]
+    assert reminder["state"] == "sent" and reminder["problem"] is None
+    portal = held["portal"]
+    assert len(portal["sessions"]) == 1 and portal["sessions"][0]["seen_at"]
+    assert len(portal["sign_in_requests"]) == 1 and portal["calendar_made"]
+    assert "hash" not in json.dumps(portal)
