@@ -87,7 +87,8 @@ def _shared_row(r: RequirementStanding) -> tuple[Markup, Markup]:
     (a reminder run over a whole programme renders each distinct row once)."""
     row = environment().get_template("progress_row.html.j2").render(
         r=r, icon=ICONS[r.status], word=STATUS_WORDS[r.status], explained=_EXPLAINED,
-        percent=min(100, round(100 * r.done / r.required)) if r.required else 100)
+        percent=min(100, round(100 * r.done / r.required)) if r.required and not r.met
+        else 100)
     before, after = row.split(_EXPLAINED)
     return Markup(before), Markup(after)
 
