@@ -119,6 +119,7 @@ SCENARIO = [  # commands, their words apart by |
     "attend|1|s7654321|--excused",
     "assignment|s1234567|1|approved|--date|2024-11-20|--feedback|Clear and honest.",
     "student|override|s7654321|aasco|--reason|individual programme",
+    "student|waive|s1234567|career-symposium|--reason|make-up essay",
     "coordinator|add|c.oordinator@example.org|--name|Dr. C. Oordinator",
 ]
 

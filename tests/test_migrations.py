@@ -23,6 +23,7 @@ def populate(tracker, tmp_path) -> None:
     tracker("assignment", "s1234567", "1", "approved", "--date", "2024-11-01",
             "--feedback", "Good")
     tracker("student", "override", "s7654321", "aasco", "--reason", "individual")
+    tracker("student", "waive", "s1234567", "career-symposium", "--reason", "make-up essay")
     rules = tmp_path / "rules.toml"
     rules.write_text(tracker("rules", "show", "--toml").stdout.replace("min = 6", "min = 5"))
     tracker("rules", "load", str(rules))

@@ -39,8 +39,12 @@ from tracker.vocabulary import AssignmentStatus, RequirementStatus
 
 DONE, OPEN, AT_RISK, OVERDUE = (RequirementStatus.DONE, RequirementStatus.OPEN,
                                 RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
+WAIVED = RequirementStatus.WAIVED
+MET = (DONE, WAIVED)
+"""The statuses that count as met for completion."""
 
-STATUS_WORDS = {DONE: "done", OPEN: "open", AT_RISK: "at risk", OVERDUE: "overdue"}
+STATUS_WORDS = {DONE: "done", OPEN: "open", AT_RISK: "at risk", OVERDUE: "overdue",
+                WAIVED: "waived"}
 """A requirement's status as people read it (the JSON keeps ``at-risk``)."""
 
 
@@ -93,17 +97,23 @@ class RequirementStanding:
     done: int
     remaining: int
     optional: bool
-    status: RequirementStatus  # done, open, at-risk or overdue
+    status: RequirementStatus  # done, open, at-risk, overdue or waived
     due: date
     scheduled: int  # what the activities still to come before ``due`` could add
-    blocking: bool  # not done and not optional: completion waits for it
+    blocking: bool  # not met (done or waived) and not optional: completion waits for it
     behind: bool  # blocking, and at risk or overdue
-    sentence: str  # why it stands there, in words ('' when done)
+    sentence: str  # why it stands there, in words ('' when done; the reason when waived)
     counted: tuple[int, ...] = ()  # the ids of the activities that counted toward it
     not_counted: tuple[NotCounted, ...] = ()
     assignment_status: str | None = None  # none, submitted, approved or rejected
     feedback: str | None = None  # given with the latest decision on the assignment
     pending_claims: int = 0  # the student's claims of kinds it counts that wait
+    waived_reason: str | None = None  # why it was waived (status waived), else None
+
+    @property
+    def met(self) -> bool:
+        """Done, or waived: it counts as met for completion."""
+        return self.status in MET
 
     def to_json(self) -> dict[str, Any]:
         """The fields; ``assignment_status`` and ``feedback`` for an assignment only."""
@@ -192,6 +202,8 @@ def sentence(kind: str, status: RequirementStatus, optional: bool, remaining: in
     "4 more needed, 2 scheduled before 2026-08-31"."""
     if status == DONE:
         return ""
+    if status == WAIVED:
+        return "waived"
     if kind == "assignment":
         if status == OVERDUE:
             deadline = f"not approved by {due}"
@@ -252,7 +264,8 @@ def to_do_in_words(student: StudentStanding) -> str:
     """What is left, in a few words: "every required item is done", "2 required items
     overdue", "3 required items to do: 1 overdue, 1 at risk, 1 open"."""
     if student.complete:
-        return "every required item is done"
+        waived = sum(r.status == WAIVED for r in student.requirements)
+        return "every required item is done" + (f" ({waived} waived)" if waived else "")
     blocking = [r for r in student.requirements if r.blocking]
     counts = [(sum(r.status == status for r in blocking), STATUS_WORDS[status])
               for status in (OVERDUE, AT_RISK, OPEN)]
@@ -300,18 +313,23 @@ class Judged:
                                attention(requirements), requirements)
 
     def explained(self, item: RequirementProgress, explanation: Explanation | None,
-                  assignment: tuple[str, str | None] | None) -> RequirementStanding:
-        """One requirement's standing; with what counted and why others did not, and for
-        an assignment its state and feedback, when given."""
+                  assignment: tuple[str, str | None] | None,
+                  waived_reason: str | None = None) -> RequirementStanding:
+        """One requirement's standing; with what counted and why others did not, for
+        an assignment its state and feedback, and for a waived one why, when given."""
         requirement = item.requirement
         status, optional, remaining = item.status, requirement.optional, item.remaining
-        blocking = status != DONE and not optional
+        blocking = status not in MET and not optional
         decision, feedback = assignment or (None, None)
         key = (requirement.type, status, optional, remaining, item.scheduled, item.due,
                decision, feedback)
         said = self._sentences.get(key)
         if said is None:
             said = self._sentences[key] = sentence(*key)
+        if status != WAIVED:
+            waived_reason = None
+        elif waived_reason:
+            said = f"waived — {waived_reason}"
         counted: tuple[int, ...] = ()
         not_counted: tuple[NotCounted, ...] = ()
         if explanation is not None:
@@ -322,7 +340,7 @@ class Judged:
             requirement.id, requirement.label, requirement.type, item.required, item.done,
             remaining, optional, status, item.due, item.scheduled, blocking,
             blocking and status in (AT_RISK, OVERDUE), said, counted, not_counted,
-            decision, feedback)
+            decision, feedback, waived_reason)
 
     def _why_not(self, activity: int, why: str) -> NotCounted:
         shared = self._not_counted.get((activity, why))
@@ -340,11 +358,12 @@ class Judged:
     def story(self, number: str, name: str, start: str, status: str, progress: Progress,
               as_of: date, programme: str, upcoming: Sequence[UpcomingActivity],
               explanations: Sequence[Explanation] | None = None,
-              decisions: Mapping[int, tuple[str, str | None]] | None = None) \
-            -> StudentProgress:
+              decisions: Mapping[int, tuple[str, str | None]] | None = None,
+              waivers: Mapping[str, str] | None = None) -> StudentProgress:
         """One student's whole story from the rules' decision, what counted (per
-        requirement, as :func:`tracker.rules.explain.explain` gives it) and the state of
-        their assignments (by number: status and feedback)."""
+        requirement, as :func:`tracker.rules.explain.explain` gives it), the state of
+        their assignments (by number: status and feedback) and why requirements were
+        waived (by id)."""
         requirements = []
         named: dict[int, ActivityRef] = {}
         for i, item in enumerate(progress.requirements):
@@ -352,7 +371,9 @@ class Judged:
             assignment = None
             if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
                 assignment = decisions.get(item.requirement.number, ("none", None))
-            requirements.append(self.explained(item, explanation, assignment))
+            requirements.append(self.explained(
+                item, explanation, assignment,
+                waivers.get(item.requirement.id) if waivers else None))
             if explanation is not None:
                 for p in explanation.counted:
                     named[p.activity] = self._activity(p)

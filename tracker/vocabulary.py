@@ -54,6 +54,7 @@ class RequirementStatus(StrEnum):
     OPEN = "open"
     AT_RISK = "at-risk"
     OVERDUE = "overdue"
+    WAIVED = "waived"  # marked met for this student (`tracker student waive`)
 
 
 class Format(StrEnum):
@@ -76,6 +77,8 @@ class ChangeKind(StrEnum):
     STUDENT_OVERRIDE = "student override"
     STUDENT_IMPORT = "student import"
     STUDENT_FORGET = "student forget"
+    STUDENT_WAIVE = "student waive"
+    STUDENT_UNWAIVE = "student unwaive"
     ACTIVITY_ADD = "activity add"
     ACTIVITY_IMPORT = "activity import"
     ATTEND = "attend"

@@ -32,8 +32,8 @@ from tracker.vocabulary import AssignmentStatus, words
                    "(either takes the approval back).")
 @click.option("--import", "import_file", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Record a whole file instead (CSV: student_number,assignment,status,date"
-                   "[,feedback]).")
+              help="Record a whole file instead (CSV or xlsx: "
+                   "student_number,assignment,status,date[,feedback]).")
 @dry_run_option
 @by_option
 def assignment(number: str | None, assignment_number: int | None, status: str | None,

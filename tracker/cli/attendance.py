@@ -29,8 +29,9 @@ from tracker.vocabulary import ParticipationStatus
               help="Evidence, e.g. the question the student asked.")
 @click.option("--import", "import_file", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Log a whole file instead (CSV: student_number,activity_id[,status,note], "
-                   "or kind,date,title instead of activity_id).")
+              help="Log a whole file instead (CSV or xlsx: "
+                   "student_number,activity_id[,status,note], or kind,date,title instead of "
+                   "activity_id).")
 @dry_run_option
 @by_option
 def attend(activity_id: int | None, numbers: tuple[str, ...], excused: bool, remove: bool,

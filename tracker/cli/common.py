@@ -168,6 +168,26 @@ def by_option(function: F) -> F:
                         help="Who makes the change (default: your login name).")(function)
 
 
+def base_url_option(function: F) -> F:
+    """``--base-url``: where students reach the portal (``tracker serve``), for links."""
+    return click.option("--base-url", "base_url", metavar="URL", envvar="TRACKER_BASE_URL",
+                        help="The portal's address (tracker serve), e.g. "
+                             "https://tracker.example.org: students are pointed there. "
+                             "Default: $TRACKER_BASE_URL, else no link.")(function)
+
+
+def portal_address(base_url: str | None) -> str:
+    """The portal's front page (``<base>/``) for ``--base-url``; '' when none is set."""
+    if not base_url or not base_url.strip():
+        return ""
+    from tracker.web.site import Site
+
+    try:
+        return Site.of(base_url).link("/")
+    except TrackerError as error:
+        raise UserError(f"--base-url: {error}") from None
+
+
 def output_option(function: F) -> F:
     return click.option("--output", "-o", type=OUTPUT_FILE,
                         help="Write to this file (default: standard output).")(function)

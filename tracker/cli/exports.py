@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import DATE, YEAR, CommandGroup, database, note, output_option, write_file
+from tracker.cli.common import (
+    DATE,
+    YEAR,
+    CommandGroup,
+    base_url_option,
+    database,
+    note,
+    output_option,
+    portal_address,
+    write_file,
+)
 from tracker.cli.context import UserError
 
 
@@ -36,18 +46,20 @@ def export() -> None:
                    "saying what remains, instead of one completion grade.")
 @click.option("--only-incomplete", is_flag=True,
               help="With --per-requirement: leave students who completed out.")
+@base_url_option
 @output_option
 def brightspace(item: str, complete_points: float, incomplete_points: float,
                 only_complete: bool, cohort: int | None, all_statuses: bool,
                 as_of: date | None, per_requirement: bool, only_incomplete: bool,
-                output: Path | None) -> None:
+                base_url: str | None, output: Path | None) -> None:
     """Grade-book import CSV for Brightspace: one row per active student.
 
     \b
     Columns: OrgDefinedId,Username,<ITEM> Points Grade,End-of-Line Indicator; by
     default 1 point if complete, else 0. With --per-requirement:
     <ITEM> - <requirement> Points Grade for each requirement (done, at most what is
-    required) and <ITEM> Text Grade, a sentence of what remains.
+    required) and <ITEM> Text Grade, a sentence of what remains (ending with the
+    portal's address when --base-url or $TRACKER_BASE_URL gives one).
 
     \b
     Examples:
@@ -69,7 +81,7 @@ def brightspace(item: str, complete_points: float, incomplete_points: float,
         database(), item, complete_points=complete_points,
         incomplete_points=None if only_complete or only_incomplete else incomplete_points,
         cohort=cohort, include_inactive=all_statuses, as_of=as_of,
-        per_requirement=per_requirement)
+        per_requirement=per_requirement, portal=portal_address(base_url))
     if output is None:
         click.echo(result.text, nl=False)
     else:

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.common import DATE, YEAR, ZERO_OR_MORE, by_option, database, note
+from tracker.cli.common import (
+    DATE,
+    YEAR,
+    ZERO_OR_MORE,
+    base_url_option,
+    by_option,
+    database,
+    note,
+    portal_address,
+)
 
 if TYPE_CHECKING:
     from tracker.service.mail import Posted
@@ -36,10 +45,12 @@ if TYPE_CHECKING:
 @click.option("--skip-reminded-days", "skip_days", type=ZERO_OR_MORE, default=7,
               show_default=True, metavar="N",
               help="Skip students reminded in the last N days (0: skip nobody).")
+@base_url_option
 @by_option
 def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: date | None,
            outbox: Path | None, send: bool, smtp: str | None, sender: str | None,
-           template: Path | None, skip_days: int, by: str | None) -> None:
+           template: Path | None, skip_days: int, base_url: str | None,
+           by: str | None) -> None:
     """E-mail active students who have not completed what is still open, at risk or
     overdue, and what is coming up that counts: each their own message, with their
     progress page as its HTML part.
@@ -66,7 +77,8 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     route = mail_route(sender, send=send, smtp_url=smtp, outbox=outbox)
     # Signed by --by, else the sender's name ("AASCO coordinator"), else the login name.
     coordinator = by or (parseaddr(route.sender)[0] if route.sender else "") or actor(None)
-    writer = ReminderWriter(template, coordinator)  # a bad template: refused before all
+    # a bad template: refused before all
+    writer = ReminderWriter(template, coordinator, portal_address(base_url))
     db = database()
     selection = select(db, numbers, cohort=cohort, at_risk=at_risk, as_of=as_of,
                        skip_days=skip_days)

@@ -159,6 +159,54 @@ def status(number: str, status: str, by: str | None) -> None:
                + ("" if written.changed else " already: nothing changed"))
 
 
+@student.command()
+@click.argument("number")
+@click.argument("requirement")
+@click.option("--reason", help="Why: the make-up work credited, or the exam board's "
+                               "decision (required).")
+@by_option
+def waive(number: str, requirement: str, reason: str | None, by: str | None) -> None:
+    """Mark REQUIREMENT met for student NUMBER (a waiver), with the reason.
+
+    REQUIREMENT is an id of the student's requirement set (`tracker rules show`). A
+    waived requirement counts as met for completion, and every output says "waived"
+    with the reason. The history keeps who waived it, when and why; `tracker undo`
+    reverts it, `tracker student unwaive` ends it.
+
+    Example: tracker student waive s1234567 career-symposium --reason "exam board
+    2025-14: make-up essay approved"
+    """
+    from tracker.service.waivers import waive as waive_requirement
+
+    written = waive_requirement(database(), number, requirement, reason, by)
+    row = written.record
+    if written.changed:
+        click.echo(f"{row.student}: {row.requirement} ({row.label}) waived: {row.reason}")
+    else:
+        click.echo(f"{row.student}: {row.requirement} is waived already (by {row.waived_by} "
+                   f"on {row.waived_at.astimezone():%Y-%m-%d}: {row.reason}): nothing "
+                   "changed")
+
+
+@student.command()
+@click.argument("number")
+@click.argument("requirement")
+@by_option
+def unwaive(number: str, requirement: str, by: str | None) -> None:
+    """End the waiver of REQUIREMENT for student NUMBER: it counts as its rule says.
+
+    Example: tracker student unwaive s1234567 career-symposium
+    """
+    from tracker.service.waivers import unwaive as end_waiver
+
+    written = end_waiver(database(), number, requirement, by)
+    if written.record is None:
+        click.echo(f"{requirement} is not waived for {number}: nothing changed")
+    else:
+        click.echo(f"{written.record.student}: the waiver of {written.record.requirement} "
+                   "ended; it counts as its rule says again")
+
+
 @student.command("import")
 @import_file_argument
 @click.option("--start", type=MONTH,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.output import Document, Table, text
 from tracker.standing import STATUS_WORDS, to_do_in_words
+from tracker.vocabulary import RequirementStatus
 
 if TYPE_CHECKING:  # each command imports only what it shows
     from tracker.service.activities import ActivityDetails
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # each command imports only what it shows
     from tracker.standing import StudentProgress
 
 REQUIREMENT_COLUMNS = ["id", "label", "kind", "required", "done", "remaining", "optional",
-                       "status", "due", "scheduled", "assignment_status"]
+                       "status", "due", "scheduled", "assignment_status", "waived_reason"]
 
 
 def record_document(record: Any) -> Document:
@@ -85,6 +86,8 @@ def report_document(report: CohortReport, about: str = "") -> Document:
                                 "complete": row.complete, "standing": row.standing}
         for result in row.requirements:
             line[result.id] = result.done
+        line["waived"] = ", ".join(r.id for r in row.requirements
+                                   if r.status == RequirementStatus.WAIVED)
         line["attention"] = row.attention
         rows.append(line)
 
@@ -92,6 +95,8 @@ def report_document(report: CohortReport, about: str = "") -> Document:
     shown = ["student", "name", "start", "standing", "attention"]
     if any(not row.active for row in report.rows):
         shown.insert(3, "status")
+    if any(line["waived"] for line in rows):
+        shown.insert(-1, "waived")
     text: list[str | Table] = [  # a person's table: the words, not every number
         f"rules version {report.rules_version}, as of {report.as_of}"
         + (f"; {about}" if about else ""),
@@ -101,7 +106,7 @@ def report_document(report: CohortReport, about: str = "") -> Document:
         text.append(f"{report.pending_claims} claim(s) wait for a decision: "
                     "`tracker claim list --pending`")
     columns = ["student", "name", "start", "status", "requirement_set", "complete",
-               "standing", *report.requirement_ids, "attention"]
+               "standing", *report.requirement_ids, "waived", "attention"]
     return Document(rows, Table(rows, columns), text,
                     title=f"report as of {report.as_of}, rules version "
                           f"{report.rules_version}" + (f"; {about}" if about else ""),
@@ -136,7 +141,10 @@ def rules_document(in_force: RulesInForce) -> Document:
         who = " and ".join(filter(None, [
             f"from {first.started_from}" if first.started_from else "",
             f"before {first.started_before}" if first.started_before else ""])) or "any time"
-        parts += ["", f"{set_id}: {first.set_label}", f"  for students who started {who}"]
+        whom = ("  an individual programme: only for students put on it with `tracker "
+                "student override`" if first.override_only
+                else f"  for students who started {who}")
+        parts += ["", f"{set_id}: {first.set_label}", whom]
         for line in of_set:
             unit = " points" if line.kind == "points" else ""
             what = (line.counts if line.kind == "assignment"
@@ -154,7 +162,8 @@ def rules_document(in_force: RulesInForce) -> Document:
 
 
 RULE_COLUMNS = ["set", "starts", "requirement", "label", "kind", "min", "counts", "caps",
-                "year", "due_months", "deadline", "optional", "claimable"]
+                "year", "due_months", "deadline", "optional", "claimable",
+                "override_only"]
 
 
 def activity_document(details: ActivityDetails) -> Document:

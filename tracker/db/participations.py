@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select, tuple_, update
@@ -95,12 +95,3 @@ def of_student(session: Session, student_id: int) -> list[Any]:
 def erase_notes(session: Session, student_id: int) -> None:
     session.execute(update(Participation).where(Participation.student_id == student_id)
                     .values(note=None))
-
-
-def for_rules(session: Session, student_id: int) -> list[tuple[int, str, date, str, str]]:
-    """(activity id, kind, day, title, status) of every participation of a student."""
-    return [(id_, kind, held_on, title, status) for id_, kind, held_on, title, status in
-            session.execute(select(Activity.id, Activity.kind, Activity.held_on, Activity.title,
-                                   Participation.status)
-                            .join(Activity, Activity.id == Participation.activity_id)
-                            .where(Participation.student_id == student_id))]

@@ -207,6 +207,17 @@ def replace_feed(session: Session, student_id: int, token_hash: str, now: dateti
     session.flush()
 
 
+def held_for_student(session: Session, student_id: int) \
+        -> tuple[list[WebSession], list[SignInRequest], CalendarFeed | None]:
+    """What the portal holds about a student: their sessions, sign-in requests and
+    calendar address (for a subject-access export)."""
+    sessions = list(session.scalars(select(WebSession).where(
+        WebSession.student_id == student_id).order_by(WebSession.created_at)))
+    requests = list(session.scalars(select(SignInRequest).where(
+        SignInRequest.student_id == student_id).order_by(SignInRequest.created_at)))
+    return sessions, requests, session.get(CalendarFeed, student_id)
+
+
 # --- erasure -----------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -24,6 +24,7 @@ from tracker.db.models import (
     AttendanceTally,
     Participation,
     Student,
+    Waiver,
 )
 from tracker.vocabulary import AssignmentStatus, ParticipationStatus
 
@@ -112,6 +113,17 @@ def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \
     for student_id, number, decided_on in session.execute(query):
         if decided_on is not None:
             yield student_id, number, decided_on
+
+
+def waivers(session: Session, as_of: date, which: ColumnElement[bool]) \
+        -> Iterator[tuple[int, str, str]]:
+    """(student id, requirement id, reason) of the waivers made on or before ``as_of``
+    (a day in UTC)."""
+    until = datetime.combine(as_of + timedelta(days=1), time(), UTC)
+    query = (select(Waiver.student_id, Waiver.requirement, Waiver.reason)
+             .join(Student, Student.id == Waiver.student_id)
+             .where(which, Waiver.waived_at < until))
+    yield from session.execute(query)
 
 
 def taken_upcoming(session: Session, as_of: date, activity_ids: Sequence[int],

@@ -14,7 +14,7 @@ from tracker.db.engine import READ_ONLY
 from tracker.errors import DatabaseNotReady
 
 REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010",
-             "0011", "0012")
+             "0011", "0012", "0013")
 HEAD_REVISION = REVISIONS[-1]
 
 

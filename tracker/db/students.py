@@ -52,9 +52,11 @@ def _not_registered(session: Session, number: str) -> str:
 # say whose database this is, and where a student's progress is found.
 NO_STUDENTS_YET = (
     "this database has no students at all. It is a coordinator's database: the "
-    "coordinator of your programme keeps the records, and students see their progress in "
-    "the reminders and Brightspace grades the coordinator sends. (Coordinators: register "
-    "students with `tracker student add` or `tracker student import`.)")
+    "coordinator of your programme keeps the records, and students see their progress on "
+    "the programme's portal (sign in there with your e-mail address; the coordinator "
+    "gives its address), in the reminders and in Brightspace. (Coordinators: register "
+    "students with `tracker student add` or `tracker student import`, and open the "
+    "portal to them with `tracker serve`.)")
 
 
 def require_all(session: Session, numbers: Iterable[str]) -> list[Student]:

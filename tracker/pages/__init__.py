@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from markupsafe import Markup
 
 ICONS = {RequirementStatus.DONE: "✓", RequirementStatus.OPEN: "○",
-         RequirementStatus.AT_RISK: "⚠", RequirementStatus.OVERDUE: "✗"}
+         RequirementStatus.AT_RISK: "⚠", RequirementStatus.OVERDUE: "✗",
+         RequirementStatus.WAIVED: "✓"}
 """Beside every status's colour and word: colour never carries meaning alone."""
 
 

@@ -45,7 +45,8 @@ def cohort_page(overview: CohortOverview) -> str:
 
 
 STATUS_CODES = {RequirementStatus.DONE: "d", RequirementStatus.OPEN: "o",
-                RequirementStatus.AT_RISK: "r", RequirementStatus.OVERDUE: "x"}
+                RequirementStatus.AT_RISK: "r", RequirementStatus.OVERDUE: "x",
+                RequirementStatus.WAIVED: "w"}
 
 
 def _table(rows: tuple[StudentStanding, ...], standings: list[str], ids: list[str]) \
@@ -95,7 +96,7 @@ def _completion_chart(overview: CohortOverview, ids: list[str]) -> dict[str, Any
     for row in overview.report.rows:
         for result in row.requirements:
             tally = cells.setdefault((row.start, result.id), [0, 0])
-            tally[0] += result.status == RequirementStatus.DONE
+            tally[0] += result.met
             tally[1] += 1
     order = {requirement_id: i for i, requirement_id in enumerate(ids)}
     values = [{"start": start, "requirement": overview.labels.get(i, i), "order": order[i],
@@ -135,7 +136,7 @@ def _distribution_chart(rows: tuple[StudentStanding, ...], standings: list[str])
         required = [r for r in row.requirements if not r.optional]
         if not required:
             continue
-        done = sum(r.status == RequirementStatus.DONE for r in required)
+        done = sum(r.met for r in required)
         counts[(min(done * 10 // len(required), 10) * 10, kind)] += 1
     steps = [f"{low}%" if low == 100 else f"{low}–{low + 9}%" for low in range(0, 101, 10)]
     values = [{"share": steps[low // 10], "standing": STANDINGS[kind][1], "students": n}

@@ -35,7 +35,7 @@ from tracker.vocabulary import RequirementStatus
 DEFAULT_TEMPLATE = "reminder.txt.j2"
 NAMES = {"student", "name", "first_name", "email", "programme", "requirement_set", "as_of",
          "items", "overdue", "at_risk", "still_open", "upcoming", "coordinator", "gist",
-         "next_deadline", "done_items"}
+         "next_deadline", "done_items", "portal"}
 SECONDS_A_MESSAGE = 2  # to word one message, at most
 IN_PARALLEL_FROM = 1000  # messages: fewer are worded by one process
 LIMITS_MB = 512
@@ -50,10 +50,12 @@ class ReminderWriter:
     :class:`tracker.service.reminders.ReminderWriter`). A template with a syntax error,
     an unknown name or another template's name is refused when it is read."""
 
-    def __init__(self, template: Path | None = None, coordinator: str = "") -> None:
+    def __init__(self, template: Path | None = None, coordinator: str = "",
+                 portal: str = "") -> None:
         from jinja2 import TemplateSyntaxError, meta
 
         self.coordinator = coordinator
+        self.portal = portal  # the portal's address (`<base>/`), '' when none is set
         self.where = f"--template {template}" if template else "the reminder template"
         builtin = resources.files("tracker.pages").joinpath("templates", DEFAULT_TEMPLATE)
         sources = {DEFAULT_TEMPLATE: builtin.read_text("utf-8"), "parts": _PARTS}
@@ -127,7 +129,8 @@ class ReminderWriter:
         parts = env.get_template("parts")
         worded: list[Worded | str] = []
         for recipient in recipients[start:stop]:
-            context = reminder_context(recipient.progress, recipient.email, self.coordinator)
+            context = reminder_context(recipient.progress, recipient.email, self.coordinator,
+                                       self.portal)
             context["reminder"] = self.template
             try:
                 if timed:
@@ -150,7 +153,8 @@ class ReminderWriter:
 
     def letter(self, recipient: Recipient, worded: Worded) -> Letter:
         return Letter(recipient.name, recipient.email, worded.subject, worded.text,
-                      student_page(recipient.progress, worded.message), recipient.student)
+                      student_page(recipient.progress, worded.message, self.portal),
+                      recipient.student)
 
 
 class _TooLong(Exception):
@@ -216,8 +220,8 @@ def _read(path: Path) -> str:
         raise InvalidInput(f"{path}: {error.strerror}") from None
 
 
-def reminder_context(progress: StudentProgress, email: str, coordinator: str) \
-        -> dict[str, Any]:
+def reminder_context(progress: StudentProgress, email: str, coordinator: str,
+                     portal: str = "") -> dict[str, Any]:
     """What a reminder template can use (see :data:`NAMES`): plain strings, numbers,
     dates, lists and dicts, nothing with methods of its own."""
     activities = {a.id: a for a in progress.activities}
@@ -245,10 +249,11 @@ def reminder_context(progress: StudentProgress, email: str, coordinator: str) \
         "first_name": progress.name.split()[0], "email": email,
         "programme": progress.programme, "requirement_set": progress.requirement_set_label,
         "as_of": progress.as_of, "items": items, "overdue": overdue, "at_risk": at_risk,
-        "still_open": still_open, "coordinator": coordinator,
+        "still_open": still_open, "coordinator": coordinator, "portal": portal,
         "next_deadline": next_deadline,
-        "done_items": [r.label for r in progress.requirements
-                       if r.status == RequirementStatus.DONE],
+        "done_items": [r.label if r.status == RequirementStatus.DONE else
+                       f"{r.label} ({r.sentence})"
+                       for r in progress.requirements if r.met],
         "upcoming": [{"date": a.date, "title": a.title, "kind": a.kind,
                       "counts_for": ", ".join(labels[i] for i in a.requirements)}
                      for a in progress.upcoming],

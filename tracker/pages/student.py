@@ -20,8 +20,10 @@ from tracker.standing import (
 _EXPLAINED = "\x00"  # where a row's own lines go between its shared parts
 
 
-def student_page(progress: StudentProgress, message: str | None = None) -> str:
-    """The page; ``message`` (a reminder's own words) on top when given."""
+def student_page(progress: StudentProgress, message: str | None = None,
+                 portal: str = "") -> str:
+    """The page; ``message`` (a reminder's own words) on top when given, and a link to
+    the portal (``portal``, its address) when there is one."""
     activities = {a.id: a for a in progress.activities}
     labels = {r.id: r.label for r in progress.requirements}
     rows = [_row(r, activities) for r in progress.requirements]
@@ -31,7 +33,8 @@ def student_page(progress: StudentProgress, message: str | None = None) -> str:
     behind = [{"icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "label": r.label}
               for r in progress.requirements if r.behind]
     return render("progress.html.j2", p=progress, rows=rows, upcoming=upcoming,
-                  message=message, summary=to_do_in_words(progress), behind=behind)
+                  message=message, summary=to_do_in_words(progress), behind=behind,
+                  portal=portal)
 
 
 def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
@@ -84,7 +87,8 @@ def _shared_row(r: RequirementStanding) -> tuple[Markup, Markup]:
     (a reminder run over a whole programme renders each distinct row once)."""
     row = environment().get_template("progress_row.html.j2").render(
         r=r, icon=ICONS[r.status], word=STATUS_WORDS[r.status], explained=_EXPLAINED,
-        percent=min(100, round(100 * r.done / r.required)) if r.required else 100)
+        percent=min(100, round(100 * r.done / r.required)) if r.required and not r.met
+        else 100)
     before, after = row.split(_EXPLAINED)
     return Markup(before), Markup(after)
 

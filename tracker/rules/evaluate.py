@@ -17,6 +17,9 @@ from tracker.vocabulary import RequirementStatus
 
 DONE, OPEN, AT_RISK, OVERDUE = (RequirementStatus.DONE, RequirementStatus.OPEN,
                                 RequirementStatus.AT_RISK, RequirementStatus.OVERDUE)
+WAIVED = RequirementStatus.WAIVED
+MET = frozenset({DONE, WAIVED})
+"""The statuses that count as met for completion."""
 
 
 ByYear = Mapping[int, Mapping[str, int]]
@@ -34,6 +37,7 @@ class StudentRecord:
     before the start counts for nothing); ``by_year`` needs only the kinds that a
     year-limited requirement counts. ``taken`` are the upcoming activities that cannot
     add anything for the student: excused from ahead, or held that day and counted.
+    ``waived`` are the ids of the requirements marked met for the student.
     """
 
     start: Month
@@ -41,6 +45,7 @@ class StudentRecord:
     by_year: ByYear
     approved: Mapping[int, date]  # assignment number -> date approved
     taken: frozenset[int] = frozenset()
+    waived: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,12 @@ class RequirementProgress:
 
     @property
     def remaining(self) -> int:
-        return max(self.required - self.done, 0)
+        return 0 if self.status == WAIVED else max(self.required - self.done, 0)
+
+    @property
+    def met(self) -> bool:
+        """Done, or waived: it counts as met for completion."""
+        return self.status in MET
 
     @property
     def kind(self) -> str:
@@ -157,7 +167,7 @@ class Evaluator:
         as_of = self.as_of
         total, by_year = record.attended, record.by_year
         dues, windows = self._prepared(record.start)
-        approved, taken = record.approved, record.taken
+        approved, taken, waived = record.approved, record.taken, record.waived
         results = []
         complete = True
         for (requirement, measure, optional, can_be_at_risk), due, window in zip(
@@ -165,9 +175,10 @@ class Evaluator:
             required, done = measure(total, by_year, approved)
             scheduled = _could_add(requirement, total, by_year, window.kinds_left(
                 taken)) if window.activities else 0
-            if done >= required:
-                results.append(RequirementProgress(requirement, required, done, DONE, due,
-                                                   False, scheduled))
+            if done >= required or (waived and requirement.id in waived):
+                results.append(RequirementProgress(
+                    requirement, required, done, DONE if done >= required else WAIVED, due,
+                    False, scheduled))
                 continue
             if optional:
                 status = OPEN  # voluntary: never overdue, never at risk

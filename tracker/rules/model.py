@@ -69,20 +69,27 @@ Requirement = AttendanceRequirement | AssignmentRequirement | PointsRequirement
 
 @dataclass(frozen=True)
 class RequirementSet:
-    """The requirements for students whose start month lies in [started_from, started_before)."""
+    """The requirements for students whose start month lies in [started_from,
+    started_before); an ``override_only`` set (an individual programme) has no start
+    window and is followed only by the students ``tracker student override`` puts on it."""
 
     id: str
     label: str
     started_from: Month | None
     started_before: Month | None
     requirements: tuple[Requirement, ...]
+    override_only: bool = False
 
     def applies_to(self, start: Month) -> bool:
+        if self.override_only:
+            return False
         if self.started_from is not None and start < self.started_from:
             return False
         return self.started_before is None or start < self.started_before
 
     def describe_range(self) -> str:
+        if self.override_only:
+            return "only by `tracker student override` (an individual programme)"
         low = f"from {self.started_from}" if self.started_from else "any start"
         high = f" before {self.started_before}" if self.started_before else " onwards"
         return low + high

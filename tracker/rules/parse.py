@@ -32,7 +32,7 @@ from tracker.rules.model import (
 from tracker.rules.parse_requirement import requirement
 from tracker.rules.source_map import Problems, SourceMap
 
-_SET_KEYS = {"id", "label", "started_from", "started_before", "requirement"}
+_SET_KEYS = {"id", "label", "started_from", "started_before", "override_only", "requirement"}
 _PROGRAMME_KEYS = {"name", "student_number", "student_number_form"}
 _KIND_KEYS = {"label", "claimable"}
 
@@ -229,6 +229,16 @@ def _requirement_set(
     if started_from and started_before and started_from >= started_before:
         problems.add(where.key(line, "started_before"),
                      f"set {quoted(set_id)}: started_before must come after started_from")
+    override_only = raw.get("override_only", False)
+    if not isinstance(override_only, bool):
+        problems.add(where.key(line, "override_only"),
+                     f"set {quoted(set_id)}: override_only must be true or false")
+        override_only = False
+    if override_only and (started_from or started_before):
+        problems.add(where.key(line, "override_only"),
+                     f"set {quoted(set_id)}: an override_only set has no start months "
+                     "(started_from, started_before): only `tracker student override` "
+                     "puts students on it")
     requirements: list[Requirement] = []
     raw_requirements = raw.get("requirement", [])
     if not isinstance(raw_requirements, list) or not raw_requirements:
@@ -243,12 +253,17 @@ def _requirement_set(
             problems.add(where.key(req_line, "id"), f"set {quoted(set_id)}: requirement id "
                          f"{quoted(found.id)} is used twice")
         requirements.append(found)
-    return RequirementSet(set_id, label, started_from, started_before, tuple(requirements))
+    return RequirementSet(set_id, label, started_from, started_before, tuple(requirements),
+                          override_only)
 
 
 def _check_overlaps(sets: list[RequirementSet], where: SourceMap, problems: Problems) -> None:
     for later_index, later in enumerate(sets):
+        if later.override_only:
+            continue  # no start months: it overlaps nothing
         for earlier in sets[:later_index]:
+            if earlier.override_only:
+                continue
             low = max(_bound(later.started_from, low=True), _bound(earlier.started_from, low=True))
             high = min(_bound(later.started_before, low=False),
                        _bound(earlier.started_before, low=False))

@@ -5,6 +5,7 @@ told (:func:`told`). The records it returns are :mod:`tracker.standing`'s.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from tracker.db.progress import (
     enrolled,
     taken_upcoming,
     tallies_by_student,
+    waivers,
 )
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month
@@ -31,7 +33,7 @@ from tracker.rules.evaluate import Upcoming, kinds_that_count
 from tracker.rules.explain import Explanation, Participated, explain
 from tracker.service.rules import RulesInForce
 from tracker.standing import Judged, StudentProgress, UpcomingActivity
-from tracker.vocabulary import AssignmentStatus, RequirementStatus
+from tracker.vocabulary import AssignmentStatus
 
 UPCOMING_PER_REQUIREMENT = 3
 
@@ -65,6 +67,7 @@ class Assessed:
     problem: str | None = None
     evaluator: Evaluator | None = None
     record: StudentRecord | None = None
+    waivers: Mapping[str, str] | None = None  # requirement id -> why it was waived
 
     @property
     def complete(self) -> bool:
@@ -82,10 +85,11 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
            day: date) -> Iterator[Assessed]:
     """The standing of ``which`` students on ``day``, in start and number order.
 
-    Five queries whatever the number of students: the students, their attendance
+    Six queries whatever the number of students: the students, their attendance
     counted per kind (and programme year where a rule asks; from the tallies when
     judging today or later, else from the participations up to that day), their
-    approvals, the activities still to come, and which of those they are down for.
+    approvals, their waivers, the activities still to come, and which of those they
+    are down for.
     """
     book = in_force.book
     people = enrolled(session, which)
@@ -96,6 +100,9 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
     approved: dict[int, dict[int, date]] = {}
     for student_id, number, on in approvals(session, day, which):
         approved.setdefault(student_id, {})[number] = on
+    waived: dict[int, dict[str, str]] = {}
+    for student_id, requirement, reason in waivers(session, day, which):
+        waived.setdefault(student_id, {})[requirement] = reason
     coming = [Upcoming(a.id, a.kind, a.held_on, a.title)
               for a in activities.coming(session, day, counting_kinds(book))]
     taken = taken_upcoming(session, day, [a.id for a in coming], which)
@@ -116,10 +123,14 @@ def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
             evaluator = evaluators[key] = Evaluator(chosen, day, coming)
         counts = attended.get(student.id)
         approvals_ = approved.get(student.id, {})
+        reasons = waived.get(student.id)
         record = (StudentRecord(start, {}, {}, approvals_, taken.get(student.id, nothing))
                   if counts is None else
                   _record(start, columns, counts, approvals_, taken.get(student.id, nothing)))
-        yield Assessed(student, start, day, evaluator.evaluate(record), None, evaluator, record)
+        if reasons:
+            record = dataclasses.replace(record, waived=frozenset(reasons))
+        yield Assessed(student, start, day, evaluator.evaluate(record), None, evaluator, record,
+                       reasons)
 
 
 def counting_kinds(book: RuleBook) -> set[str]:
@@ -241,7 +252,7 @@ def progress_of(assessed: Assessed, in_force: RulesInForce,
     return judged.story(
         student.number, student.name, str(assessed.start), student.status,
         assessed.progress, assessed.day, in_force.book.programme, _upcoming(assessed),
-        explained, decisions)
+        explained, decisions, assessed.waivers)
 
 
 def _upcoming(assessed: Assessed) -> list[UpcomingActivity]:
@@ -252,7 +263,7 @@ def _upcoming(assessed: Assessed) -> list[UpcomingActivity]:
         return []
     picked: dict[int, tuple[Upcoming, list[str]]] = {}
     for item, coming in zip(progress.requirements, assessed.coming(), strict=True):
-        if item.status == RequirementStatus.DONE:
+        if item.met:
             continue
         for activity in coming[:UPCOMING_PER_REQUIREMENT]:
             picked.setdefault(activity.id, (activity, []))[1].append(item.requirement.id)

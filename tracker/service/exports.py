@@ -84,18 +84,19 @@ def _status(include_inactive: bool) -> str:
 def brightspace_grades(db: Database, item: str, *, complete_points: float = 1,
                        incomplete_points: float | None = 0, cohort: int | None = None,
                        include_inactive: bool = False, as_of: date | None = None,
-                       per_requirement: bool = False) -> GradeExport:
+                       per_requirement: bool = False, portal: str = "") -> GradeExport:
     """Brightspace's grade import: ``OrgDefinedId,Username,<item> Points Grade,End-of-Line
     Indicator``; identifiers prefixed with ``#`` as Brightspace writes them.
 
     ``incomplete_points=None`` leaves students who have not completed out of the file.
     ``per_requirement`` writes a grade item per requirement instead (see
-    :func:`requirement_grades`).
+    :func:`requirement_grades`); ``portal``, the portal's address, ends each text grade.
     """
     name = grade_item(item)
     if per_requirement:
         return requirement_grades(db, name, cohort=cohort, include_inactive=include_inactive,
-                                  as_of=as_of, only_incomplete=incomplete_points is None)
+                                  as_of=as_of, only_incomplete=incomplete_points is None,
+                                  portal=portal)
     complete_text = points_text(complete_points)
     incomplete_text = None if incomplete_points is None else points_text(incomplete_points)
     report = cohort_report(db, Selection(cohort, _status(include_inactive)), as_of)
@@ -117,7 +118,7 @@ def brightspace_grades(db: Database, item: str, *, complete_points: float = 1,
 
 def requirement_grades(db: Database, item: str, *, cohort: int | None = None,
                        include_inactive: bool = False, as_of: date | None = None,
-                       only_incomplete: bool = False) -> GradeExport:
+                       only_incomplete: bool = False, portal: str = "") -> GradeExport:
     """One grade item per requirement, ``<item> - <label> Points Grade``, worth what the
     student has done of it (at most what is required); and ``<item> Text Grade``, what
     remains, what counted and why other activities did not. Students see "Colloquia by
@@ -146,21 +147,29 @@ def requirement_grades(db: Database, item: str, *, cohort: int | None = None,
         done = {r.id: min(r.done, r.required) for r in story.requirements}
         lines.append([f"#{story.student}", f"#{story.student}",
                       *(done.get(requirement_id, "") for requirement_id in columns),
-                      what_remains(story), "#"])
+                      what_remains(story, portal), "#"])
     return GradeExport(to_csv_lines(lines, line_end="\r\n"), len(stories),
                        sum(story.complete for story in stories), in_force.version, skipped)
 
 
-def what_remains(story: StudentProgress) -> str:
+def what_remains(story: StudentProgress, portal: str = "") -> str:
     """The text grade: what the student still has to do, then for each of those
-    requirements what counted and what did not, and why."""
+    requirements what counted and what did not, and why; what was waived; and where
+    the portal is, when there is one."""
+    return " ".join([_what_remains(story), *([f"Your progress: {portal}"] if portal else [])])
+
+
+def _what_remains(story: StudentProgress) -> str:
+    waived = [r for r in story.requirements if r.status == RequirementStatus.WAIVED]
+    said_waived = (["Waived: " + "; ".join(f"{r.label} ({r.waived_reason or 'waived'})"
+                                           for r in waived) + "."] if waived else [])
     if story.complete:
-        return "Complete: every required item is done."
+        return " ".join(["Complete: every required item is done.", *said_waived])
     blocking = [r for r in story.requirements if r.blocking]
     activities = {a.id: a for a in story.activities}
     said = ["Still to do: " + "; ".join(_remaining(r) for r in blocking) + "."]
     said += [_explained(r, activities) for r in blocking if r.counted or r.not_counted]
-    return " ".join(said)
+    return " ".join(said + said_waived)
 
 
 def _remaining(r: RequirementStanding) -> str:

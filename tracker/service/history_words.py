@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
                           "decided_on": "decided", "graded_by": "graded by",
                           "feedback": "feedback"},
     "claim": {"status": "status", "reason": "reason"},
+    "waiver": {"requirement": "requirement", "reason": "reason"},
 }
 MONTHS = {("student", "start")}  # dates that stand for their month
 LONGEST_VALUE = 40
@@ -73,6 +74,8 @@ class Names:
             return f"claim #{values['id']}"
         if table == "assignment_record":
             return f"{number} assignment {values['number']}"
+        if table == "waiver":
+            return f"{number} waiver of {values['requirement']}"
         return f"{table.replace('_', ' ')} {values.get('id', '')}".rstrip()
 
 

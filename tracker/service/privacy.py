@@ -30,6 +30,7 @@ from tracker.service.claims import ClaimView, EvidenceView
 from tracker.service.history import HistoryEntry, in_words
 from tracker.service.rules import rules_in_force
 from tracker.service.students import StudentView
+from tracker.service.waivers import erase_waivers, waivers_of
 from tracker.vocabulary import ChangeKind, StudentStatus
 
 FORGOTTEN_NAME = "(forgotten)"
@@ -62,6 +63,28 @@ class HeldReminder:
     address: str
     subject: str
     requirements: tuple[str, ...]
+    state: str  # claimed (may have gone), sent or refused
+    problem: str | None  # why the server refused it
+
+
+@dataclass(frozen=True)
+class HeldWaiver:
+    requirement: str
+    reason: str
+    waived_by: str
+    waived_at: datetime
+
+
+@dataclass(frozen=True)
+class HeldPortal:
+    """What the portal holds: sessions (signed in when, last seen when), sign-in links
+    asked for (when, from which address, what became of them) and when the calendar
+    address was made. Keys, links and codes are kept only as fingerprints: not data
+    about the student, and not given out."""
+
+    sessions: tuple[dict[str, datetime], ...]
+    sign_in_requests: tuple[dict[str, object], ...]
+    calendar_made: datetime | None
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,8 @@ class StudentExport:
     participations: tuple[HeldParticipation, ...]
     assignments: tuple[HeldAssignment, ...]
     reminders: tuple[HeldReminder, ...]
+    waivers: tuple[HeldWaiver, ...]
+    portal: HeldPortal
     history: tuple[HistoryEntry, ...]
     claims: tuple[ClaimView, ...] = ()  # their evidence a HeldEvidence, with the file
 
@@ -116,8 +141,11 @@ def export_student(db: Database, number: str) -> StudentExport:
                                                                                 student.id)),
             _assignments(session, student.id, book),
             tuple(HeldReminder(r.sent_at, r.sent_by, r.address, r.subject,
-                               tuple(r.requirements))
+                               tuple(r.requirements), r.state, r.problem)
                   for r in reminders.of_student(session, student.id)),
+            tuple(HeldWaiver(w.requirement, w.reason, w.waived_by, w.waived_at)
+                  for w in waivers_of(session, student)),
+            _portal(session, student.id),
             tuple(in_words(session, list(reversed(touched)))),
             _claims(session, student.id))
 
@@ -133,6 +161,16 @@ def _claims(session: Session, student_id: int) -> tuple[ClaimView, ...]:
                 base64.b64encode(bytes(file.content)).decode("ascii")))
         held.append(view)
     return tuple(held)
+
+
+def _portal(session: Session, student_id: int) -> HeldPortal:
+    sessions, requests, feed = web_state.held_for_student(session, student_id)
+    return HeldPortal(
+        tuple({"created_at": s.created_at, "seen_at": s.seen_at} for s in sessions),
+        tuple({"created_at": r.created_at, "client": r.client, "state": r.state,
+               "sent_at": r.sent_at, "used_at": r.used_at, "outcome": r.outcome}
+              for r in requests),
+        feed.created_at if feed is not None else None)
 
 
 def _assignments(session: Session, student_id: int,
@@ -177,6 +215,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> Forgotte
         assignments.erase_feedback(session, student.id)
         reminders.erase(session, student.id)
         claims.erase_of_student(session, student.id)
+        erase_waivers(session, student)
         web_state.forget_student(session, student.id)  # signed out everywhere, at once
         history.erase_student_entries(session, student.id)
         history.replace_in_summaries(session, held_number, "(a forgotten student)")

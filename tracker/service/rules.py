@@ -141,6 +141,7 @@ class RuleLine:
     deadline: str  # in words
     optional: bool
     claimable: tuple[str, ...]  # the kinds it counts that a student may claim
+    override_only: bool  # the set is an individual programme: `student override` only
 
 
 def describe_rules(in_force: RulesInForce) -> list[RuleLine]:
@@ -156,7 +157,8 @@ def describe_rules(in_force: RulesInForce) -> list[RuleLine]:
                 r.id, r.label, r.type, getattr(r, "minimum", 1), _counts(r, book),
                 _caps(r), getattr(r, "year", None), getattr(r, "due_months", None),
                 _deadline(r), r.optional,
-                tuple(k for k in getattr(r, "kinds", ()) if k in book.claimable)))
+                tuple(k for k in getattr(r, "kinds", ()) if k in book.claimable),
+                requirement_set.override_only))
     return lines
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker import fields
-from tracker.db import erasures, history, reminders, students
+from tracker.db import erasures, history, reminders, students, waivers
 from tracker.db.engine import Database
 from tracker.db.models import Student
 from tracker.errors import InvalidInput, NotFound
@@ -47,6 +47,7 @@ class StudentDetails(StudentView):
     registered: datetime
     reminders: int  # reminder e-mails delivered
     last_reminded: datetime | None
+    waived: tuple[str, ...] = ()  # "career-symposium: <reason>", one per waiver
 
 
 def add_student(db: Database, number: str, name: str, start: Month, email: str | None = None,
@@ -101,7 +102,9 @@ def show_student(db: Database, number: str) -> StudentDetails:
             view.student, view.name, view.start, view.email, view.specialisation, view.status,
             chosen.id if chosen else None, in_force.version, student.rules_override,
             student.override_reason, attended, excused, approved, student.created_at,
-            reminded, last_reminded)
+            reminded, last_reminded,
+            tuple(f"{w.requirement}: {w.reason}" for w in waivers.of_student(session,
+                                                                              student.id)))
 
 
 def set_override(db: Database, number: str, set_id: str | None, reason: str | None,

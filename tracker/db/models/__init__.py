@@ -13,6 +13,7 @@ from tracker.db.models.reminder import Reminder
 from tracker.db.models.rules import RulesVersion
 from tracker.db.models.student import Student
 from tracker.db.models.tally import AttendanceTally
+from tracker.db.models.waiver import Waiver
 
 __all__ = [
     "Activity",
@@ -37,6 +38,7 @@ __all__ = [
     "Setting",
     "SignInRequest",
     "Student",
+    "Waiver",
     "WebSession",
     "utcnow",
 ]

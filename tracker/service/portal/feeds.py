@@ -77,7 +77,7 @@ def calendar(db: Database, token: str, today: date) -> StudentCalendar:
         if assessed.progress is not None:
             for item, coming in zip(assessed.progress.requirements, assessed.coming(),
                                     strict=True):
-                if item.status == RequirementStatus.DONE:
+                if item.met:
                     continue  # attending more adds nothing to it
                 standing = CountsFor(item.requirement.label, item.done, item.required,
                                      item.kind == "points", item.optional, item.status)
