@@ -340,7 +340,7 @@ class Judged:
             requirement.id, requirement.label, requirement.type, item.required, item.done,
             remaining, optional, status, item.due, item.scheduled, blocking,
             blocking and status in (AT_RISK, OVERDUE), said, counted, not_counted,
-            decision, feedback, waived_reason)
+            decision, feedback, waived_reason=waived_reason)
 
     def _why_not(self, activity: int, why: str) -> NotCounted:
         shared = self._not_counted.get((activity, why))
