@@ -193,10 +193,11 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
     kinds = counting_kinds(in_force.book)
     seen: defaultdict[int, list[Participated]] = defaultdict(list)
     if 0 < len(wanted) <= FEW:  # a student's page: their activities, joined
-        for student_id, activity_id, status, *held in \
+        for student_id, activity_id, status, kind, held_on, title in \
                 explanations.participations_with_activities(session, which, kinds):
             if student_id in wanted:
-                seen[student_id].append(Participated(activity_id, *held, status))
+                seen[student_id].append(Participated(activity_id, kind, held_on, title,
+                                                     status))
     elif wanted:  # a cohort: every activity once, shared by the students who were there
         activity = explanations.activities_of_kinds(session, kinds)
         shared: dict[tuple[int, str], Participated] = {}
