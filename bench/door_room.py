@@ -127,7 +127,7 @@ def room_figures(table: Any, engine: str, url: str, baseline_db: str, numbers: l
     tool = web.tracker_servers(url, folder, env, count_servers)
     minimal = web.minimal_servers(baseline_db, count_servers)
     with web.servers(tool, env) as tool_ports, web.servers(minimal, env) as minimal_ports:
-        base = f"http://127.0.0.1:{tool_ports[0]}"
+        base = web.BASE
         for turn in range(ROUNDS):
             made = _helper("setup", url, str(ROOM), env=env)
             tools.append(web.load(tool_ports, AT_ONCE, ROOM, tool_phone(made, base)))

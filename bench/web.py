@@ -32,6 +32,9 @@ HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 TRACKER = str(Path(PYTHON).with_name("tracker"))
 THREADS = 8  # tracker serve's default, given to both sides
+# The address the students reach, the same for every serve process (as behind the one
+# proxy of a real site): a POST's Origin is checked against it.
+BASE = "http://127.0.0.1:8000"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -107,7 +110,8 @@ def servers(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[int
 def tracker_servers(url: str, folder: Path, env: dict[str, str], count: int) -> list[list[str]]:
     outbox = Path(tempfile.mkdtemp(prefix="outbox-", dir=folder))
     return [[TRACKER, "--db", url, "serve", "--port", "{port}", "--threads", str(THREADS),
-             "--outbox", str(outbox), "--trusted-proxy", "127.0.0.1"] for _ in range(count)]
+             "--base-url", BASE, "--outbox", str(outbox), "--trusted-proxy", "127.0.0.1"]
+            for _ in range(count)]
 
 
 def minimal_servers(database: str, count: int) -> list[list[str]]:
@@ -241,7 +245,7 @@ def login_figures(tool: list[list[str]], env: dict[str, str], numbers: list[str]
     requests from 16 clients at once: the price of the mails is in that figure."""
     singles = min(60, requests // 2)
     with servers(tool, env) as ports:
-        base_url = f"http://127.0.0.1:{ports[0]}"
+        base_url = BASE
         fresh = iter(range(len(numbers)))
 
         def share(count: int) -> list[str]:

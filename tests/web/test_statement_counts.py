@@ -11,7 +11,7 @@ from conftest import Tracker
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
-ME_STATEMENTS = 12  # the session (2 with BEGIN), then the rules, the student, 8 reads
+ME_STATEMENTS = 11  # the session (2 with BEGIN), then BEGIN, the rules, 8 reads
 
 
 def signed_in(portal, number: str):
