@@ -12,6 +12,7 @@ baseline is the least work that does the same job: a plain script, a minimal tab
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -21,136 +22,34 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import data
-
-HERE = Path(__file__).resolve().parent
-PYTHON = sys.executable
-TRACKER = str(Path(PYTHON).with_name("tracker"))
-BASELINES = str(HERE / "baselines.py")
-
-
-@dataclass
-class Run:
-    seconds: float
-    peak_mb: float
-
-
-# Runs a command and reports its wall time and peak memory. A process started from the
-# benchmark itself would report the benchmark's own peak as its floor (Linux keeps a
-# process's peak across exec, and the benchmark held millions of rows making the data),
-# so a small launcher starts it and measures it.
-LAUNCHER = """
-import os, sys, time
-report = int(sys.argv[1])
-started = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-os.write(report, f"{time.perf_counter() - started} {usage.ru_maxrss}".encode())
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def run(command: list[str], env: dict[str, str], stdin: Path | None = None,
-        stdout: int | None = subprocess.DEVNULL) -> Run:
-    """Run ``command`` to the end; its wall time and the peak memory of its process."""
-    source = stdin.open("rb") if stdin is not None else subprocess.DEVNULL
-    reading, writing = os.pipe()
-    try:
-        process = subprocess.run([PYTHON, "-S", "-c", LAUNCHER, str(writing), *command],
-                                 env=env, stdin=source, stdout=stdout,
-                                 stderr=subprocess.PIPE, pass_fds=(writing,))
-    finally:
-        os.close(writing)
-        if stdin is not None:
-            source.close()  # type: ignore[union-attr]
-    with os.fdopen(reading) as measured:
-        said = measured.read().split()
-    if process.returncode != 0 or len(said) != 2:
-        error = process.stderr.decode(errors="replace")
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{error}")
-    return Run(float(said[0]), int(said[1]) / 1024)
-
-
-def median(command: list[str], env: dict[str, str], repeat: int, **options: object) -> float:
-    return statistics.median(run(command, env, **options).seconds  # type: ignore[arg-type]
-                             for _ in range(repeat))
-
-
-def paired(tool: list[str], baseline: list[str], env: dict[str, str], repeat: int,
-           baseline_env: dict[str, str] | None = None) -> tuple[float, float]:
-    """The medians of ``tool`` and ``baseline``, run in turns (and the first run of each
-    left out): on a shared machine whose speed drifts, both see the same drift."""
-    run(tool, env)
-    run(baseline, baseline_env or env)
-    tools, baselines = [], []
-    for _ in range(repeat):
-        tools.append(run(tool, env).seconds)
-        baselines.append(run(baseline, baseline_env or env).seconds)
-    return statistics.median(tools), statistics.median(baselines)
-
-
-class Table:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, str, str, str, str]] = []
-
-    def add(self, figure: str, tool: float, baseline: float | None, goal: float | None,
-            unit: str = "s") -> None:
-        ratio = tool / baseline if baseline else None
-        verdict = "" if goal is None or ratio is None else ("ok" if ratio <= goal else "MISSED")
-        self.rows.append((figure, f"{tool:.3f} {unit}",
-                          f"{baseline:.3f} {unit}" if baseline else "-",
-                          f"{ratio:.2f}x" if ratio else "-",
-                          f"<= {goal}x {verdict}" if goal else verdict))
-        print(f"  {figure}: {self.rows[-1][1]} (baseline {self.rows[-1][2]}, "
-              f"{self.rows[-1][3]})", flush=True)
-
-    def note(self, figure: str, value: str, goal: str = "") -> None:
-        self.rows.append((figure, value, "-", "-", goal))
-        print(f"  {figure}: {value} {goal}", flush=True)
-
-    def show(self) -> None:
-        header = ("figure", "tracker", "baseline", "ratio", "goal")
-        widths = [max(len(r[i]) for r in [header, *self.rows]) for i in range(5)]
-        for row in [header, tuple("-" * w for w in widths), *self.rows]:
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-
-
-def tool_env(url: str, folder: Path) -> dict[str, str]:
-    env = dict(os.environ, TRACKER_DATABASE_URL=url, TRACKER_DATA_DIR=str(folder / "home"))
-    env.pop("TRACKER_TEST_POSTGRES_URL", None)
-    return env
-
-
-def load_programme(dataset: data.Dataset, env: dict[str, str]) -> Run:
-    """Registers the students and schedules the activities; the students' import."""
-    registered = run([TRACKER, "student", "import", str(dataset.students_csv)], env)
-    run([TRACKER, "activity", "import", str(dataset.schedule_csv)], env)
-    return registered
-
-
-def copy_sqlite(source: Path, target: Path) -> Path:
-    """A consistent copy of an SQLite database (its WAL included)."""
-    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
-        origin.backup(copy)
-    return target
-
-
-def goal(value: float, limit: float, unit: str = "") -> str:
-    return f"<= {limit}{unit} " + ("ok" if value <= limit else "MISSED")
-
+import door_room
+import postgres
+import web
+from measure import (
+    BASELINES,
+    PYTHON,
+    TRACKER,
+    Table,
+    copy_sqlite,
+    goal,
+    load_programme,
+    median,
+    paired,
+    run,
+    tool_env,
+)
 
 # --- SQLite ----------------------------------------------------------------------------
 
 
-def sqlite_figures(table: Table, dataset: data.Dataset, folder: Path, repeat: int) -> None:
+def sqlite_figures(table: Table, dataset: data.Dataset, folder: Path, repeat: int,
+                   quick: bool) -> None:
     print(f"SQLite: {dataset.students:,} students, {dataset.activities} activities, "
           f"{dataset.participations:,} sign-ins", flush=True)
     loaded = folder / "loaded.db"
@@ -203,6 +102,12 @@ def sqlite_figures(table: Table, dataset: data.Dataset, folder: Path, repeat: in
     table.note("SQLite: report --format html, size", f"{size:.1f} MB", goal(size, 15, " MB"))
     browser_figure(table, page, folder)
     checkin_figure(table, dataset, env, folder)
+    print("SQLite: the portal", flush=True)
+    numbers = [dataset.number(i) for i in range(dataset.students)]
+    web.web_figures(table, "SQLite", str(database), str(database), student, dataset.students,
+                    numbers, folder, env, quick)
+    door_room.room_figures(table, "SQLite", str(database), str(database), numbers, folder,
+                           env)
 
 
 def remind_figures(table: Table, env: dict[str, str], folder: Path, repeat: int) -> None:
@@ -307,50 +212,18 @@ def scaling(table: Table, folder: Path, sizes: list[int], per_student: int) -> N
 # --- PostgreSQL -------------------------------------------------------------------------
 
 
-def postgres_schema(base: str) -> str:
-    """A new schema on the benchmark's server, as a URL whose connections use it."""
-    import psycopg
-
-    libpq = base.replace("postgresql+psycopg://", "postgresql://")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(libpq, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in libpq else "?"
-    return f"{libpq}{separator}options=-csearch_path%3D{schema}"
-
-
-def drop_schemas(base: str) -> None:
-    import psycopg
-
-    libpq = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(libpq, autocommit=True) as connection:
-        for (schema,) in connection.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench_%'").fetchall():
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def postgres_figures(table: Table, dataset: data.Dataset, folder: Path, repeat: int,
-                     base: str) -> None:
-    print("PostgreSQL: the same programme", flush=True)
-    tool_url, baseline_url = postgres_schema(base), postgres_schema(base)
-    env = tool_env(tool_url, folder)
-    load_programme(dataset, env)
-    load_programme(dataset, tool_env(baseline_url, folder))
-    rows = f"{dataset.participations:,}"
-    imported = run([TRACKER, "attend", "--import", str(dataset.attendance_csv)], env)
-    baseline = run([PYTHON, BASELINES, "import-table", baseline_url,
-                    str(dataset.attendance_csv)], env)
-    table.add(f"PostgreSQL: attend --import, {rows} rows, vs psycopg executemany into the "
-              "same table", imported.seconds, baseline.seconds, None)
-    student = dataset.number(dataset.students // 2)
-    table.add(f"PostgreSQL: progress {student} --format json vs python -c 'import "
-              "sqlalchemy.orm, psycopg'",
-              *paired([TRACKER, "progress", student, "--format", "json"],
-                      [PYTHON, "-c", "import sqlalchemy.orm, psycopg"], env, repeat), None)
-    table.add(f"PostgreSQL: report --format csv, {dataset.students:,} students, vs psycopg: "
-              "GROUP BY student, kind, to CSV",
-              *paired([TRACKER, "report", "--format", "csv"],
-                      [PYTHON, BASELINES, "report", tool_url], env, repeat), None)
+def compiled() -> None:
+    """The tracker's modules compiled to bytecode first, as an installed package has them
+    (pip compiles at install time). An editable install under PYTHONDONTWRITEBYTECODE
+    (this machine's environment sets it) would otherwise compile every module from source
+    in every process: some 0.1 s of each start-up that no installed tracker pays, while
+    the baselines' libraries come compiled."""
+    found = subprocess.run([PYTHON, "-c", "import tracker; print(tracker.__path__[0])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    compileall.compile_dir(found, quiet=1)
+    said = " (PYTHONDONTWRITEBYTECODE is set here)" if os.environ.get(
+        "PYTHONDONTWRITEBYTECODE") else ""
+    print(f"bytecode: the tracker's modules compiled in {found}{said}", flush=True)
 
 
 def main() -> None:
@@ -380,6 +253,7 @@ def main() -> None:
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite "
           f"{sqlite3.sqlite_version}; data in {folder}", flush=True)
     try:
+        compiled()
         env = tool_env(str(folder / "startup.db"), folder)
         print("start-up", flush=True)
         table.add("tracker --help vs python -c 'import click'",
@@ -387,13 +261,14 @@ def main() -> None:
                           options.repeat), 1.2)
         dataset = data.build(folder / "programme", options.students, options.activities,
                              options.per_student)
-        sqlite_figures(table, dataset, folder, options.repeat)
-        postgres = os.environ.get("TRACKER_TEST_POSTGRES_URL")
-        if postgres:
+        sqlite_figures(table, dataset, folder, options.repeat, options.quick)
+        server = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+        if server:
             try:
-                postgres_figures(table, dataset, folder, options.repeat, postgres)
+                postgres.postgres_figures(table, dataset, folder, options.repeat, server,
+                                          options.quick)
             finally:
-                drop_schemas(postgres)
+                postgres.drop_schemas(server)
         sizes = [int(n) for n in options.scaling.split(",") if n.strip()]
         if sizes:
             scaling(table, folder, sizes, options.per_student)

@@ -53,9 +53,15 @@ class AppContext:
 
                 ensure_default_rules(database)
             self._database = database
-            if self.on_open is not None:
-                self.on_open()
+            self.opened()
         return self._database
+
+    def opened(self) -> None:
+        """Tell ``on_open`` (once): the database is open, here or by the portal, which
+        opens its own."""
+        told, self.on_open = self.on_open, None
+        if told is not None:
+            told()
 
     def close(self) -> None:
         if self._database is not None:

@@ -85,6 +85,7 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     web = create_app(context.url(), base_url=base, postbox=postbox)
     web.extensions["tracker"].extra.update(networks=building,
                                            refuse_outside_network=refuse_outside)
+    context.opened()  # the garbage collector, off through the imports, collects again
     server = _listen(web, host, port, threads, trusted_proxy)  # bound: say so, then serve
     click.echo(f"tracker serve: listening on http://{host}:{port}, for {base}/")
     click.echo(f"database: {describe(context.url())}")

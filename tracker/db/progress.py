@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -91,14 +92,22 @@ def tallies_by_student(session: Session, which: ColumnElement[bool],
     rows per student instead of every participation. Right for any day from today on
     (attendance is recorded for activities held up to today)."""
     tally = AttendanceTally
-    sums = [func.sum(tally.attended).filter(
-        tally.kind == kind,
-        tally.programme_year >= 1 if in_year is None else tally.programme_year == in_year)
-        for kind, in_year in columns]
-    query = (select(tally.student_id, *sums)
+    query = (select(tally.student_id, *_sums(tuple(columns)))
              .join(Student, Student.id == tally.student_id)
              .where(which).group_by(tally.student_id))
     yield from session.execute(query)
+
+
+@lru_cache(maxsize=16)
+def _sums(columns: tuple[Column, ...]) -> tuple[ColumnElement[Any], ...]:
+    """The tallies' sums for ``columns``, built once per set of columns: a portal asks for
+    the same ones at every request, and building them costs more than running the query
+    for one student. (SQL expressions are immutable: safe to share between threads.)"""
+    tally = AttendanceTally
+    return tuple(func.sum(tally.attended).filter(
+        tally.kind == kind,
+        tally.programme_year >= 1 if in_year is None else tally.programme_year == in_year)
+        for kind, in_year in columns)
 
 
 def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \

@@ -4,7 +4,9 @@ reminder, and (in the portal) ``/me``."""
 from __future__ import annotations
 
 import dataclasses
+import operator
 from functools import lru_cache
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -37,8 +39,23 @@ def student_page(progress: StudentProgress, message: str | None = None,
                   portal=portal)
 
 
+# A row's shared parts depend on every field of its requirement but the lists of what
+# counted: those fields, read in one step, are the key of the rows made already.
+_SHARED_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(RequirementStanding)
+                                       if f.name not in ("counted", "not_counted")))
+_SHARED_ROWS: dict[Any, tuple[Markup, Markup]] = {}
+MOST_SHARED_ROWS = 8192
+
+
 def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
-    before, after = _shared_row(dataclasses.replace(r, counted=(), not_counted=()))
+    key = _SHARED_FIELDS(r)
+    shared = _SHARED_ROWS.get(key)
+    if shared is None:  # (dataclasses.replace at every row took a reminder run seconds)
+        if len(_SHARED_ROWS) >= MOST_SHARED_ROWS:
+            _SHARED_ROWS.clear()
+        shared = _SHARED_ROWS[key] = _shared_row(
+            dataclasses.replace(r, counted=(), not_counted=()))
+    before, after = shared
     return before + explained(r, activities) + after
 
 
@@ -81,7 +98,6 @@ def _dated(a: ActivityRef) -> str:
     return f'<span title="{escape(a.title)}">{a.date}</span>'
 
 
-@lru_cache(maxsize=8192)
 def _shared_row(r: RequirementStanding) -> tuple[Markup, Markup]:
     """A requirement's row around its own lines; students who stand the same share it
     (a reminder run over a whole programme renders each distinct row once)."""

@@ -36,6 +36,7 @@ from tracker.standing import Judged, StudentProgress, UpcomingActivity
 from tracker.vocabulary import AssignmentStatus
 
 UPCOMING_PER_REQUIREMENT = 3
+FEW = 50  # students whose activities are read joined to their participations (see stories)
 
 
 def requirement_set_for(book: RuleBook, version: int, student: Enrolled) -> RequirementSet:
@@ -201,17 +202,24 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
     wanted = {one.student.id for one in assessed}
     day = next(iter(assessed)).day if assessed else date.today()
     kinds = counting_kinds(in_force.book)
-    held = explanations.activities_of_kinds(session, kinds) if wanted else {}
     seen: defaultdict[int, list[Participated]] = defaultdict(list)
-    shared: dict[tuple[int, str], Participated] = {}  # students at one activity share it
-    rows = explanations.participations(session, which, kinds) if wanted else iter(())
-    for student_id, activity_id, status in rows:
-        if student_id in wanted:
-            participated = shared.get((activity_id, status))
-            if participated is None:
-                participated = shared[activity_id, status] = Participated(
-                    activity_id, *held[activity_id], status)
-            seen[student_id].append(participated)
+    if 0 < len(wanted) <= FEW:  # a student's page: their activities, joined
+        for student_id, activity_id, status, kind, held_on, title in \
+                explanations.participations_with_activities(session, which, kinds):
+            if student_id in wanted:
+                seen[student_id].append(Participated(activity_id, kind, held_on, title,
+                                                     status))
+    elif wanted:  # a cohort: every activity once, shared by the students who were there
+        activity = explanations.activities_of_kinds(session, kinds)
+        shared: dict[tuple[int, str], Participated] = {}
+        for student_id, activity_id, status in explanations.participations(session, which,
+                                                                           kinds):
+            if student_id in wanted:
+                participated = shared.get((activity_id, status))
+                if participated is None:
+                    participated = shared[activity_id, status] = Participated(
+                        activity_id, *activity[activity_id], status)
+                seen[student_id].append(participated)
     decisions: dict[int, dict[int, tuple[str, str | None]]] = {}
     states = explanations.assignment_states(session, which) if wanted else iter(())
     for student_id, number, status, submitted_on, decided_on, feedback in states:

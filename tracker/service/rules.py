@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy.orm import Session
@@ -47,8 +48,16 @@ def rules_in_force(session: Session) -> RulesInForce:
     if row is None:  # only a database made by hand at an older tracker's schema
         raise NotFound("no rules are loaded in this database: load some with "
                        "`tracker rules load FILE`")
-    book = parse_rules(row.content, f"rules version {row.id}")
+    book = parsed_version(row.id, row.digest, row.content)
     return RulesInForce(row.id, book, row.content, row.source, row.loaded_by, row.loaded_at)
+
+
+@lru_cache(maxsize=8)
+def parsed_version(version: int, digest: str, content: str) -> RuleBook:
+    """A stored version's rules, parsed once per process: a version never changes (its
+    digest is part of the key all the same), and a portal process would otherwise parse
+    the rules at every request (a few milliseconds each). A RuleBook is frozen."""
+    return parse_rules(content, f"rules version {version}")
 
 
 def ensure_default_rules(db: Database) -> None:

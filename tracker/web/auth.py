@@ -37,8 +37,11 @@ def ask() -> Any:
     except TooManyRequests as refusal:
         return render_template("home.html", error=str(refusal), identity=typed[:254],
                                notice=None), 429
-    here.mail.wake()
-    return render_template("sent.html", error=None)
+    answer = make_response(render_template("sent.html", error=None))
+    # The worker starts on the mail once the answer has left: sending it takes several
+    # times the answer's own work, and in this process it would hold the answer back.
+    answer.call_on_close(here.mail.wake)
+    return answer
 
 
 def code_form() -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -19,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.db import portal
-from tracker.db import rules as stored_rules
 from tracker.db.engine import Database
 from tracker.db.models import Coordinator, SignInRequest, Student, WebSession
 from tracker.errors import InvalidInput, NotFound
-from tracker.rules import RuleBook, parse_rules
+from tracker.rules import RuleBook
 from tracker.service.portal import TooManyRequests
 from tracker.service.portal import sessions as sessions_
 from tracker.service.portal.coordinators import otp_step
@@ -90,17 +88,8 @@ def _normal(session: Session, raw: str) -> str:
 
 
 def _student_numbers(session: Session) -> RuleBook:
-    """The rules in force, for the form of a student number: parsed once per version
-    (a version never changes), not at every ``POST /login``."""
-    row = stored_rules.newest(session)
-    if row is None:
-        return rules_in_force(session).book  # (which says there are no rules)
-    return _parsed(row.id, row.content)
-
-
-@lru_cache(maxsize=4)
-def _parsed(version: int, content: str) -> RuleBook:
-    return parse_rules(content, f"rules version {version}")
+    """The rules in force, for the form of a student number (parsed once per version)."""
+    return rules_in_force(session).book
 
 
 def _minutes(span: timedelta) -> int:
