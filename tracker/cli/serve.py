@@ -72,7 +72,6 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
     from tracker.web import create_app
 
     web = create_app(context.url(), base_url=base, postbox=postbox)
-    context.opened()  # the garbage collector, off through the imports, collects again
     server = _listen(web, host, port, threads, trusted_proxy)  # bound: say so, then serve
     click.echo(f"tracker serve: listening on http://{host}:{port}, for {base}/")
     click.echo(f"database: {describe(context.url())}")
@@ -83,6 +82,7 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
         _demo_links(web.extensions["tracker"].db, base)
     click.echo("Stop with Ctrl+C.")
     _stop_on_sigterm()
+    context.opened()  # the garbage collector, off through the imports, collects again
     try:
         server.run()
     except KeyboardInterrupt:

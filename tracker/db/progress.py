@@ -10,10 +10,10 @@ students, so the database does integer arithmetic, not date functions, per row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -97,7 +97,7 @@ def tallies_by_student(session: Session, which: ColumnElement[bool],
     yield from session.execute(query)
 
 
-@lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
 def _sums(columns: tuple[Column, ...]) -> tuple[ColumnElement[Any], ...]:
     """The tallies' sums for ``columns``, built once per set of columns: a portal asks for
     the same ones at every request, and building them costs more than running the query
