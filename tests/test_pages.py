@@ -9,19 +9,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browsers import chromium_browser
 
 from tracker.cli.context import AppContext
 from tracker.service.demo import fill_demo
 
 AS_OF = "2026-11-26"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(os.environ.get("TRACKER_TEST_ARTEFACTS")
                  or Path(__file__).resolve().parents[1] / "test-artefacts")
 HOSTILE = "<script>alert('x')</script> \"O'Brien\" & <b>bold</b>"
@@ -43,16 +42,8 @@ def programme(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium (.ci/run installs it: apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND",
-                  "--disable-background-networking"])
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 class Visit:

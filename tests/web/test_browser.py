@@ -7,7 +7,6 @@ Screenshots go to test-artefacts/portal/ (git-ignored), to be looked at."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -18,13 +17,13 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from browsers import chromium_browser
 from conftest import Tracker
 from icalendar import Calendar
 from smtp_servers import free_port, smtp_server
 
 from .conftest import CODE, LINK, stop_serving
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(os.environ.get("TRACKER_TEST_ARTEFACTS")
                  or Path(__file__).resolve().parents[2] / "test-artefacts") / "portal"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
@@ -34,16 +33,8 @@ LAPTOP = {"viewport": {"width": 1440, "height": 900}}
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                  "--disable-background-networking"])
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
