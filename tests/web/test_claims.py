@@ -265,3 +265,34 @@ def test_two_approvals_at_once_of_one_new_activity_schedule_it_once(portal):
         assert session.scalar(select(func.count()).select_from(Participation).where(
             Participation.source == "claim")) == 2
         assert len(set(session.scalars(select(Claim.activity_id)))) == 1
+
+
+def test_a_decision_under_serve_outbox_is_saved_mailed_and_named_for_undo(sqlite_portal,
+                                                                          tmp_path):
+    """`serve --outbox` without TRACKER_MAIL_FROM: the sign-in mails' sender writes the
+    decision's mail too (it said "the sender is not an e-mail address", 400, with the
+    decision saved); the notice names the change that `tracker undo --change` takes back
+    (a bare `tracker undo` undid the shell user's own last change)."""
+    import re
+
+    from conftest import Tracker
+
+    from tracker.web.mail import OutboxPostbox
+
+    from .conftest import enrol
+
+    enrol(sqlite_portal)
+    (tmp_path / "out").mkdir()  # as serve --outbox makes it
+    sqlite_portal.app.extensions["tracker"].mail.postbox = OutboxPostbox(tmp_path / "out")
+    ada = browser_of(sqlite_portal, "student")
+    assert claim(ada, {"title": "First fair"}).status_code == 303
+    [first] = _claims(sqlite_portal)
+    coordinator = browser_of(sqlite_portal, "coordinator")
+    approved = coordinator.post(f"/admin/claims/{first}/approve", {})
+    assert approved.status_code == 303
+    notice = coordinator.get(approved.headers["Location"]).get_data(as_text=True)
+    [change] = re.findall(r"tracker undo --change (\d+)</code> takes it back", notice)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"claim-{first}-approved.eml"]
+    Tracker(sqlite_portal.url)("undo", "--change", change)
+    with sqlite_portal.db.transaction(read_only=True) as session:
+        assert session.scalar(select(Claim.status).where(Claim.id == first)) == "pending"

@@ -167,6 +167,7 @@ class RemoveOutcome:
     activity: ActivityView
     removed: tuple[str, ...]
     absent: tuple[str, ...]  # named, but not recorded there: nothing to remove
+    change: int | None = None  # the history's change that removed them (to undo it)
 
 
 def remove_attendance(db: Database, activity_id: int, numbers: Sequence[str], *,
@@ -180,11 +181,14 @@ def remove_attendance(db: Database, activity_id: int, numbers: Sequence[str], *,
         named = students.require_all(session, (fields.student_number(n, book) for n in numbers))
         held = participations.at_activity(session, activity.id, (s.id for s in named))
         removed = [s for s in named if s.id in held]
+        change_id = None
         if removed:
             change = history.open_change(
                 session, ChangeKind.ATTEND_REMOVE, by,
                 f"removed {len(removed)} student(s) from #{activity.id} {activity.title}")
             for student in removed:
                 history.deleted(session, change, held[student.id])
+            session.flush()
+            change_id = change.id
         return RemoveOutcome(ActivityView.of(activity), tuple(s.number for s in removed),
-                             tuple(s.number for s in named if s.id not in held))
+                             tuple(s.number for s in named if s.id not in held), change_id)

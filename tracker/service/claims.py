@@ -199,6 +199,7 @@ class Decision:
     recorded: str | None
     new_activity: bool
     email: str | None
+    change: int | None = None  # the history's change that made the decision (to undo it)
 
 
 def approve(db: Database, claim_id: int, *, note: str | None = None,
@@ -229,7 +230,7 @@ def _approve(db: Database, claim_id: int, clean_note: str | None,
         change.summary = (f"approve claim #{claim.id} of {student.number}: {claim.kind} on "
                           f"{claim.held_on}, at activity #{activity.id}"
                           + (" (already recorded)" if recorded == "unchanged" else ""))
-        return _decision(session, claim, student, True, recorded, new)
+        return _decision(session, claim, student, True, recorded, new, change)
 
 
 def reject(db: Database, claim_id: int, *, reason: str | None,
@@ -243,7 +244,7 @@ def reject(db: Database, claim_id: int, *, reason: str | None,
         if change is None:
             return _decision(session, claim, student, False, None, False)
         _decide(session, change, claim, ClaimStatus.REJECTED, clean, None)
-        return _decision(session, claim, student, True, None, False)
+        return _decision(session, claim, student, True, None, False, change)
 
 
 _DOING = {ClaimStatus.APPROVED: ("approve", ChangeKind.CLAIM_APPROVE),
@@ -296,7 +297,10 @@ def _decide(session: Session, change: Change, claim: Claim, status: ClaimStatus,
 
 
 def _decision(session: Session, claim: Claim, student: Student, changed: bool,
-              recorded: str | None, new: bool) -> Decision:
+              recorded: str | None, new: bool, change: Change | None = None) -> Decision:
     view = ClaimView.of(claim, student.number, student.name,
                         claims.evidence_facts(session, claim.id))
-    return Decision(view, changed, recorded, new, student.email)
+    if change is not None:
+        session.flush()  # the change's id, for the words that say how to undo it
+    return Decision(view, changed, recorded, new, student.email,
+                    change.id if change is not None else None)

@@ -124,7 +124,8 @@ def queue(problem: str | None = None, status: int = 200, done: str | None = None
 
 def _done(said: str) -> str:
     """The notice's words from the address, only as a decision wrote them."""
-    return said if re.fullmatch(r"(approved|rejected|already)-[0-9]{1,10}", said) else ""
+    return said if re.fullmatch(r"(approved|rejected)-[0-9]{1,10}-[0-9]{1,10}|already-[0-9]{1,10}",
+                                said) else ""
 
 
 def approve_claim(claim_id: int) -> Any:
@@ -155,7 +156,7 @@ def _said(decision: Decision) -> str:
     URL)."""
     if decision.changed:
         _tell(decision)
-        return f"{decision.claim.status}-{decision.claim.id}"
+        return f"{decision.claim.status}-{decision.claim.id}-{decision.change}"
     return f"already-{decision.claim.id}"
 
 
@@ -164,13 +165,15 @@ def _tell(decision: Decision) -> None:
     from tracker.pages.claims import decision_letter
     from tracker.service.mail import NotSent, post_one
 
-    route = mail_route()
-    letter = decision_letter(decision, portal().site.link("/claims"))
-    if route is None or letter is None:
-        return
+    # The decision is saved whatever the mail does: a mail that cannot leave is logged,
+    # never turned into a page that says the decision failed.
     try:
+        route = mail_route()
+        letter = decision_letter(decision, portal().site.link("/claims"))
+        if route is None or letter is None:
+            return
         post_one(route, letter)
-    except NotSent as why:
+    except (NotSent, TrackerError) as why:
         LOG.warning("claim %s: the student could not be told: %s", decision.claim.id, why)
 
 
@@ -187,6 +190,6 @@ def mail_route() -> Any:
     box = here.mail.postbox
     if isinstance(box, SmtpPostbox):
         return Route(checked_sender(box.sender), smtp=box.settings)
-    if isinstance(box, OutboxPostbox):
-        return Route(checked_sender(box.sender), outbox=box.folder)
+    if isinstance(box, OutboxPostbox):  # nothing leaves: the sign-in mails' sender will do
+        return Route(box.sender, outbox=box.folder)
     return None

@@ -73,6 +73,7 @@ def remove(activity_id: int) -> Any:
         raise InvalidInput("say which student to remove (the form's student field)")
     done = attendance.remove_attendance(here.db, activity_id, [number],
                                         by=_coordinator().name)
-    said = (f"Removed {number} from the list (undo with `tracker undo`)." if done.removed
+    said = (f"Removed {number} from the list (change #{done.change}: "
+            f"`tracker undo --change {done.change}` brings them back)." if done.removed
             else f"{number} was not on the list: nothing changed.")
     return activity_page(activity_id, said)
