@@ -219,7 +219,7 @@ def served(db_url: str) -> Iterator[Callable[..., Served]]:
                        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                        "clear_untrusted_proxy_headers": True}
         server = create_server(portal.app, host="127.0.0.1", port=port, threads=8,
-                               max_request_body_size=7 * 1024 * 1024, **options)
+                               max_request_body_size=8 * 6 * 1024 * 1024, **options)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         handle = Served(base, portal, server, thread)

@@ -250,3 +250,14 @@ def test_serve_demo_needs_no_mail_server_and_prints_sign_in_links(tmp_path):
     finally:
         process.terminate()  # as a service manager stops it
     assert process.wait(timeout=20) == 0
+
+
+def test_a_phone_photo_of_8_mb_gets_the_portals_sentence_not_waitresss_page(served):
+    """waitress refused a body over 7 MB with its own bare page; the portal's sentence
+    (413) names the limit and what to do instead."""
+    server = served()
+    browser = HttpBrowser(server.base)
+    browser.get("/")
+    big = browser.post("/login", {"identity": "s1234567", "photo": "x" * (8 * 1024 * 1024)})
+    assert big.status == 413
+    assert "at most 5 MB" in big.body and "max_body" not in big.body

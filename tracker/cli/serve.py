@@ -168,9 +168,11 @@ def _listen(web: Flask, host: str, port: int, threads: int,
     proxy = ({"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
               "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
               "clear_untrusted_proxy_headers": True} if trusted_proxy else {})
-    try:  # waitress lets the app refuse a large body with its own sentence, up to a point
+    # waitress lets the app refuse a large body with its own sentence (a phone's photo of
+    # 8 MB got waitress's bare page); beyond 8 times the app's limit waitress refuses it
+    try:
         return create_server(web, host=host, port=port, threads=threads, ident="tracker",
-                             max_request_body_size=MAX_BODY + 1024 * 1024, **proxy)
+                             max_request_body_size=8 * MAX_BODY, **proxy)
     except OSError as error:
         raise UserError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 

@@ -3,6 +3,7 @@ and a name that is safe to offer for download."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,7 +58,8 @@ def checked(upload: Upload | None) -> Evidence | None:
     if size == 0:
         raise InvalidInput("the evidence file is empty: choose the file again")
     if size > MOST_BYTES:
-        raise InvalidInput(f"the evidence file is {size / 1024 / 1024:.1f} MB; at most "
+        shown = math.ceil(size / 1024 / 1024 * 10) / 10  # 5.01 MB is 5.1, never "5.0"
+        raise InvalidInput(f"the evidence file is {shown:.1f} MB; at most "
                            f"{MOST_BYTES // 1024 // 1024} MB are taken (a photo of a "
                            "certificate at a lower size, or a PDF, will do)")
     kind = sniffed(upload.content)

@@ -79,7 +79,8 @@ SENTENCES = {
     403: "You may not open this page.",
     404: "There is no such page here.",
     405: "This page does not take that kind of request.",
-    413: "That is more than this portal takes at once (6 MB).",
+    413: "That is more than this portal takes at once (6 MB). A claim's evidence may be "
+         "at most 5 MB: a photo of the certificate at a lower size, or a PDF, will do.",
 }
 
 
