@@ -9,6 +9,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import pexpect
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -59,3 +60,8 @@ def checked_in(url: str, activity: int = 1) -> list[tuple[str, str, str]]:
                       f"WHERE p.activity_id = {activity} ORDER BY s.number")
 
 
+def spawn(url: str, *args: str) -> pexpect.spawn:
+    child = pexpect.spawn(str(SCRIPT), ["--db", url, "checkin", *args], env=environment(),
+                          encoding="utf-8", timeout=30, dimensions=(24, 120))
+    child.expect("Ctrl-C ends")  # the header, on stderr
+    return child

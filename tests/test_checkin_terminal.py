@@ -16,6 +16,7 @@ from checkin_at_door import (
     needs_script,
     query,
     seed,
+    spawn,
 )
 
 from tracker.service.checkin import Door
@@ -73,13 +74,6 @@ def test_two_laptops_at_one_door_record_each_student_once(engine, new_database, 
 
 
 # --- at a real terminal ------------------------------------------------------------------
-
-
-def spawn(url: str, *args: str) -> pexpect.spawn:
-    child = pexpect.spawn(str(SCRIPT), ["--db", url, "checkin", *args], env=environment(),
-                          encoding="utf-8", timeout=30, dimensions=(24, 120))
-    child.expect("Ctrl-C ends")  # the header, on stderr
-    return child
 
 
 @needs_script

@@ -12,8 +12,8 @@ import signal
 
 import pexpect
 import pytest
+from checkin_at_door import checked_in, needs_script, query, seed, spawn
 from conftest import Tracker
-from test_checkin import checked_in, needs_script, query, seed, spawn
 
 
 def heads(tracker: Tracker, command: str) -> list[dict]:

@@ -97,3 +97,8 @@ def flags_at(session: Session, activity_id: int) -> dict[str, str]:
         select(Student.number, DoorCheckin.flags)
         .join(Student, Student.id == DoorCheckin.student_id)
         .where(DoorCheckin.activity_id == activity_id))}
+
+
+def activity_of_run(session: Session, run_head: int) -> int | None:
+    """The activity whose door's check-ins by QR code are the run ``run_head``, if any."""
+    return session.scalar(select(Door.activity_id).where(Door.run_head == run_head))

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db import activities, changes, history, students
+from tracker.db import activities, changes, doors, history, students
 from tracker.db import rules as stored_rules
 from tracker.db.engine import Database
 from tracker.db.models import Change, ChangeEntry, utcnow
@@ -173,6 +173,12 @@ def undo(db: Database, by: str | None = None, *, change: int | None = None,
         if how is None:
             raise CannotUndo(f"{target.named} {PASSED_OVER[kind]}")
         if changes.is_open(head, now or utcnow()):
+            door = doors.activity_of_run(session, head.id)
+            if door is not None:
+                raise CannotUndo(
+                    f"{target.named} is the check-in by QR code at #{door}, and its door is "
+                    f"still open: close it first (`tracker door close {door}`, or Close on "
+                    f"/admin/activities/{door}), then undo it")
             raise CannotUndo(
                 f"{target.named} is a check-in session still open at the door, by "
                 f"{head.actor}: end it there first (an empty line, Ctrl-D or Ctrl-C), then "
