@@ -62,3 +62,27 @@ def test_me_costs_the_same_statements_whatever_the_student_did(portal, tmp_path)
     after = statements_of(ada, "/me")
     assert after == before
     assert statements_of(ada, "/me/progress.json") == before
+
+
+LOGIN_STATEMENTS = 4  # the rules' id, the limits' count, the request; BEGIN (SQLite) or
+# the limits' locks in one statement (PostgreSQL)
+
+
+def test_asking_for_a_sign_in_mail_is_one_short_transaction(portal):
+    """``POST /login`` does the least: the limits and one queued row (the mail is the
+    worker's); the rules' text is read and parsed once per process, not per request."""
+    browser = portal.browser()
+    assert browser.ask("s1234567").status_code == 200
+    seen: list[str] = []
+
+    def listener(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        assert browser.ask("s7654321").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+    assert not portal.postbox.messages  # nothing sent during the request
+    assert not [s for s in seen if "rules_version.content" in s], seen
+    assert len(seen) == LOGIN_STATEMENTS, seen
