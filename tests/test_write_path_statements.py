@@ -78,3 +78,44 @@ def test_no_table_lock_on_the_attendance_write_path(tracker, tmp_path):
     locks = [s for s in seen if "LOCK TABLE" in s.upper() or "LOCK " in s.upper()[:5]]
     assert locks == []
     assert any("pg_advisory_xact_lock" in s for s in seen)  # the per-student locks
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_door_check_in_locks_no_door_and_no_table(tracker, tmp_path, db_url):
+    """After the window's first check-in (which opens its run), a check-in by QR code
+    only reads the door: the room's check-ins take turns on nothing but their own
+    student, their own device and, for the commit, the run's count."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from tracker.db.engine import Database, resolve_url
+    from tracker.db.models import Student
+    from tracker.service.portal import door_checkin, doors
+
+    activity = a_programme(tracker, tmp_path)
+    db = Database.from_url(resolve_url(db_url))
+    now, today = datetime.now(UTC), date.today()
+    doors.open_door(db, activity, now=now, today=today)
+    with db.transaction(read_only=True) as session:
+        ids = session.scalars(select(Student.id).order_by(Student.number).limit(3)).all()
+
+    def check_in(student: int, device: str) -> door_checkin.CheckedIn:
+        code = doors.code_now(db, activity, now)
+        scan = door_checkin.judge_scan(db, activity, code, "b" * 64, now, today)
+        return door_checkin.check_in(db, scan, code, student, device_hash=device,
+                                     client="127.0.0.1", now=now, today=today)
+
+    try:
+        check_in(ids[0], "c" * 64)  # the first: it opens the window's run
+        with statements() as seen:
+            check_in(ids[1], "d" * 64)
+            shared = check_in(ids[2], "d" * 64)
+    finally:
+        db.dispose()
+    assert shared.flags == (door_checkin.SHARED_DEVICE,)
+    said = [" ".join(s.upper().split()) for s in seen]
+    assert [s for s in said if "FOR UPDATE" in s and "FROM DOOR " in s + " "] == []
+    assert [s for s in said if "LOCK TABLE" in s or s.startswith("LOCK ")] == []
+    assert sum("PG_ADVISORY_XACT_LOCK" in s for s in said) >= 2  # a device's, a student's
+    assert "checked in 3 student(s)" in tracker("history").output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Door, DoorCheckin, DoorMiss, DoorScan, Participation, Student
@@ -19,6 +19,18 @@ def door(session: Session, activity_id: int, *, lock: bool = False) -> Door | No
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalars(query).first()
+
+
+DEVICE_LOCK = 0x7A21  # PostgreSQL's advisory locks (DEVICE_LOCK, hash of a device's key)
+
+
+def device_takes_turns(session: Session, device_hash: str) -> None:
+    """Until the transaction ends, this browser's other check-ins wait (so a second
+    student on the same phone sees the first and is flagged). A no-op on SQLite, whose
+    writers take turns already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:device, hashtext(:key))"),
+                        {"device": DEVICE_LOCK, "key": device_hash})
 
 
 def by_link(session: Session, link_hash: str) -> Door | None:

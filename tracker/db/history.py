@@ -81,6 +81,14 @@ class ChangeLog:
             self._change.summary = summary[:SUMMARY_LENGTH]
 
 
+def hold_summary(session: Session, change_id: int) -> None:
+    """This transaction alone rewrites the change's summary until it ends (FOR NO KEY
+    UPDATE: changes joining it as ``part_of`` still can, their key share being no
+    conflict), so a summary counted after this counts every one committed before."""
+    session.execute(select(Change.id).where(Change.id == change_id)
+                    .with_for_update(key_share=True))
+
+
 def describe_change(session: Session, change_id: int, summary: str) -> None:
     session.execute(update(Change).where(Change.id == change_id)
                     .values(summary=summary[:SUMMARY_LENGTH]))

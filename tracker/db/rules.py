@@ -13,6 +13,17 @@ def newest(session: Session) -> RulesVersion | None:
         select(RulesVersion).order_by(RulesVersion.id.desc()).limit(1)).first()
 
 
+def newest_key(session: Session) -> tuple[int, str] | None:
+    """The newest version's id and digest (not its text: what a cached parse needs)."""
+    row = session.execute(select(RulesVersion.id, RulesVersion.digest)
+                          .order_by(RulesVersion.id.desc()).limit(1)).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def content_of(session: Session, version: int) -> str:
+    return str(session.scalar(select(RulesVersion.content).where(RulesVersion.id == version)))
+
+
 def kinds(session: Session) -> dict[str, ActivityKind]:
     return {kind.code: kind for kind in session.scalars(select(ActivityKind))}
 

@@ -14,10 +14,23 @@ of 0.10 s), more than the whole report may take beside a plain ``GROUP BY`` scri
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy import (
+    Delete,
+    Insert,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db.models import Activity, AttendanceTally, Participation, Student
@@ -55,21 +68,13 @@ def refresh(session: Session) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         _lock(session, stale)
-    year = programme_year().label("programme_year")
-    counted = (select(Participation.student_id, Activity.kind, year, func.count())
-               .join(Activity, Activity.id == Participation.activity_id)
-               .join(Student, Student.id == Participation.student_id)
-               .where(Participation.status == ParticipationStatus.ATTENDED)
-               .group_by(Participation.student_id, Activity.kind, year))
-    target = (AttendanceTally.student_id, AttendanceTally.kind,
-              AttendanceTally.programme_year, AttendanceTally.attended)
-    columns = [c.key for c in target]
     if stale != ALL:
-        ids = sorted(stale)
-        session.execute(delete(AttendanceTally).where(AttendanceTally.student_id.in_(ids)))
-        session.execute(insert(AttendanceTally).from_select(
-            columns, counted.where(Participation.student_id.in_(ids))))
+        remove, add = _for_students()
+        ids, connection = {"ids": sorted(stale)}, session.connection()
+        connection.execute(remove, ids)  # (no tally is ever an object in the session)
+        connection.execute(add, ids)
         return
+    counted, columns = _counted()
     session.execute(delete(AttendanceTally))
     if session.get_bind().dialect.name != "sqlite":
         session.execute(insert(AttendanceTally).from_select(columns, counted))
@@ -83,6 +88,30 @@ def refresh(session: Session) -> None:
 
 
 STUDENTS_PER_COUNT = 10_000
+
+
+def _counted() -> tuple[Select[int, str, int, int], list[str]]:
+    """The tallies as counted from the participations, and their columns."""
+    year = programme_year().label("programme_year")
+    counted = (select(Participation.student_id, Activity.kind, year, func.count())
+               .join(Activity, Activity.id == Participation.activity_id)
+               .join(Student, Student.id == Participation.student_id)
+               .where(Participation.status == ParticipationStatus.ATTENDED)
+               .group_by(Participation.student_id, Activity.kind, year))
+    target = (AttendanceTally.student_id, AttendanceTally.kind,
+              AttendanceTally.programme_year, AttendanceTally.attended)
+    return counted, [c.key for c in target]
+
+
+@functools.cache
+def _for_students() -> tuple[Delete, Insert]:
+    """The refresh of some students (``ids``), built once: a check-in is one of those,
+    and building the statements took longer than running them."""
+    ids = bindparam("ids", type_=Integer, expanding=True)
+    counted, columns = _counted()
+    return (delete(AttendanceTally).where(AttendanceTally.student_id.in_(ids)),
+            insert(AttendanceTally).from_select(
+                columns, counted.where(Participation.student_id.in_(ids))))
 
 # PostgreSQL's advisory locks of the tallies: (STUDENT_LOCK, student id) and
 # (EVERYONE_LOCK, 0). Ids of our own choosing, in a key space no table uses.

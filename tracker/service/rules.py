@@ -52,6 +52,25 @@ def rules_in_force(session: Session) -> RulesInForce:
     return RulesInForce(row.id, book, row.content, row.source, row.loaded_by, row.loaded_at)
 
 
+def rule_book(session: Session) -> RuleBook:
+    """The rules in force, parsed, for a request that needs only the book: one small read
+    (the newest version's id and digest); its text is read only when this process has not
+    parsed that version yet."""
+    key = stored_rules.newest_key(session)
+    if key is None:
+        return rules_in_force(session).book  # (says that no rules are loaded)
+    book = _BOOKS.get(key)
+    if book is None:
+        book = parsed_version(*key, stored_rules.content_of(session, key[0]))
+        if len(_BOOKS) >= 8:
+            _BOOKS.clear()
+        _BOOKS[key] = book
+    return book
+
+
+_BOOKS: dict[tuple[int, str], RuleBook] = {}
+
+
 @lru_cache(maxsize=8)
 def parsed_version(version: int, digest: str, content: str) -> RuleBook:
     """A stored version's rules, parsed once per process: a version never changes (its

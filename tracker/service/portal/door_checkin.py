@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from tracker.db import changes, doors, history, participations, students
+from tracker.db import changes, doors, history, participations, students, tallies
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
 from tracker.db.models import Activity, Door, DoorCheckin, DoorScan, Student
@@ -212,19 +212,24 @@ def _student(session: Session, student_id: int) -> Student:
 
 def _record(session: Session, found: Door, activity: Activity, student: Student,
             device_hash: str, client: str, flags: frozenset[str], now: datetime) -> CheckedIn:
-    doors.door(session, activity.id, lock=True)  # the door's check-ins take turns
+    """Check-ins of a room run side by side: the door is only read; "each student once"
+    is the participation's unique key; a device's check-ins take turns (its flag); the
+    run's first change is made under the door's lock, and its count under its own, last,
+    held only for the commit."""
     held = participations.at_activity(session, activity.id, [student.id]).get(student.id)
     if held is not None and held.status == ParticipationStatus.ATTENDED:
         raise _Already(_earlier(session, activity, student.id, held.recorded_at))
-    head = found.run_head
-    if head is not None and changes.undone_by(session, head) is not None:
-        head = None  # that run was undone: the door's check-ins start a new one
+    head = _run_head(session, found)
+    if head is None:  # the window's first check-in (or the first since its run was undone)
+        found = doors.door(session, activity.id, lock=True) or found  # one opens the run
+        head = _run_head(session, found)
     log = ChangeLog(session, ChangeKind.CHECKIN, found.opened_by, part_of=head)
     [written] = write_participations(session, log.change, [ParticipationRow(
         student.id, activity.id, ParticipationStatus.ATTENDED.value, SOURCE)])
     if written.outcome in (Outcome.UNCHANGED, Outcome.CONFLICT):  # a kiosk, a moment ago
         raise _Already(_earlier(session, activity, student.id, now))
     words = set(flags)
+    doors.device_takes_turns(session, device_hash)
     if doors.others_from_device(session, activity.id, device_hash, student.id):
         words.add(SHARED_DEVICE)
     marked = " ".join(sorted(words))
@@ -234,18 +239,30 @@ def _record(session: Session, found: Door, activity: Activity, student: Student,
                                 device_hash=device_hash, client=client[:64], flags=marked))
     else:  # removed from the list earlier, and back
         row.at, row.device_hash, row.client, row.flags = now, device_hash, client[:64], marked
-    session.flush()
+    tallies.refresh(session)  # now, not at the commit: the run's head is locked last
     what = f"#{activity.id} {activity.title}"
-    whole = f"checked in {doors.web_checkins(session, activity.id)} student(s) at {what} " \
-            "by QR code"
     if head is None:
         found.run_head = log.change.id
         log.change.open_until = ends_at(found.closes_at, found.closed_at)
-        log.describe(whole)
+        log.describe(_whole(session, activity.id, what))
     else:
+        history.hold_summary(session, head)  # the count: each check-in's counts the last
         log.describe(f"checked in {student.number} at {what} by QR code")
-        history.describe_change(session, head, whole)
+        history.describe_change(session, head, _whole(session, activity.id, what))
     return CheckedIn(activity.id, activity.title, now, False, tuple(sorted(words)))
+
+
+def _run_head(session: Session, found: Door) -> int | None:
+    """The first change of the window's run, unless that run was undone."""
+    head = found.run_head
+    if head is not None and changes.undone_by(session, head) is not None:
+        return None  # that run was undone: the door's check-ins start a new one
+    return head
+
+
+def _whole(session: Session, activity_id: int, what: str) -> str:
+    return f"checked in {doors.web_checkins(session, activity_id)} student(s) at {what} " \
+        "by QR code"
 
 
 def _earlier(session: Session, activity: Activity, student_id: int,

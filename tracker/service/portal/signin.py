@@ -33,7 +33,7 @@ from tracker.service.portal.secrets import (
     same,
     typed_code,
 )
-from tracker.service.rules import rules_in_force
+from tracker.service.rules import rule_book
 
 LINK_LIFETIME = timedelta(minutes=10)
 LIMIT_WINDOW = timedelta(minutes=15)
@@ -89,7 +89,7 @@ def _normal(session: Session, raw: str) -> str:
 
 def _student_numbers(session: Session) -> RuleBook:
     """The rules in force, for the form of a student number (parsed once per version)."""
-    return rules_in_force(session).book
+    return rule_book(session)
 
 
 def _minutes(span: timedelta) -> int:
