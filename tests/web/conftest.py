@@ -203,6 +203,8 @@ def served(db_url: str) -> Iterator[Callable[..., Served]]:
     """Starts the app under waitress on a free port of 127.0.0.1 (in a thread)."""
     from waitress.server import create_server
 
+    from tracker.web.app import MAX_BODY
+
     running: list[Served] = []
 
     def start(url: str | None = None, *, trusted_proxy: str | None = None,
@@ -219,7 +221,7 @@ def served(db_url: str) -> Iterator[Callable[..., Served]]:
                        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                        "clear_untrusted_proxy_headers": True}
         server = create_server(portal.app, host="127.0.0.1", port=port, threads=8,
-                               max_request_body_size=8 * 6 * 1024 * 1024, **options)
+                               max_request_body_size=8 * MAX_BODY, **options)  # as serve
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         handle = Served(base, portal, server, thread)
