@@ -42,3 +42,19 @@ def test_demo_never_touches_another_database(tmp_path):
     other = run("demo", "--path", str(own), "--fresh", env=env)
     assert other.exit_code == 2 and "is not a demo database" in other.output
     assert run("--db", str(own), "student", "show", "s1234567", env=env).exit_code == 0
+
+
+def test_a_demo_an_older_tracker_built_is_built_anew(tmp_path):
+    """It said "run `tracker db upgrade` first", which would upgrade the user's own
+    database, not the demo's."""
+    from tracker.db.schema import REVISIONS
+
+    env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_DATABASE_URL": ""}
+    assert run("demo", env=env).exit_code == 0
+    demo = tmp_path / "data" / "demo.db"
+    older = run("--db", str(demo), "db", "downgrade", REVISIONS[-2], "--yes", env=env)
+    assert older.exit_code == 0, older.output
+    again = run("demo", env=env)
+    assert again.exit_code == 0, again.output
+    assert "built by an older tracker: building it anew" in again.output
+    assert "60 student(s)" in again.output

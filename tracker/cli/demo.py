@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tracker.cli.common import OUTPUT_FILE, app, emit, note
 from tracker.cli.context import AppContext, UserError
+
+if TYPE_CHECKING:
+    from tracker.db.engine import Database
 
 
 @click.command(short_help="Try the tracker on a realistic programme (its own database).")
@@ -38,10 +42,8 @@ def demo(path: Path | None, fresh: bool, seed: int) -> None:
     today = date.today()
     if fresh and target.exists():
         _remove_demo(target)
-    demo_context = AppContext(str(target), on_open=context.on_open)
+    demo_context, database, built = open_demo(target, context.on_open)
     try:
-        built = not target.exists()
-        database = demo_context.database()
         if built:
             from tracker.service.demo import fill_demo
 
@@ -56,6 +58,23 @@ def demo(path: Path | None, fresh: bool, seed: int) -> None:
     finally:
         demo_context.close()
     note(f"\nTry it yourself: tracker --db {target} report --at-risk")
+
+
+def open_demo(target: Path, on_open: Any) -> tuple[AppContext, Database, bool]:
+    """The demo database at ``target`` and whether it is new (still to be filled). One
+    that an older tracker built (its schema behind) is removed and made anew: it is the
+    tracker's own, and `tracker db upgrade` would upgrade the user's database instead."""
+    from tracker.errors import DatabaseNotReady
+
+    built = not target.exists()
+    demo_context = AppContext(str(target), on_open=on_open)
+    try:
+        return demo_context, demo_context.database(), built
+    except DatabaseNotReady:
+        note(f"{target} was built by an older tracker: building it anew")
+        _remove_demo(target)
+        demo_context = AppContext(str(target), on_open=on_open)
+        return demo_context, demo_context.database(), True
 
 
 def _remove_demo(target: Path) -> None:

@@ -183,15 +183,14 @@ def _listen(web: Flask, host: str, port: int, threads: int,
 def _demo(context: AppContext, outbox: Path | None) -> tuple[AppContext, Postbox]:
     """The demo database (built as `tracker demo` builds it), its coordinator, and a
     postbox that prints each sign-in mail's link here."""
+    from tracker.cli.demo import open_demo
     from tracker.db.engine import default_data_dir
     from tracker.service.portal.coordinators import add_coordinator, list_coordinators
 
     target = (default_data_dir() / "demo.db").resolve()
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    built = target.exists()
-    demo_context = AppContext(str(target), on_open=context.on_open)
-    database = demo_context.database()
-    if not built:
+    demo_context, database, built = open_demo(target, context.on_open)
+    if built:
         from tracker.service.demo import fill_demo
 
         note(f"building the demo programme in {target} ...")
