@@ -7,9 +7,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from tracker.db.models import Base
+from tracker.db.models import all_models
 
-target_metadata = Base.metadata
+target_metadata = all_models().metadata
 
 
 def _run(connection: Connection) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from tracker.db.engine import resolve_url
 from tracker.db.migrate import ERASURES_SINCE
-from tracker.db.models import Base
+from tracker.db.models import all_models
 from tracker.db.schema import REVISIONS
 
 
@@ -51,7 +51,7 @@ def rows(url: str) -> dict[str, list[tuple]]:
     with engine.connect() as connection:
         names = set(inspect(connection).get_table_names())
         found = {}
-        for table in Base.metadata.sorted_tables:
+        for table in all_models().metadata.sorted_tables:
             if table.name in names:
                 columns = [c["name"] for c in inspect(connection).get_columns(table.name)]
                 found[table.name] = sorted(
@@ -65,8 +65,8 @@ def rows(url: str) -> dict[str, list[tuple]]:
 def test_every_table_has_rows(tracker, tmp_path):
     populate(tracker, tmp_path)
     held = rows(tracker.url)
-    assert all(held[table.name] for table in Base.metadata.sorted_tables), \
-        [t.name for t in Base.metadata.sorted_tables if not held[t.name]]
+    assert all(held[table.name] for table in all_models().metadata.sorted_tables), \
+        [t.name for t in all_models().metadata.sorted_tables if not held[t.name]]
 
 
 @pytest.mark.parametrize("target", REVISIONS[:-1])

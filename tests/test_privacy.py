@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from tracker.db.engine import resolve_url
-from tracker.db.models import Base
+from tracker.db.models import all_models
 
 PERSONAL = ("s1234567", "Ada Jansen", "ada@example.org", "asked about organoids",
             "Thoughtful reflection", "Pharmacology track", "agreed with advisor")
@@ -35,7 +35,7 @@ def everything_stored(url: str) -> str:
     """Every value of every row of every table, as text."""
     engine = create_engine(resolve_url(url))
     with engine.connect() as connection:
-        text = "\n".join(repr(row) for table in Base.metadata.sorted_tables
+        text = "\n".join(repr(row) for table in all_models().metadata.sorted_tables
                          for row in connection.execute(select(table)))
     engine.dispose()
     return text

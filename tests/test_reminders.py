@@ -19,7 +19,7 @@ from smtp_servers import smtp_server
 from sqlalchemy import create_engine, select
 
 from tracker.db.engine import resolve_url
-from tracker.db.models import Base
+from tracker.db.models import all_models
 
 AS_OF = "2026-01-15"
 SENDER = "AASCO coordinator <aasco@example.org>"
@@ -182,7 +182,7 @@ def test_starttls_and_a_login_with_the_password_never_shown(cohort, tmp_path,
     assert SECRET not in cohort("history", "--all", "--format", "json").stdout
     engine = create_engine(resolve_url(cohort.url))
     with engine.connect() as connection:
-        stored = "\n".join(repr(row) for table in Base.metadata.sorted_tables
+        stored = "\n".join(repr(row) for table in all_models().metadata.sorted_tables
                            for row in connection.execute(select(table)))
     engine.dispose()
     assert SECRET not in stored and "ada@example.org" in stored
@@ -245,7 +245,7 @@ def test_forget_erases_the_reminders(cohort):
     cohort("student", "forget", "s2000001", "--yes")
     engine = create_engine(resolve_url(cohort.url))
     with engine.connect() as connection:
-        stored = "\n".join(repr(row) for table in Base.metadata.sorted_tables
+        stored = "\n".join(repr(row) for table in all_models().metadata.sorted_tables
                            for row in connection.execute(select(table)))
     engine.dispose()
     assert "ada@example.org" not in stored

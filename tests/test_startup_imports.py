@@ -83,3 +83,27 @@ def test_serve_does_load_them(tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.db"),
                              ",".join(PORTAL), "progress"], capture_output=True, text=True)
     assert result.returncode == 1 and "flask" in result.stdout, result.stdout + result.stderr
+
+
+READS_ONLY = """
+import sys
+from tracker.cli import main
+main(['--db', sys.argv[1], 'progress', 's1234567', '--format', 'json'], standalone_mode=False)
+print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('tracker.db.models.')))
+"""
+
+
+def test_progress_builds_only_the_models_it_reads(tmp_path):
+    """A mapped class costs its start-up: `progress` builds the tables of a student's
+    record, not the portal's, the door's or the reminders' (the package imports each
+    model when it is first named)."""
+    database = str(tmp_path / "tracker.db")
+    subprocess.run([sys.executable, "-m", "tracker", "--db", database, "student", "add",
+                    "s1234567", "--name", "Ada Jansen", "--start", "2025-09"],
+                   check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "-c", READS_ONLY, database],
+                            capture_output=True, text=True, check=True)
+    built = result.stdout.strip().splitlines()[-1]
+    assert "participation" in built and "student" in built, built
+    for unread in ("door", "portal", "reminder"):
+        assert f"'{unread}'" not in built, built

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, DoorCheckin, Participation, Student
+from tracker.db.models import Activity, Participation, Student
 from tracker.errors import NotFound
 from tracker.vocabulary import ParticipationStatus
 
@@ -93,6 +93,8 @@ def attendees(session: Session, activity_id: int) \
         -> list[tuple[str, str, str, str | None, str, tuple[str, ...]]]:
     """(student number, name, status, note, source, flags) of everyone recorded at an
     activity; the flags are the door's, for a check-in by QR code."""
+    from tracker.db.models import DoorCheckin  # (only this listing reads the door's table)
+
     query = (select(Student.number, Student.name, Participation.status, Participation.note,
                     Participation.source, DoorCheckin.flags)
              .join(Student, Student.id == Participation.student_id)

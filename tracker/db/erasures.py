@@ -15,18 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import (
-    AssignmentRecord,
-    Change,
-    ChangeEntry,
-    Claim,
-    ClaimEvidence,
-    ErasedNumber,
-    Participation,
-    Reminder,
-    Setting,
-    Student,
-)
+from tracker.db.models import ErasedNumber, Setting
 from tracker.errors import InvalidInput
 
 _KEY = "erasure key"
@@ -84,10 +73,23 @@ class Erased:
         return session.get(ErasedNumber, _digest(self.key, number))
 
 
-# What an erasure writes to: the rows it blanks or deletes, and the record it keeps.
-ERASURE_TABLES = tuple(model.__tablename__ for model in (
-    Student, Participation, AssignmentRecord, Reminder, ChangeEntry, Change, ErasedNumber,
-    Setting, Claim, ClaimEvidence))
+def erasure_tables() -> tuple[str, ...]:
+    """What an erasure writes to: the rows it blanks or deletes, and the record it
+    keeps (their models imported here: only an erasure needs them)."""
+    from tracker.db.models import (
+        AssignmentRecord,
+        Change,
+        ChangeEntry,
+        Claim,
+        ClaimEvidence,
+        Participation,
+        Reminder,
+        Student,
+    )
+
+    return tuple(model.__tablename__ for model in (
+        Student, Participation, AssignmentRecord, Reminder, ChangeEntry, Change,
+        ErasedNumber, Setting, Claim, ClaimEvidence))
 
 
 def clear_traces(engine: Engine) -> bool:
@@ -110,7 +112,7 @@ def clear_traces(engine: Engine) -> bool:
             return not busy
         if engine.dialect.name == "postgresql":
             quoted = ", ".join(engine.dialect.identifier_preparer.quote(table)
-                               for table in ERASURE_TABLES)
+                               for table in erasure_tables())
             connection.execution_options(isolation_level="AUTOCOMMIT") \
                 .exec_driver_sql(f"VACUUM {quoted}")
     return True

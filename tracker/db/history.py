@@ -15,18 +15,27 @@ from __future__ import annotations
 import getpass
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker import fields
-from tracker.db.models import Base, Change, ChangeEntry, utcnow
+from tracker.db.models import Base, Change, ChangeEntry, all_models, utcnow
 from tracker.vocabulary import ChangeKind
 
-TABLES: dict[str, type[Base]] = {
-    mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
 SUMMARY_LENGTH = 1000
+
+
+@cache
+def model_of(table: str) -> type[Base]:
+    """The model of a table the history names (every model imported: an entry may name
+    any of them)."""
+    for mapper in all_models().registry.mappers:
+        if mapper.class_.__tablename__ == table:
+            return mapper.class_
+    raise KeyError(table)
 
 
 def actor(by: str | None) -> str:
@@ -111,7 +120,7 @@ def _json_ready(value: Any) -> Any:
 
 def row_key(table: str, values: dict[str, Any]) -> str:
     """How the history names a row: its ``history_key`` values, joined by '/'."""
-    return "/".join(str(values[column]) for column in TABLES[table].history_key)
+    return "/".join(str(values[column]) for column in model_of(table).history_key)
 
 
 def _student_of(table: str, values: dict[str, Any]) -> int | None:
@@ -180,7 +189,7 @@ def deleted_rows(session: Session, change: Change, table: str,
 
 def restore_values(table: str, values: dict[str, Any]) -> dict[str, Any]:
     """An entry's JSON values as the model's attributes take them."""
-    columns = TABLES[table].__table__.columns
+    columns = model_of(table).__table__.columns
     restored: dict[str, Any] = {}
     for key, value in values.items():
         column_type = columns[key].type
@@ -196,7 +205,7 @@ def restore_values(table: str, values: dict[str, Any]) -> dict[str, Any]:
 def find_row(session: Session, table: str, key: str) -> Base | None:
     """The row an entry names, if it still exists; locked until the transaction ends
     (on PostgreSQL: nobody writes it between undo's look and undo's write)."""
-    model = TABLES[table]
+    model = model_of(table)
     conditions = []
     for column_name, text in zip(model.history_key, key.split("/"), strict=True):
         column = model.__table__.columns[column_name]

@@ -209,10 +209,10 @@ def model_differences(engine: Engine) -> list[str]:
     """How the database's tables differ from the models (empty when they agree)."""
     from alembic.autogenerate import compare_metadata
 
-    from tracker.db.models import Base
+    from tracker.db.models import all_models
 
     with _reading(engine) as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )
-        return [str(diff) for diff in compare_metadata(context, Base.metadata)]
+        return [str(diff) for diff in compare_metadata(context, all_models().metadata)]

@@ -256,7 +256,7 @@ def _revert_entry(session: Session, target: Target, entry: ChangeEntry,
     if "revision" in values:  # a calendar's SEQUENCE: an undo is one more edit, never back
         values["revision"] = max(values["revision"], getattr(current, "revision", 0)) + 1
     if current is None:
-        current = history.TABLES[entry.table_name](**values)
+        current = history.model_of(entry.table_name)(**values)
         session.add(current)
     else:
         for name, value in values.items():

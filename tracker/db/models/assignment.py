@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.base import Base, utcnow
+from tracker.db.models.student import Student
 from tracker.vocabulary import AssignmentStatus, sql_check
 
 
@@ -20,7 +21,7 @@ class AssignmentRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey(Student.id))
     number: Mapped[int]
     status: Mapped[str] = mapped_column(String(16))
     submitted_on: Mapped[date | None] = mapped_column(Date)

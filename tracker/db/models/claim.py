@@ -13,7 +13,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.db.models.activity import Activity, ActivityKind
 from tracker.db.models.base import Base
+from tracker.db.models.student import Student
 from tracker.vocabulary import ClaimStatus, sql_check
 
 
@@ -29,8 +31,8 @@ class Claim(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
-    kind: Mapped[str] = mapped_column(ForeignKey("activity_kind.code"))
+    student_id: Mapped[int] = mapped_column(ForeignKey(Student.id))
+    kind: Mapped[str] = mapped_column(ForeignKey(ActivityKind.code))
     held_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(300))
     organiser: Mapped[str | None] = mapped_column(String(300))
@@ -42,7 +44,7 @@ class Claim(Base):
     # A rejection's reason, or the note an approval was given; the student sees it.
     reason: Mapped[str | None] = mapped_column(Text)
     # The activity the approval recorded the participation at.
-    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"))
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey(Activity.id))
 
 
 class ClaimEvidence(Base):

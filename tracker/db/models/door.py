@@ -13,7 +13,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.db.models.activity import Activity
 from tracker.db.models.base import Base
+from tracker.db.models.student import Student
 
 
 class Door(Base):
@@ -24,7 +26,7 @@ class Door(Base):
     history_key = ("activity_id",)
 
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+        ForeignKey(Activity.id, ondelete="CASCADE"), primary_key=True, autoincrement=False)
     link_nonce: Mapped[str] = mapped_column(String(64))  # the link is keyed from it
     link_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_key: Mapped[str] = mapped_column(String(64))  # hex: the HMAC key of the codes
@@ -44,7 +46,7 @@ class DoorScan(Base):
     history_key = ("id",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey(Activity.id, ondelete="CASCADE"))
     device_hash: Mapped[str] = mapped_column(String(64), index=True)
     client: Mapped[str] = mapped_column(String(64))
     scanned_at: Mapped[datetime] = mapped_column()
@@ -61,9 +63,9 @@ class DoorCheckin(Base):
     __table_args__ = (Index("ix_door_checkin_activity_device", "activity_id", "device_hash"),)
 
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+        ForeignKey(Activity.id, ondelete="CASCADE"), primary_key=True, autoincrement=False)
     student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+        ForeignKey(Student.id, ondelete="CASCADE"), primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column()
     device_hash: Mapped[str] = mapped_column(String(64))
     client: Mapped[str] = mapped_column(String(64))

@@ -5,7 +5,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.db.models.activity import Activity
 from tracker.db.models.base import Base, utcnow
+from tracker.db.models.history import Change
+from tracker.db.models.student import Student
 from tracker.vocabulary import ParticipationStatus, sql_check
 
 
@@ -26,9 +29,9 @@ class Participation(Base):
         {"sqlite_with_rowid": False},
     )
 
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True,
+    student_id: Mapped[int] = mapped_column(ForeignKey(Student.id), primary_key=True,
                                             autoincrement=False)
-    activity_id: Mapped[int] = mapped_column(Integer, ForeignKey("activity.id"),
+    activity_id: Mapped[int] = mapped_column(Integer, ForeignKey(Activity.id),
                                              primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16))
     recorded_by: Mapped[str] = mapped_column(String(200))
@@ -39,4 +42,4 @@ class Participation(Base):
     # by it, without a history entry per row (a sign-in sheet of thousands of rows stays
     # one cheap change); a later change that writes the row takes it over, with an entry
     # that names the change it replaced. Undo reads it rarely: no index.
-    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))
+    change_id: Mapped[int] = mapped_column(ForeignKey(Change.id))

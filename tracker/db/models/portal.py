@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.base import Base, utcnow
+from tracker.db.models.student import Student
 
 # A sign-in request's life: queued by POST /login; sending once a mail worker took it
 # (its link and code made); sent; then used, or void (5 wrong codes), or dropped
@@ -46,7 +47,7 @@ class WebSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     student_id: Mapped[int | None] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True)
+        ForeignKey(Student.id, ondelete="CASCADE"), index=True)
     coordinator_id: Mapped[int | None] = mapped_column(
         ForeignKey("coordinator.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column()
@@ -86,7 +87,7 @@ class SignInRequest(Base):
     used_by_browser: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str | None] = mapped_column(String(200))  # why dropped, for the log
     student_id: Mapped[int | None] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True)
+        ForeignKey(Student.id, ondelete="CASCADE"), index=True)
     coordinator_id: Mapped[int | None] = mapped_column(
         ForeignKey("coordinator.id", ondelete="CASCADE"), index=True)
 
@@ -97,7 +98,7 @@ class CalendarFeed(Base):
     __tablename__ = "calendar_feed"
 
     student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), primary_key=True,
+        ForeignKey(Student.id, ondelete="CASCADE"), primary_key=True,
         autoincrement=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column()

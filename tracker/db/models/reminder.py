@@ -7,6 +7,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.base import Base
+from tracker.db.models.history import Change
+from tracker.db.models.student import Student
 from tracker.vocabulary import ReminderState, sql_check
 
 
@@ -25,8 +27,8 @@ class Reminder(Base):
                       CheckConstraint(sql_check("state", ReminderState), name="state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
-    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey(Student.id))
+    change_id: Mapped[int] = mapped_column(ForeignKey(Change.id), index=True)
     sent_at: Mapped[datetime] = mapped_column()
     sent_by: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(254))

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.base import Base, utcnow
+from tracker.db.models.student import Student
 
 
 class Waiver(Base):
@@ -20,7 +21,7 @@ class Waiver(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey(Student.id), index=True)
     requirement: Mapped[str] = mapped_column(String(64))  # a requirement's id
     reason: Mapped[str] = mapped_column(String(500))
     waived_by: Mapped[str] = mapped_column(String(200))
