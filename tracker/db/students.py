@@ -9,7 +9,6 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, and_, func, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.db import erasures
 from tracker.db.models import AssignmentRecord, Change, Participation, Student
 from tracker.db.models.base import month_number
 from tracker.errors import NotFound
@@ -39,6 +38,8 @@ def require(session: Session, number: str) -> Student:
 
 
 def _not_registered(session: Session, number: str) -> str:
+    from tracker.db import erasures  # (a command that finds its student never needs it)
+
     erased_on = erasures.Erased(session).erased_on(number)
     if erased_on is not None:
         return (f"no student {number}: their data was erased on {erased_on:%Y-%m-%d} at "

@@ -10,8 +10,8 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
-from tracker.db import history, students
 from tracker.db import rules as stored_rules
+from tracker.db import students
 from tracker.db.engine import Database
 from tracker.db.models import ActivityKind, RulesVersion
 from tracker.errors import NotFound
@@ -123,6 +123,8 @@ def _digest(text: str) -> str:
 
 
 def _store(session: Session, text: str, source: str, by: str | None) -> RulesVersion:
+    from tracker.db import history  # (only a load writes: every command reads the rules)
+
     book = parse_rules(text, source)
     change = history.open_change(session, ChangeKind.RULES_LOAD, by)
     row = RulesVersion(content=text, digest=_digest(text), source=source[:500],
