@@ -285,6 +285,46 @@ def test_an_outbox_written_in_parallel_equals_one_written_in_sequence(
     assert in_parallel == in_sequence
 
 
+def test_an_outbox_in_parallel_is_one_round_of_processes_that_send_back_a_few_words(
+        sqlite_tracker, tmp_path, monkeypatch):
+    """A large outbox is worded, made and written in one round of forked processes (in
+    the template's limits), not one round to word and another to write: what comes back
+    from each process is, per message, its subject, name, address and file name, never
+    the words or the student's story; nothing is in the outbox until all have worded."""
+    from tracker import forked
+    from tracker.service import mail
+
+    if not (forked.can_fork() and forked.cores() > 1):
+        pytest.skip("this machine has one core or cannot fork: the outbox is sequential")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_number,name,email,start\n" + "".join(
+        f"s{2000000 + i},Student {i},student{i}@example.org,2024-09\n" for i in range(9)))
+    sqlite_tracker("student", "import", str(roster))
+    rounds: list[tuple[int, forked.Limits | None, list[object]]] = []
+    in_workers = forked.in_workers
+
+    def counted(work, parts, limits=None):
+        results = in_workers(work, parts, limits)
+        rounds.append((len(parts), limits, results))
+        return results
+
+    monkeypatch.setattr(forked, "in_workers", counted)
+    monkeypatch.setattr(mail, "IN_PARALLEL_FROM", 2)
+    folder = tmp_path / "outbox"
+    result = sqlite_tracker("remind", "--as-of", "2025-01-15", "--outbox", str(folder),
+                            "--from", "Coordinator <aasco@example.org>")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"s{2000000 + i}.eml" for i in range(9)]  # and no hidden folder left behind
+    assert "s2000008  Student 8 <student8@example.org>: " in result.output
+    assert len(rounds) == 1
+    processes, limits, results = rounds[0]
+    assert processes == min(forked.cores(), 4) and limits is not None
+    back = [said for problem, share in results for said in share]
+    assert all(problem is None for problem, _ in results)
+    assert [said[3] for said in back] == [f"s{2000000 + i}.eml" for i in range(9)]
+    assert all(type(part) is str for said in back for part in said)
+
+
 def test_the_console_script_collects_garbage_once_the_database_is_open(tmp_path):
     """The collector is off through the imports and on (over the command's own objects)
     from the moment the database opens: a long import still has its cycles collected."""

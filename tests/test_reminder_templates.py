@@ -69,6 +69,30 @@ def test_a_template_that_fails_stops_everything_before_anything_leaves(
     assert cohort("history", "--all", "--format", "csv").stdout == before
 
 
+@pytest.mark.parametrize("body, said", [
+    ('{% if student == "s2000003" %}{{ 1/0 }}{% endif %}', "for s2000003, line 1: "),
+    (DOUBLING.replace("%}", '%}{% if student == "s2000002" %}', 1) + "{% endif %}",
+     "more memory than a message may use"),
+])
+def test_a_template_that_fails_in_a_parallel_outbox_leaves_it_empty(
+        cohort, tmp_path, monkeypatch, body, said):
+    """The outbox worded and written in many processes at once: the processes that
+    worded their students write theirs aside, and none of it shows."""
+    from tracker import forked
+    from tracker.service import mail
+
+    if not (forked.can_fork() and forked.cores() > 1):
+        pytest.skip("one core or no fork: the outbox is sequential")
+    monkeypatch.setattr(mail, "IN_PARALLEL_FROM", 2)
+    template = tmp_path / "ours.txt"
+    template.write_text(message_block(body))
+    outbox = tmp_path / "outbox"
+    result = cohort("remind", "--as-of", AS_OF, "--template", str(template), "--outbox",
+                    str(outbox), "--from", SENDER, expect=2)
+    assert said in result.output and result.output.count("\n") == 1, result.output
+    assert list(outbox.iterdir()) == []  # no message, and no hidden folder either
+
+
 def test_a_template_from_a_shared_drive_cannot_run_code(cohort, tmp_path):
     marker = tmp_path / "ran"
     for body in (f'{{{{ lipsum.__globals__["os"].system("touch {marker}") }}}}',

@@ -18,6 +18,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -64,6 +65,49 @@ def write_private(path: Path, data: bytes) -> None:
             raise _refusal(path, error) from None
         raise
     _sync_folder(path.parent)
+
+
+def write_aside(path: Path, data: bytes, aside: Path) -> Path:
+    """``data`` written whole and on disk as ``aside/<path's name>``, a new file in a
+    folder of the caller's, to replace ``path`` later by :func:`put_in_place` (what
+    :func:`write_private` does in one step, for many files that must appear together or
+    not at all). ``path`` is judged now, as :func:`write_private` judges it."""
+    existing = _existing(path)
+    if existing is not None and not os.access(path, os.W_OK):
+        raise CannotWrite(f"cannot write {path}: the file is read-only")
+    temporary = aside / path.name
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                             | os.O_CLOEXEC, _PRIVATE)
+    except OSError as error:
+        raise _refusal(path, error) from None
+    try:
+        try:
+            _write_all(descriptor, data)
+            if existing is not None:
+                _keep_permissions(descriptor, existing)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    except BaseException as error:  # a full disk, and Ctrl-C too: no half file is left
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _refusal(path, error) from None
+        raise
+    return temporary
+
+
+def put_in_place(aside: Path, folder: Path, names: Iterable[str]) -> None:
+    """Each file :func:`write_aside` wrote into ``aside`` renamed over its namesake in
+    ``folder`` (a link planted meanwhile is replaced, never followed), then the renames
+    put on disk, once for them all."""
+    into, away = os.fspath(folder), os.fspath(aside)
+    for name in names:
+        try:
+            os.replace(os.path.join(away, name), os.path.join(into, name))
+        except OSError as error:
+            raise _refusal(folder / name, error) from None
+    _sync_folder(folder)
 
 
 class AppendOnly:

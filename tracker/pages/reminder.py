@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import signal
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tracker import forked
 from tracker.errors import InvalidInput
@@ -32,6 +32,7 @@ from tracker.service.reminders import Recipient, Worded
 from tracker.standing import STATUS_WORDS, StudentProgress, decision_in_words
 from tracker.vocabulary import RequirementStatus
 
+R = TypeVar("R")
 DEFAULT_TEMPLATE = "reminder.txt.j2"
 NAMES = {"student", "name", "first_name", "email", "programme", "requirement_set", "as_of",
          "items", "overdue", "at_risk", "still_open", "upcoming", "coordinator", "gist",
@@ -98,12 +99,10 @@ class ReminderWriter:
             return self._checked(self._word(recipients, 0, len(recipients), False))
         global _WORDING
         count = min(forked.cores(), 4) if len(recipients) >= IN_PARALLEL_FROM else 1
-        seconds = 30 + len(recipients) * SECONDS_A_MESSAGE // 100
         _WORDING = (self, recipients)
         try:
-            parts = forked.in_workers(
-                _word_slice, forked.slices(len(recipients), count),
-                forked.Limits(LIMITS_MB, seconds, wall_seconds=2 * seconds))
+            parts = forked.in_workers(_word_slice, forked.slices(len(recipients), count),
+                                      _limits(len(recipients)))
         except forked.WorkerFailed as failure:
             raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
         finally:
@@ -114,6 +113,32 @@ class ReminderWriter:
                                     strict=False):
             recipient.__dict__["progress"] = story  # (what cached_property keeps)
         return self._checked(worded)
+
+    def word_then(self, recipients: Sequence[Recipient],
+                  then: Callable[[int, int, Sequence[Worded]], R], processes: int) -> list[R]:
+        """Every recipient worded by ``processes`` forked processes, a slice each, within
+        the sandbox's limits; each hands its slice's words, once all are made, to
+        ``then(start, stop, worded)`` and sends back what that returns, nothing more.
+        A template that fails anywhere raises (one line) once every process is done."""
+        if not recipients:
+            return []
+
+        def word_slice(start: int, stop: int) -> tuple[str | None, R | None]:
+            signal.signal(signal.SIGALRM, _alarm)
+            worded = self._word(recipients, start, stop, timed=True)
+            if worded and isinstance(worded[-1], str):
+                return worded[-1], None
+            return None, then(start, stop, worded)  # type: ignore[arg-type]  # (no str)
+
+        try:
+            parts = forked.in_workers(word_slice, forked.slices(len(recipients), processes),
+                                      _limits(len(recipients)))
+        except forked.WorkerFailed as failure:
+            raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
+        problems = [problem for problem, _ in parts if problem is not None]
+        if problems:
+            raise InvalidInput(f"{self.where}: {problems[0]}")
+        return [done for _, done in parts]  # type: ignore[misc]  # (none failed)
 
     def _checked(self, worded: list[Worded | str]) -> list[Worded]:
         problems = [w for w in worded if isinstance(w, str)]
@@ -164,6 +189,12 @@ class _TooLong(Exception):
 
 def _alarm(_signal: int, _frame: Any) -> None:
     raise _TooLong
+
+
+def _limits(messages: int) -> forked.Limits:
+    """What the processes that word ``messages`` messages may each use."""
+    seconds = 30 + messages * SECONDS_A_MESSAGE // 100
+    return forked.Limits(LIMITS_MB, seconds, wall_seconds=2 * seconds)
 
 
 # What the processes that word a run share: set before they fork.

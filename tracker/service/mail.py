@@ -26,7 +26,9 @@ what was sent is recorded and the rest is not.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -35,7 +37,7 @@ from tracker import forked
 from tracker.errors import InvalidInput
 from tracker.mail.mime import Message, MessageMaker, checked_sender
 from tracker.mail.smtp import DeliveryFailed, Mailer, Refused, SmtpSettings
-from tracker.private_files import write_private
+from tracker.private_files import CannotWrite, put_in_place, write_aside, write_private
 
 T = TypeVar("T")
 T_in = TypeVar("T_in", contravariant=True)
@@ -161,10 +163,9 @@ def post(route: Route, items: Sequence[T], letter_of: Callable[[T], Letter], *,
                 on_done(posted)
         return Delivery(len(items))
     assert route.sender is not None
+    if record is None and processes_to_write(route, len(items)):
+        return _write_in_parallel(route, items, letter_of, on_done)
     maker = MessageMaker(route.sender)
-    if (not route.sends and record is None and len(items) >= IN_PARALLEL_FROM
-            and forked.can_fork() and forked.cores() > 1):
-        return _write_in_parallel(route, maker, items, letter_of, on_done)
     run = _Run(route, maker, record, on_done, len(items))
     mailer = None if route.smtp is None else Mailer(route.smtp)
     try:
@@ -233,15 +234,19 @@ class _Run(Generic[T]):
 
 
 def _write(folder: Path, letter: Letter, message: Message) -> Path:
-    if not letter.file_stem or any(c in letter.file_stem for c in "/\\\0") \
-            or letter.file_stem.startswith("."):
-        raise NotSent(f"cannot write a message named {letter.file_stem!r}")
-    path = folder / f"{letter.file_stem}.eml"
+    path = _path(folder, letter)
     try:
         write_private(path, message.data)
     except OSError as error:
         raise NotSent(f"cannot write {path}: {error.strerror}") from None
     return path
+
+
+def _path(folder: Path, letter: Letter) -> Path:
+    if not letter.file_stem or any(c in letter.file_stem for c in "/\\\0") \
+            or letter.file_stem.startswith("."):
+        raise NotSent(f"cannot write a message named {letter.file_stem!r}")
+    return folder / f"{letter.file_stem}.eml"
 
 
 def post_one(route: Route, letter: Letter) -> Posted[Letter]:
@@ -258,42 +263,101 @@ def post_one(route: Route, letter: Letter) -> Posted[Letter]:
 
 # --- an outbox of many messages, one process per core ------------------------------------
 
-# What the processes of a parallel outbox share: set before they fork.
-_RUN: tuple[Route, MessageMaker, Sequence[object], Callable[[object], Letter]] | None = None
+def processes_to_write(route: Route, total: int) -> int:
+    """How many processes make and write an outbox of ``total`` messages that is only
+    written (no server, no record): one per core, up to four, for a run of
+    :data:`IN_PARALLEL_FROM` or more; 0 when this process does it alone."""
+    if (route.outbox is None or route.sends or total < IN_PARALLEL_FROM
+            or not forked.can_fork() or forked.cores() < 2):
+        return 0
+    return min(forked.cores(), 4)
 
 
-def _write_in_parallel(route: Route, maker: MessageMaker, items: Sequence[T],
-                       letter_of: Callable[[T], Letter],
-                       on_done: Callable[[Posted[T]], None] | None) -> Delivery[T]:
-    """Each process makes and writes a slice of the messages and says which subjects it
-    wrote; the parent then tells ``on_done`` in order."""
-    global _RUN
-    parts = forked.slices(len(items), min(forked.cores(), 4))
-    _RUN = (route, maker, items, letter_of)  # type: ignore[assignment]
-    try:
-        written = forked.in_workers(_write_slice, parts)
-    except forked.WorkerFailed as failure:
-        raise NotSent(f"writing the outbox failed: {failure}") from None
-    finally:
-        _RUN = None
-    for (start, stop), said in zip(parts, written, strict=True):
-        for item, (subject, name, address, path) in zip(items[start:stop], said,
-                                                        strict=True):
-            if on_done is not None:
+@dataclass(frozen=True)
+class Unwritten:
+    """Why a process could not write its share of an outbox (nothing of it is shown)."""
+
+    why: str
+
+
+Said = tuple[str, str, str, str]
+"""What a process that wrote a message says of it: subject, name, address, file name."""
+
+
+class WrittenAside:
+    """An outbox written by many processes at once, each message first into a hidden
+    folder of the outbox (:meth:`write`, in those processes), all of them moved into
+    place once every process has written its share (:meth:`publish`). A run that stops
+    before (a process over its limits, a template that fails, a file that cannot be
+    written) leaves the outbox as it was: leaving the ``with`` block unpublished takes
+    the hidden folder away."""
+
+    def __init__(self, route: Route) -> None:
+        assert route.outbox is not None and route.sender is not None
+        self.outbox = route.outbox
+        self.maker = MessageMaker(route.sender)
+        self.aside: Path | None = None
+
+    def __enter__(self) -> WrittenAside:
+        try:
+            self.aside = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.outbox))
+        except OSError as error:
+            raise NotSent(f"cannot write to {self.outbox}: {error.strerror}") from None
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.aside = None
+
+    def write(self, letters: Iterable[Letter]) -> list[Said] | Unwritten:
+        """Each letter made and written aside (in the process that made it); what was
+        written, or why a letter could not be."""
+        assert self.aside is not None
+        said: list[Said] = []
+        try:
+            for letter in letters:
+                message = self.maker.make(letter.name, letter.address, letter.subject,
+                                          letter.text, letter.html)
+                path = _path(self.outbox, letter)
+                write_aside(path, message.data, self.aside)
+                said.append((letter.subject, letter.name, letter.address, path.name))
+        except Exception as error:
+            return Unwritten(str(error) or type(error).__name__)
+        return said
+
+    def publish(self, items: Sequence[T], written: Sequence[list[Said] | Unwritten],
+                on_done: Callable[[Posted[T]], None] | None) -> Delivery[T]:
+        """Every message of ``written`` (each process's share, in the order of
+        ``items``) moved into place, then ``on_done`` told of each in order."""
+        assert self.aside is not None
+        failed = [share.why for share in written if isinstance(share, Unwritten)]
+        if failed:
+            raise NotSent(f"writing the outbox failed: {failed[0]}")
+        said = [one for share in written for one in share]  # type: ignore[union-attr]
+        assert len(said) == len(items)
+        try:
+            put_in_place(self.aside, self.outbox, [name for *_, name in said])
+        except CannotWrite as error:
+            raise NotSent(f"writing the outbox failed: {error}") from None
+        if on_done is not None:
+            for item, (subject, name, address, file) in zip(items, said, strict=True):
                 on_done(Posted(item, Letter(name, address, subject, ""), "written", None,
-                               Path(path)))
-    return Delivery(len(items), len(items))
+                               self.outbox / file))
+        return Delivery(len(items), len(items))
 
 
-def _write_slice(start: int, stop: int) -> list[tuple[str, str, str, str]]:
-    assert _RUN is not None
-    route, maker, items, letter_of = _RUN
-    assert route.outbox is not None
-    said = []
-    for item in items[start:stop]:
-        letter = letter_of(item)
-        message = maker.make(letter.name, letter.address, letter.subject, letter.text,
-                             letter.html)
-        said.append((letter.subject, letter.name, letter.address,
-                     str(_write(route.outbox, letter, message))))
-    return said
+def _write_in_parallel(route: Route, items: Sequence[T], letter_of: Callable[[T], Letter],
+                       on_done: Callable[[Posted[T]], None] | None) -> Delivery[T]:
+    """Each process makes and writes a slice of the messages aside; once all have, the
+    messages are moved into place and ``on_done`` told of each in order."""
+    with WrittenAside(route) as aside:
+        def write_slice(start: int, stop: int) -> list[Said] | Unwritten:
+            return aside.write(letter_of(item) for item in items[start:stop])
+
+        parts = forked.slices(len(items), processes_to_write(route, len(items)))
+        try:
+            written = forked.in_workers(write_slice, parts)
+        except forked.WorkerFailed as failure:
+            raise NotSent(f"writing the outbox failed: {failure}") from None
+        return aside.publish(items, written, on_done)

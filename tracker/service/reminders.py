@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.exc import DBAPIError
@@ -34,12 +34,24 @@ from tracker.db.models import Reminder, Student, utcnow
 from tracker.errors import InvalidInput
 from tracker.mail.mime import Message
 from tracker.service.assessment import Assessed, Stories, assess, stories
-from tracker.service.mail import Delivery, Letter, NotRecorded, Posted, Route, post
+from tracker.service.mail import (
+    Delivery,
+    Letter,
+    NotRecorded,
+    Posted,
+    Route,
+    Said,
+    Unwritten,
+    WrittenAside,
+    post,
+    processes_to_write,
+)
 from tracker.service.report import cohort_students
 from tracker.service.rules import rules_in_force
 from tracker.standing import StudentProgress
 from tracker.vocabulary import ChangeKind, ReminderState, StudentStatus
 
+R = TypeVar("R")
 DEFAULT_SKIP_DAYS = 7
 MOST_SKIP_DAYS = 36_500  # a hundred years: further back than any database
 
@@ -165,6 +177,15 @@ class ReminderWriter(Protocol):
         :class:`~tracker.errors.InvalidInput` (one line) when a template fails."""
         ...
 
+    def word_then(self, recipients: Sequence[Recipient],
+                  then: Callable[[int, int, Sequence[Worded]], R], processes: int) -> list[R]:
+        """Every recipient's words, made by ``processes`` processes a slice each; each
+        process hands its slice's words, once all of them are made, to ``then(start,
+        stop, worded)``, and what ``then`` returns comes back, in order. Raises as
+        :meth:`word` does, after every process has stopped (``then`` must leave nothing
+        anyone sees until the caller says so)."""
+        ...
+
     def letter(self, recipient: Recipient, worded: Worded) -> Letter:
         """The message: the words, and the student's page as its HTML part."""
         ...
@@ -177,7 +198,7 @@ Told = Callable[[Posted["Outgoing"]], None]
 @dataclass(frozen=True)
 class Outgoing:
     recipient: Recipient
-    worded: Worded
+    worded: Worded | None  # None: worded and written in a process of its own
 
 
 def send_reminders(db: Database, selection: Selection, writer: ReminderWriter, route: Route,
@@ -186,13 +207,41 @@ def send_reminders(db: Database, selection: Selection, writer: ReminderWriter, r
     """Word every recipient's reminder (``on_ready`` hears when all are worded, before
     the first leaves), then preview, write or send them as ``route`` says; sent ones
     are claimed and recorded as they go (one change in the history, by ``by``)."""
+    processes = processes_to_write(route, len(selection.recipients))
+    if processes:
+        return _write_outbox(selection.recipients, writer, route, processes, on_ready,
+                             on_done)
     worded = writer.word(selection.recipients)
     if on_ready is not None:
         on_ready()
     outgoing = [Outgoing(r, w) for r, w in zip(selection.recipients, worded, strict=True)]
     record = ReminderLog(db, by, selection.since) if route.sends else None
-    return post(route, outgoing, lambda o: writer.letter(o.recipient, o.worded),
+    return post(route, outgoing, lambda o: writer.letter(o.recipient, _worded(o)),
                 record=record, on_done=on_done)
+
+
+def _write_outbox(recipients: Sequence[Recipient], writer: ReminderWriter, route: Route,
+                  processes: int, on_ready: Callable[[], None] | None,
+                  on_done: Told | None) -> Delivery[Outgoing]:
+    """A large outbox in one round of processes: each words its slice (in the template's
+    sandbox and limits), then makes and writes those messages aside; once every process
+    has worded and written its share, ``on_ready`` hears it and the messages are moved
+    into the outbox. Only a few words of each message come back to this process."""
+    with WrittenAside(route) as aside:
+        def write_worded(start: int, stop: int,
+                         worded: Sequence[Worded]) -> list[Said] | Unwritten:
+            return aside.write(writer.letter(r, w)
+                               for r, w in zip(recipients[start:stop], worded, strict=True))
+
+        written = writer.word_then(recipients, write_worded, processes)
+        if on_ready is not None:
+            on_ready()
+        return aside.publish([Outgoing(r, None) for r in recipients], written, on_done)
+
+
+def _worded(item: Outgoing) -> Worded:
+    assert item.worded is not None
+    return item.worded
 
 
 class ReminderLog:
@@ -219,7 +268,7 @@ class ReminderLog:
                 row = Reminder(student_id=student_id, change_id=self.change_id,
                                sent_at=utcnow(), sent_by=self.by, address=letter.address,
                                subject=letter.subject[:300],
-                               requirements=list(item.worded.named), message_id="")
+                               requirements=list(_worded(item).named), message_id="")
                 held = reminders.claim(session, row, self.since)
                 if held is None:
                     self.claimed[student_id] = row.id
