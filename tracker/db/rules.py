@@ -14,10 +14,14 @@ def newest(session: Session) -> RulesVersion | None:
 
 
 def newest_key(session: Session) -> tuple[int, str] | None:
-    """The newest version's id and digest (not its text: what a cached parse needs)."""
-    row = session.execute(select(RulesVersion.id, RulesVersion.digest)
-                          .order_by(RulesVersion.id.desc()).limit(1)).first()
+    """The newest version's id and digest (not its text: what a cached parse needs); a
+    request of the portal asks, so it is built once and runs on the connection."""
+    row = session.connection().execute(_NEWEST_KEY).first()
     return (int(row[0]), str(row[1])) if row is not None else None
+
+
+_NEWEST_KEY = select(RulesVersion.id, RulesVersion.digest).order_by(
+    RulesVersion.id.desc()).limit(1)
 
 
 def content_of(session: Session, version: int) -> str:
