@@ -6,9 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session
 
+from tracker.db import statements
 from tracker.db.models import Activity, Participation, Student
 from tracker.errors import NotFound
 from tracker.vocabulary import ParticipationStatus
@@ -66,11 +67,14 @@ def listing(session: Session, kind: str | None, start: date | None,
     return [(activity, count) for activity, count in session.execute(query)]
 
 
-def coming(session: Session, from_day: date, kinds: Collection[str]) -> list[Activity]:
-    """The activities of ``kinds`` held on or after ``from_day``, by date."""
+def coming(session: Session, from_day: date, kinds: Collection[str]) \
+        -> list[Row[int, str, date, str]]:
+    """(id, kind, held_on, title) of the activities of ``kinds`` held on or after
+    ``from_day``, by date (columns, not objects: every page of a student asks)."""
     if not kinds:
         return []
-    return list(session.scalars(select(Activity).where(
+    return list(statements.rows(session, select(
+        Activity.id, Activity.kind, Activity.held_on, Activity.title).where(
         Activity.kind.in_(list(kinds)), Activity.held_on >= from_day)
         .order_by(Activity.held_on, Activity.id)))
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from tracker.db import statements
 from tracker.db.models import Activity, Claim, ClaimEvidence, Student
 from tracker.errors import NotFound
 from tracker.vocabulary import ClaimStatus
@@ -74,9 +75,9 @@ def pending_count(session: Session) -> int:
 
 def pending_kinds(session: Session, student_id: int) -> list[tuple[str, date]]:
     """(kind, day) of each of a student's claims that wait for a decision."""
-    return [(kind, day) for kind, day in session.execute(
-        select(Claim.kind, Claim.held_on).where(Claim.student_id == student_id,
-                                                Claim.status == ClaimStatus.PENDING.value))]
+    return [(kind, day) for kind, day in statements.rows(session, select(
+        Claim.kind, Claim.held_on).where(Claim.student_id == student_id,
+                                         Claim.status == ClaimStatus.PENDING.value))]
 
 
 def same_activities(session: Session, kind: str, held_on: date) -> list[Activity]:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from tracker.db import statements
 from tracker.db.models import (
     Activity,
     AssignmentRecord,
@@ -43,9 +44,9 @@ class Enrolled:
 
 
 def enrolled(session: Session, which: ColumnElement[bool]) -> list[Enrolled]:
-    return [Enrolled(*row) for row in session.execute(
-        select(Student.id, Student.number, Student.name, Student.start, Student.status,
-               Student.rules_override).where(which).order_by(Student.start, Student.number))]
+    query = (select(Student.id, Student.number, Student.name, Student.start, Student.status,
+                    Student.rules_override).where(which).order_by(Student.start, Student.number))
+    return [Enrolled(*row) for row in statements.rows(session, query)]
 
 
 def programme_year() -> ColumnElement[int]:
@@ -83,7 +84,7 @@ def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bo
                Activity.held_on <= as_of)
         .group_by(Participation.student_id)
     )
-    yield from session.execute(query)
+    yield from statements.rows(session, query)
 
 
 def tallies_by_student(session: Session, which: ColumnElement[bool],
@@ -95,7 +96,7 @@ def tallies_by_student(session: Session, which: ColumnElement[bool],
     query = (select(tally.student_id, *_sums(tuple(columns)))
              .join(Student, Student.id == tally.student_id)
              .where(which).group_by(tally.student_id))
-    yield from session.execute(query)
+    yield from statements.rows(session, query)
 
 
 @lru_cache(maxsize=16)
@@ -119,7 +120,7 @@ def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \
         .where(which, AssignmentRecord.status == AssignmentStatus.APPROVED,
                AssignmentRecord.decided_on <= as_of)
     )
-    for student_id, number, decided_on in session.execute(query):
+    for student_id, number, decided_on in statements.rows(session, query):
         if decided_on is not None:
             yield student_id, number, decided_on
 
@@ -132,7 +133,7 @@ def waivers(session: Session, as_of: date, which: ColumnElement[bool]) \
     query = (select(Waiver.student_id, Waiver.requirement, Waiver.reason)
              .join(Student, Student.id == Waiver.student_id)
              .where(which, Waiver.waived_at < until))
-    yield from session.execute(query)
+    yield from statements.rows(session, query)
 
 
 def taken_upcoming(session: Session, as_of: date, activity_ids: Sequence[int],
@@ -143,12 +144,12 @@ def taken_upcoming(session: Session, as_of: date, activity_ids: Sequence[int],
     if not activity_ids:
         return {}
     taken: dict[int, set[int]] = {}
-    for student_id, activity_id in session.execute(
-            select(Participation.student_id, Participation.activity_id)
-            .join(Student, Student.id == Participation.student_id)
-            .join(Activity, Activity.id == Participation.activity_id)
-            .where(which, Participation.activity_id.in_(list(activity_ids)),
-                   or_(Participation.status == ParticipationStatus.EXCUSED,
-                       Activity.held_on <= as_of))):
+    query = (select(Participation.student_id, Participation.activity_id)
+             .join(Student, Student.id == Participation.student_id)
+             .join(Activity, Activity.id == Participation.activity_id)
+             .where(which, Participation.activity_id.in_(list(activity_ids)),
+                    or_(Participation.status == ParticipationStatus.EXCUSED,
+                        Activity.held_on <= as_of)))
+    for student_id, activity_id in statements.rows(session, query):
         taken.setdefault(student_id, set()).add(activity_id)
     return {student_id: frozenset(ids) for student_id, ids in taken.items()}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from tracker.db import statements
 from tracker.db.models import ActivityKind, RulesVersion
 
 
@@ -13,19 +16,20 @@ def newest(session: Session) -> RulesVersion | None:
         select(RulesVersion).order_by(RulesVersion.id.desc()).limit(1)).first()
 
 
-def newest_key(session: Session) -> tuple[int, str] | None:
-    """The newest version's id and digest (not its text: what a cached parse needs); a
-    request of the portal asks, so it is built once and runs on the connection."""
-    row = session.connection().execute(_NEWEST_KEY).first()
-    return (int(row[0]), str(row[1])) if row is not None else None
-
-
-_NEWEST_KEY = select(RulesVersion.id, RulesVersion.digest).order_by(
+_NEWEST_FACTS = select(RulesVersion.id, RulesVersion.digest, RulesVersion.source,
+                       RulesVersion.loaded_by, RulesVersion.loaded_at).order_by(
     RulesVersion.id.desc()).limit(1)
 
 
 def content_of(session: Session, version: int) -> str:
     return str(session.scalar(select(RulesVersion.content).where(RulesVersion.id == version)))
+
+
+def newest_facts(session: Session) -> Row[int, str, str, str, datetime] | None:
+    """The newest version's id, digest, source, who loaded it and when: not its text
+    (what a process that parsed that version already needs; built once, on the
+    connection: a portal's every request asks)."""
+    return statements.rows(session, _NEWEST_FACTS).first()
 
 
 def kinds(session: Session) -> dict[str, ActivityKind]:

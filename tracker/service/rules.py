@@ -43,32 +43,32 @@ class RulesInForce:
 
 
 def rules_in_force(session: Session) -> RulesInForce:
-    """The newest loaded rules."""
-    row = stored_rules.newest(session)
-    if row is None:  # only a database made by hand at an older tracker's schema
+    """The newest loaded rules, in one small read (the newest version's row, but its
+    text) when this process has parsed that version before, as a portal's every request
+    has: a version's text never changes once stored (its digest says so all the same)."""
+    newest = stored_rules.newest_facts(session)
+    if newest is None:  # only a database made by hand at an older tracker's schema
         raise NotFound("no rules are loaded in this database: load some with "
                        "`tracker rules load FILE`")
-    book = parsed_version(row.id, row.digest, row.content)
-    return RulesInForce(row.id, book, row.content, row.source, row.loaded_by, row.loaded_at)
+    version, digest, source, loaded_by, loaded_at = newest
+    parsed = _PARSED.get((version, digest))
+    if parsed is None:
+        content = stored_rules.content_of(session, version)
+        parsed = (content, parsed_version(version, digest, content))
+        if len(_PARSED) >= 8:
+            _PARSED.clear()
+        _PARSED[version, digest] = parsed
+    content, book = parsed
+    return RulesInForce(version, book, content, source, loaded_by, loaded_at)
 
 
 def rule_book(session: Session) -> RuleBook:
-    """The rules in force, parsed, for a request that needs only the book: one small read
-    (the newest version's id and digest); its text is read only when this process has not
-    parsed that version yet."""
-    key = stored_rules.newest_key(session)
-    if key is None:
-        return rules_in_force(session).book  # (says that no rules are loaded)
-    book = _BOOKS.get(key)
-    if book is None:
-        book = parsed_version(*key, stored_rules.content_of(session, key[0]))
-        if len(_BOOKS) >= 8:
-            _BOOKS.clear()
-        _BOOKS[key] = book
-    return book
+    """The rules in force, parsed, for a request that needs only the book."""
+    return rules_in_force(session).book
 
 
-_BOOKS: dict[tuple[int, str], RuleBook] = {}
+# Per process, by (version, digest): a stored version's text and its parse.
+_PARSED: dict[tuple[int, str], tuple[str, RuleBook]] = {}
 
 
 @lru_cache(maxsize=8)
