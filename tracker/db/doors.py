@@ -6,9 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Door, DoorCheckin, DoorMiss, DoorScan, Participation, Student
+from tracker.db.models import (
+    Activity,
+    Door,
+    DoorCheckin,
+    DoorMiss,
+    DoorScan,
+    Participation,
+    Student,
+)
 from tracker.vocabulary import ParticipationStatus
 
 
@@ -19,6 +28,14 @@ def door(session: Session, activity_id: int, *, lock: bool = False) -> Door | No
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalars(query).first()
+
+
+def with_activity(session: Session, activity_id: int) -> tuple[Activity | None, Door | None]:
+    """The activity and its door (None for either that is not there), read together:
+    what every scan and check-in judges first."""
+    found = session.execute(select(Activity, Door).outerjoin(
+        Door, Door.activity_id == Activity.id).where(Activity.id == activity_id)).first()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 DEVICE_LOCK = 0x7A21  # PostgreSQL's advisory locks (DEVICE_LOCK, hash of a device's key)
@@ -61,6 +78,17 @@ def miss(session: Session, browser_hash: str, at: datetime, forget_before: datet
 
 def checkin(session: Session, activity_id: int, student_id: int) -> DoorCheckin | None:
     return session.get(DoorCheckin, (activity_id, student_id))
+
+
+def write_checkin(session: Session, activity_id: int, student_id: int, **values: Any) -> None:
+    """The student's check-in at the door, in one statement: a new row, or the one kept
+    from an earlier check-in (removed from the list since) written over."""
+    dialect = session.get_bind().dialect.name
+    made = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DoorCheckin)
+    session.execute(made.values(activity_id=activity_id, student_id=student_id, **values)
+                    .on_conflict_do_update(index_elements=[DoorCheckin.activity_id,
+                                                           DoorCheckin.student_id],
+                                           set_=values))
 
 
 def others_from_device(session: Session, activity_id: int, device_hash: str,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -292,6 +292,20 @@ class Database:
                 tallies.refresh(session)  # derived counts, in the same transaction
         except Rollback:
             pass
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for a read of one statement (a request's session, say), with
+        neither a session of the ORM nor, on PostgreSQL, a transaction: the statement
+        sees what was committed when it started, and BEGIN and COMMIT cost no round trip
+        of their own. On SQLite, a read-only transaction (it takes no write lock)."""
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+                return
+            connection.execution_options(**{READ_ONLY: True})
+            with connection.begin():
+                yield connection
 
     def durable(self) -> None:
         """From now on a commit is on disk when it returns, also against a power cut.

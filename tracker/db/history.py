@@ -70,14 +70,15 @@ class ChangeLog:
     """
 
     def __init__(self, session: Session, kind: ChangeKind, by: str | None, *,
-                 part_of: int | None = None) -> None:
+                 part_of: int | None = None, summary: str = "") -> None:
         self.session, self.kind, self.by, self.part_of = session, kind, by, part_of
+        self.summary = summary  # known before the first write: written with the change
         self._change: Change | None = None
 
     @property
     def change(self) -> Change:
         if self._change is None:
-            self._change = open_change(self.session, self.kind, self.by,
+            self._change = open_change(self.session, self.kind, self.by, self.summary,
                                        part_of=self.part_of)
         return self._change
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tracker.db import changes, doors, history, participations, students, tallies
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
-from tracker.db.models import Activity, Door, DoorCheckin, DoorScan, Student
+from tracker.db.models import Activity, Door, DoorScan, Student
 from tracker.db.participations import ParticipationRow
 from tracker.errors import InvalidInput
 from tracker.service.attendance import Outcome, write_participations
@@ -77,11 +77,10 @@ def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
            today: date) -> tuple[Door, Activity]:
     """The door and activity of a scan at ``at``; Refused with the reason otherwise
     (``code`` None: a kept scan, whose code was judged when it came)."""
-    activity = session.get(Activity, activity_id)
+    activity, found = doors.with_activity(session, activity_id)
     if activity is not None and activity.held_on != today:
         raise Refused(f"{activity.title} is not held today (it is on {activity.held_on}): "
                       "check-in works only on the day itself.")
-    found = doors.door(session, activity_id) if activity is not None else None
     if activity is None or found is None:
         raise Refused("Check-in by QR code is not open for this activity. Scan the code on "
                       "the screen in your room.", bad_code=activity is None)
@@ -203,9 +202,8 @@ class _Already(Exception):
 
 
 def _student(session: Session, student_id: int) -> Student:
-    student = session.get(Student, student_id)
-    if student is None or not students.still_at_the_door(session, student_id,
-                                                         student.number):
+    student = students.registered_by_id(session, student_id)  # (not erased since)
+    if student is None:
         raise Refused("You are not registered (any more); ask your coordinator.")
     return student
 
@@ -223,7 +221,10 @@ def _record(session: Session, found: Door, activity: Activity, student: Student,
     if head is None:  # the window's first check-in (or the first since its run was undone)
         found = doors.door(session, activity.id, lock=True) or found  # one opens the run
         head = _run_head(session, found)
-    log = ChangeLog(session, ChangeKind.CHECKIN, found.opened_by, part_of=head)
+    what = f"#{activity.id} {activity.title}"
+    log = ChangeLog(session, ChangeKind.CHECKIN, found.opened_by, part_of=head,
+                    summary="" if head is None else  # (the run's first: the whole run)
+                    f"checked in {student.number} at {what} by QR code")
     [written] = write_participations(session, log.change, [ParticipationRow(
         student.id, activity.id, ParticipationStatus.ATTENDED.value, SOURCE)])
     if written.outcome in (Outcome.UNCHANGED, Outcome.CONFLICT):  # a kiosk, a moment ago
@@ -233,21 +234,16 @@ def _record(session: Session, found: Door, activity: Activity, student: Student,
     if doors.others_from_device(session, activity.id, device_hash, student.id):
         words.add(SHARED_DEVICE)
     marked = " ".join(sorted(words))
-    row = doors.checkin(session, activity.id, student.id)
-    if row is None:
-        session.add(DoorCheckin(activity_id=activity.id, student_id=student.id, at=now,
-                                device_hash=device_hash, client=client[:64], flags=marked))
-    else:  # removed from the list earlier, and back
-        row.at, row.device_hash, row.client, row.flags = now, device_hash, client[:64], marked
+    # (a row there already: removed from the list earlier, and back)
+    doors.write_checkin(session, activity.id, student.id, at=now, device_hash=device_hash,
+                        client=client[:64], flags=marked)
     tallies.refresh(session)  # now, not at the commit: the run's head is locked last
-    what = f"#{activity.id} {activity.title}"
     if head is None:
         found.run_head = log.change.id
         log.change.open_until = ends_at(found.closes_at, found.closed_at)
         log.describe(_whole(session, activity.id, what))
     else:
         history.hold_summary(session, head)  # the count: each check-in's counts the last
-        log.describe(f"checked in {student.number} at {what} by QR code")
         history.describe_change(session, head, _whole(session, activity.id, what))
     return CheckedIn(activity.id, activity.title, now, False, tuple(sorted(words)))
 

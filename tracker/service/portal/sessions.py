@@ -50,22 +50,20 @@ class Visitor:
 def visitor(db: Database, key: str, now: datetime) -> Visitor | None:
     """The person signed in with cookie ``key`` at ``now``; None when nobody (or the
     session ran out)."""
-    key_hash = digest(key)
-    with db.transaction(read_only=True) as session:
-        found = portal.session_by_key(session, key_hash)
-    if found is None:
+    with db.reading() as connection:
+        row = portal.session_by_key(connection, digest(key))
+    if row is None:
         return None
-    row, student, coordinator = found
     role: Role = "student" if row.student_id is not None else "coordinator"
     lifetime = LIFETIMES[role]
     if now - row.seen_at > lifetime.idle or now - row.created_at > lifetime.longest:
         return None
-    if student is not None:
-        person = Visitor(row.id, role, student.id, student.name, student.number, student.email,
-                         row.created_at)
-    elif coordinator is not None:
-        person = Visitor(row.id, role, coordinator.id, coordinator.name, None,
-                         coordinator.email, row.created_at)
+    if row.student is not None:
+        person = Visitor(row.id, role, row.student, row.student_name, row.student_number,
+                         row.student_email, row.created_at)
+    elif row.coordinator is not None:
+        person = Visitor(row.id, role, row.coordinator, row.coordinator_name, None,
+                         row.coordinator_email, row.created_at)
     else:  # the student was forgotten a moment ago
         return None
     if now - row.seen_at > lifetime.touch:
