@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import (
+    Select,
+    String,
+    Update,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from tracker.db.history import SUMMARY_LENGTH
 from tracker.db.models import (
     Activity,
+    Change,
     Door,
     DoorCheckin,
     DoorMiss,
@@ -30,11 +45,43 @@ def door(session: Session, activity_id: int, *, lock: bool = False) -> Door | No
     return session.scalars(query).first()
 
 
-def with_activity(session: Session, activity_id: int) -> tuple[Activity | None, Door | None]:
-    """The activity and its door (None for either that is not there), read together:
-    what every scan and check-in judges first."""
-    found = session.execute(select(Activity, Door).outerjoin(
-        Door, Door.activity_id == Activity.id).where(Activity.id == activity_id)).first()
+# The statements of every scan and check-in are built once, on first use, their values
+# bound at each call: building a select() costs about as much as running it.
+
+
+@functools.cache
+def _with_activity() -> Select[Activity, Door, int]:
+    undo = aliased(Change)
+    return (select(Activity, Door, undo.id)
+            .outerjoin(Door, Door.activity_id == Activity.id)
+            .outerjoin(undo, (undo.undoes_id == Door.run_head) & Door.run_head.is_not(None))
+            .where(Activity.id == bindparam("activity_id")).limit(1))
+
+
+def with_activity(session: Session, activity_id: int) \
+        -> tuple[Activity | None, Door | None, bool]:
+    """The activity, its door (None for either that is not there) and whether the run
+    of the door's check-ins was undone, read together: what every scan and check-in
+    judges first."""
+    found = session.execute(_with_activity(), {"activity_id": activity_id}).first()
+    if found is None:
+        return None, None, False
+    return found[0], found[1], found[2] is not None
+
+
+@functools.cache
+def _student_at() -> Select[Student, Participation]:
+    return (select(Student, Participation)
+            .outerjoin(Participation, (Participation.student_id == Student.id)
+                       & (Participation.activity_id == bindparam("activity_id")))
+            .where(Student.id == bindparam("student_id"), Student.forgotten_at.is_(None)))
+
+
+def student_at(session: Session, student_id: int, activity_id: int) \
+        -> tuple[Student | None, Participation | None]:
+    """The student (None when erased since) and their record at the activity, if any."""
+    found = session.execute(_student_at(), {"student_id": student_id,
+                                            "activity_id": activity_id}).first()
     return (found[0], found[1]) if found is not None else (None, None)
 
 
@@ -46,8 +93,10 @@ def device_takes_turns(session: Session, device_hash: str) -> None:
     student on the same phone sees the first and is flagged). A no-op on SQLite, whose
     writers take turns already."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:device, hashtext(:key))"),
-                        {"device": DEVICE_LOCK, "key": device_hash})
+        session.execute(_DEVICE_LOCK_SQL, {"device": DEVICE_LOCK, "key": device_hash})
+
+
+_DEVICE_LOCK_SQL = text("SELECT pg_advisory_xact_lock(:device, hashtext(:key))")
 
 
 def by_link(session: Session, link_hash: str) -> Door | None:
@@ -65,9 +114,15 @@ def attended_count(session: Session, activity_id: int) -> int:
         Participation.status == ParticipationStatus.ATTENDED)) or 0)
 
 
+@functools.cache
+def _misses_since() -> Select[int]:
+    return select(func.count()).select_from(DoorMiss).where(
+        DoorMiss.browser_hash == bindparam("browser_hash"), DoorMiss.at >= bindparam("since"))
+
+
 def misses_since(session: Session, browser_hash: str, since: datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(DoorMiss).where(
-        DoorMiss.browser_hash == browser_hash, DoorMiss.at >= since)) or 0)
+    return int(session.scalar(_misses_since(), {"browser_hash": browser_hash,
+                                                "since": since}) or 0)
 
 
 def miss(session: Session, browser_hash: str, at: datetime, forget_before: datetime) -> None:
@@ -80,30 +135,66 @@ def checkin(session: Session, activity_id: int, student_id: int) -> DoorCheckin 
     return session.get(DoorCheckin, (activity_id, student_id))
 
 
-def write_checkin(session: Session, activity_id: int, student_id: int, **values: Any) -> None:
+_CHECKIN_VALUES = ("at", "device_hash", "client", "flags")
+
+
+@functools.cache
+def _write_checkin(dialect: str) -> Any:
+    made = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DoorCheckin)
+    values = {name: bindparam(name, type_=DoorCheckin.__table__.c[name].type)
+              for name in _CHECKIN_VALUES}
+    return made.values(activity_id=bindparam("activity_id"),
+                       student_id=bindparam("student_id"), **values).on_conflict_do_update(
+        index_elements=[DoorCheckin.activity_id, DoorCheckin.student_id],
+        set_={name: made.excluded[name] for name in _CHECKIN_VALUES})
+
+
+def write_checkin(session: Session, activity_id: int, student_id: int, *, at: datetime,
+                  device_hash: str, client: str, flags: str) -> None:
     """The student's check-in at the door, in one statement: a new row, or the one kept
     from an earlier check-in (removed from the list since) written over."""
-    dialect = session.get_bind().dialect.name
-    made = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DoorCheckin)
-    session.execute(made.values(activity_id=activity_id, student_id=student_id, **values)
-                    .on_conflict_do_update(index_elements=[DoorCheckin.activity_id,
-                                                           DoorCheckin.student_id],
-                                           set_=values))
+    session.execute(_write_checkin(session.get_bind().dialect.name), {
+        "activity_id": activity_id, "student_id": student_id, "at": at,
+        "device_hash": device_hash, "client": client, "flags": flags})
 
 
 def others_from_device(session: Session, activity_id: int, device_hash: str,
                        student_id: int) -> int:
     """How many other students this browser checked in at this door."""
-    return int(session.scalar(select(func.count()).select_from(DoorCheckin).join(
+    return int(session.scalar(_others_from_device(), {
+        "activity_id": activity_id, "device_hash": device_hash,
+        "student_id": student_id}) or 0)
+
+
+@functools.cache
+def _others_from_device() -> Select[int]:
+    return select(func.count()).select_from(DoorCheckin).join(
         Participation, (Participation.activity_id == DoorCheckin.activity_id)
         & (Participation.student_id == DoorCheckin.student_id)).where(
-        DoorCheckin.activity_id == activity_id, DoorCheckin.device_hash == device_hash,
-        DoorCheckin.student_id != student_id)) or 0)
+        DoorCheckin.activity_id == bindparam("activity_id"),
+        DoorCheckin.device_hash == bindparam("device_hash"),
+        DoorCheckin.student_id != bindparam("student_id"))
 
 
 def web_checkins(session: Session, activity_id: int) -> int:
     return int(session.scalar(select(func.count()).select_from(DoorCheckin).where(
         DoorCheckin.activity_id == activity_id)) or 0)
+
+
+def count_run(session: Session, head: int, activity_id: int, what: str) -> None:
+    """The run's head says how many were checked in at the door, counted by the same
+    statement that writes it (see history.hold_summary for the lock it needs first)."""
+    session.execute(_count_run(), {"head": head, "activity_id": activity_id,
+                                   "what": f" student(s) at {what} by QR code"})
+
+
+@functools.cache
+def _count_run() -> Update:
+    counted = select(func.count()).select_from(DoorCheckin).where(
+        DoorCheckin.activity_id == bindparam("activity_id")).scalar_subquery()
+    summary = literal("checked in ") + cast(counted, String) + bindparam("what", type_=String)
+    return (update(Change).where(Change.id == bindparam("head"))
+            .values(summary=func.substr(summary, 1, SUMMARY_LENGTH)))
 
 
 def waiting_scans(session: Session, device_hash: str, now: datetime) -> list[DoorScan]:

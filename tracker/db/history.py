@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, func, insert, select, update
+from sqlalchemy import Date, DateTime, Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker import fields
@@ -95,8 +95,11 @@ def hold_summary(session: Session, change_id: int) -> None:
     """This transaction alone rewrites the change's summary until it ends (FOR NO KEY
     UPDATE: changes joining it as ``part_of`` still can, their key share being no
     conflict), so a summary counted after this counts every one committed before."""
-    session.execute(select(Change.id).where(Change.id == change_id)
-                    .with_for_update(key_share=True))
+    session.execute(_HOLD_SUMMARY, {"change_id": change_id})
+
+
+_HOLD_SUMMARY = (select(Change.id).where(Change.id == bindparam("change_id"))
+                 .with_for_update(key_share=True))  # (built once: a room's check-ins run it)
 
 
 def describe_change(session: Session, change_id: int, summary: str) -> None:

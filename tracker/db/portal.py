@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
@@ -11,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Row,
+    Select,
     Table,
     bindparam,
     delete,
@@ -157,22 +159,25 @@ def forget_requests(session: Session, before: datetime) -> int:
 # --- sessions ------------------------------------------------------------------------------
 
 
-_SESSION_BY_KEY = (
-    select(WebSession.id, WebSession.student_id, WebSession.created_at, WebSession.seen_at,
-           Student.id.label("student"), Student.name.label("student_name"),
-           Student.number.label("student_number"), Student.email.label("student_email"),
-           Coordinator.id.label("coordinator"), Coordinator.name.label("coordinator_name"),
-           Coordinator.email.label("coordinator_email"))
-    .outerjoin(Student, (Student.id == WebSession.student_id) & Student.forgotten_at.is_(None))
-    .outerjoin(Coordinator, Coordinator.id == WebSession.coordinator_id)
-    .where(WebSession.key_hash == bindparam("key_hash")))
+@functools.cache
+def _session_by_key() -> Select[*tuple[Any, ...]]:
+    return (select(WebSession.id, WebSession.student_id, WebSession.created_at,
+                   WebSession.seen_at, Student.id.label("student"),
+                   Student.name.label("student_name"), Student.number.label("student_number"),
+                   Student.email.label("student_email"), Coordinator.id.label("coordinator"),
+                   Coordinator.name.label("coordinator_name"),
+                   Coordinator.email.label("coordinator_email"))
+            .outerjoin(Student, (Student.id == WebSession.student_id)
+                       & Student.forgotten_at.is_(None))
+            .outerjoin(Coordinator, Coordinator.id == WebSession.coordinator_id)
+            .where(WebSession.key_hash == bindparam("key_hash")))
 
 
 def session_by_key(connection: Connection, key_hash: str) -> Row[*tuple[Any, ...]] | None:
     """The session of a cookie's hash, with its person (student or coordinator) side by
     side: one statement, built once (every request of a signed-in browser reads it). A
     student who was forgotten leaves ``student`` None."""
-    return connection.execute(_SESSION_BY_KEY, {"key_hash": key_hash}).first()
+    return connection.execute(_session_by_key(), {"key_hash": key_hash}).first()
 
 
 def touch(session: Session, session_id: int, now: datetime) -> None:

@@ -176,12 +176,6 @@ def at_the_door(session: Session) -> dict[str, tuple[int, str]]:
         select(Student.number, Student.id, Student.name).where(registered()))}
 
 
-def registered_by_id(session: Session, student_id: int) -> Student | None:
-    """The student, read now, unless erased."""
-    return session.scalars(select(Student).where(Student.id == student_id,
-                                                 registered())).first()
-
-
 def still_at_the_door(session: Session, student_id: int, number: str) -> bool:
     """Whether the student :func:`at_the_door` read is registered with that number still
     (not erased since): a door that stays open checks at each scan."""

@@ -129,11 +129,14 @@ def _lock(session: Session, stale: set[int] | str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:everyone, 0)"),
                         {"everyone": EVERYONE_LOCK})
         return
-    session.execute(text("SELECT pg_advisory_xact_lock_shared(:everyone, 0)"),
-                    {"everyone": EVERYONE_LOCK})
-    session.execute(text("SELECT pg_advisory_xact_lock(:student, id) "
+    # One statement: for each student in key order, the shared lock (taken once, then
+    # held already) and then the student's (PostgreSQL evaluates a row's expressions in
+    # the order of the list).
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:everyone, 0), "
+                         "pg_advisory_xact_lock(:student, id) "
                          "FROM unnest(CAST(:ids AS integer[])) AS id"),  # in this order
-                    {"student": STUDENT_LOCK, "ids": sorted(stale)})
+                    {"everyone": EVERYONE_LOCK, "student": STUDENT_LOCK,
+                     "ids": sorted(stale)})
 
 
 def watch(sessions: sessionmaker[Session]) -> None:

@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from tracker.db import changes, doors, history, participations, students, tallies
+from tracker.db import changes, doors, history, participations, tallies
 from tracker.db.engine import Database
 from tracker.db.history import ChangeLog
-from tracker.db.models import Activity, Door, DoorScan, Student
+from tracker.db.models import Activity, Door, DoorScan
 from tracker.db.participations import ParticipationRow
 from tracker.errors import InvalidInput
 from tracker.service.attendance import Outcome, write_participations
@@ -74,10 +74,11 @@ def _clock(moment: datetime) -> str:
 
 
 def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
-           today: date) -> tuple[Door, Activity]:
-    """The door and activity of a scan at ``at``; Refused with the reason otherwise
-    (``code`` None: a kept scan, whose code was judged when it came)."""
-    activity, found = doors.with_activity(session, activity_id)
+           today: date) -> tuple[Door, Activity, bool]:
+    """The door and activity of a scan at ``at``, and whether the door's run was undone;
+    Refused with the reason otherwise (``code`` None: a kept scan, whose code was judged
+    when it came)."""
+    activity, found, run_undone = doors.with_activity(session, activity_id)
     if activity is not None and activity.held_on != today:
         raise Refused(f"{activity.title} is not held today (it is on {activity.held_on}): "
                       "check-in works only on the day itself.")
@@ -94,7 +95,7 @@ def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
                       f"{_clock(ends_at(found.closes_at, found.closed_at))}. If you were "
                       "there, tell the coordinator.")
     if code is None:
-        return found, activity
+        return found, activity, run_undone
     age = judge_code(bytes.fromhex(found.code_key), activity_id, code, at)
     if age == CodeAge.EXPIRED:
         raise Refused("This code has expired: the code on the screen changes every 10 "
@@ -109,7 +110,7 @@ def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
                               bad_code=True)
         raise Refused(f"This is not a check-in code of {what}. Scan the code on the screen "
                       "again.", bad_code=True)
-    return found, activity
+    return found, activity, run_undone
 
 
 def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
@@ -122,7 +123,7 @@ def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
                 raise TooManyRequests("That was more than 10 wrong check-in codes in a "
                                       "minute from this browser. Wait a minute, then scan "
                                       "the code on the screen again.")
-            _door, activity = _judge(session, activity_id, code, now, today)
+            _door, activity, _undone = _judge(session, activity_id, code, now, today)
             return Scan(activity.id, activity.title, now)
     except Refused as refusal:
         if refusal.bad_code:
@@ -139,9 +140,8 @@ def check_in(db: Database, scan: Scan, code: str, student_id: int, *, device_has
     _in_time(scan, now)
     try:
         with db.transaction() as session:
-            found, activity = _judge(session, scan.activity_id, code, scan.scanned_at, today)
-            return _record(session, found, activity, _student(session, student_id),
-                           device_hash, client, flags, now)
+            judged = _judge(session, scan.activity_id, code, scan.scanned_at, today)
+            return _record(session, judged, student_id, device_hash, client, flags, now)
     except _Already as already:
         return already.answer
 
@@ -183,9 +183,9 @@ def complete_waiting(db: Database, device_hash: str, student_id: int, *, client:
     for activity_id, scanned_at in dict(ids).items():  # one check-in per door
         try:
             with db.transaction() as session:
-                found, activity = _judge(session, activity_id, None, scanned_at, today)
-                done.append(_record(session, found, activity, _student(session, student_id),
-                                    device_hash, client, flags, now))
+                judged = _judge(session, activity_id, None, scanned_at, today)
+                done.append(_record(session, judged, student_id, device_hash, client, flags,
+                                    now))
         except _Already as already:
             done.append(already.answer)
         except Refused as refusal:
@@ -201,23 +201,19 @@ class _Already(Exception):
         self.answer = answer
 
 
-def _student(session: Session, student_id: int) -> Student:
-    student = students.registered_by_id(session, student_id)  # (not erased since)
-    if student is None:
-        raise Refused("You are not registered (any more); ask your coordinator.")
-    return student
-
-
-def _record(session: Session, found: Door, activity: Activity, student: Student,
+def _record(session: Session, judged: tuple[Door, Activity, bool], student_id: int,
             device_hash: str, client: str, flags: frozenset[str], now: datetime) -> CheckedIn:
     """Check-ins of a room run side by side: the door is only read; "each student once"
     is the participation's unique key; a device's check-ins take turns (its flag); the
     run's first change is made under the door's lock, and its count under its own, last,
     held only for the commit."""
-    held = participations.at_activity(session, activity.id, [student.id]).get(student.id)
+    found, activity, run_undone = judged
+    student, held = doors.student_at(session, student_id, activity.id)
+    if student is None:  # (erased since the sign-in)
+        raise Refused("You are not registered (any more); ask your coordinator.")
     if held is not None and held.status == ParticipationStatus.ATTENDED:
         raise _Already(_earlier(session, activity, student.id, held.recorded_at))
-    head = _run_head(session, found)
+    head = None if run_undone else found.run_head  # (an undone run: a new one starts)
     if head is None:  # the window's first check-in (or the first since its run was undone)
         found = doors.door(session, activity.id, lock=True) or found  # one opens the run
         head = _run_head(session, found)
@@ -244,7 +240,7 @@ def _record(session: Session, found: Door, activity: Activity, student: Student,
         log.describe(_whole(session, activity.id, what))
     else:
         history.hold_summary(session, head)  # the count: each check-in's counts the last
-        history.describe_change(session, head, _whole(session, activity.id, what))
+        doors.count_run(session, head, activity.id, what)
     return CheckedIn(activity.id, activity.title, now, False, tuple(sorted(words)))
 
 
