@@ -46,7 +46,9 @@ def door(session: Session, activity_id: int, *, lock: bool = False) -> Door | No
 
 
 # The statements of every scan and check-in are built once, on first use, their values
-# bound at each call: building a select() costs about as much as running it.
+# bound at each call: building a select() costs about as much as running it. Those that
+# read or write no object of the session run on its connection (the ORM's execution
+# costs as much again; what they read was flushed before, or is written by them alone).
 
 
 @functools.cache
@@ -93,7 +95,8 @@ def device_takes_turns(session: Session, device_hash: str) -> None:
     student on the same phone sees the first and is flagged). A no-op on SQLite, whose
     writers take turns already."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_DEVICE_LOCK_SQL, {"device": DEVICE_LOCK, "key": device_hash})
+        session.connection().execute(_DEVICE_LOCK_SQL, {"device": DEVICE_LOCK,
+                                                        "key": device_hash})
 
 
 _DEVICE_LOCK_SQL = text("SELECT pg_advisory_xact_lock(:device, hashtext(:key))")
@@ -121,8 +124,8 @@ def _misses_since() -> Select[int]:
 
 
 def misses_since(session: Session, browser_hash: str, since: datetime) -> int:
-    return int(session.scalar(_misses_since(), {"browser_hash": browser_hash,
-                                                "since": since}) or 0)
+    return int(session.connection().scalar(_misses_since(), {
+        "browser_hash": browser_hash, "since": since}) or 0)
 
 
 def miss(session: Session, browser_hash: str, at: datetime, forget_before: datetime) -> None:
@@ -153,7 +156,7 @@ def write_checkin(session: Session, activity_id: int, student_id: int, *, at: da
                   device_hash: str, client: str, flags: str) -> None:
     """The student's check-in at the door, in one statement: a new row, or the one kept
     from an earlier check-in (removed from the list since) written over."""
-    session.execute(_write_checkin(session.get_bind().dialect.name), {
+    session.connection().execute(_write_checkin(session.get_bind().dialect.name), {
         "activity_id": activity_id, "student_id": student_id, "at": at,
         "device_hash": device_hash, "client": client, "flags": flags})
 
@@ -161,7 +164,7 @@ def write_checkin(session: Session, activity_id: int, student_id: int, *, at: da
 def others_from_device(session: Session, activity_id: int, device_hash: str,
                        student_id: int) -> int:
     """How many other students this browser checked in at this door."""
-    return int(session.scalar(_others_from_device(), {
+    return int(session.connection().scalar(_others_from_device(), {
         "activity_id": activity_id, "device_hash": device_hash,
         "student_id": student_id}) or 0)
 
@@ -184,8 +187,8 @@ def web_checkins(session: Session, activity_id: int) -> int:
 def count_run(session: Session, head: int, activity_id: int, what: str) -> None:
     """The run's head says how many were checked in at the door, counted by the same
     statement that writes it (see history.hold_summary for the lock it needs first)."""
-    session.execute(_count_run(), {"head": head, "activity_id": activity_id,
-                                   "what": f" student(s) at {what} by QR code"})
+    session.connection().execute(_count_run(), {
+        "head": head, "activity_id": activity_id, "what": f" student(s) at {what} by QR code"})
 
 
 @functools.cache

@@ -95,7 +95,7 @@ def hold_summary(session: Session, change_id: int) -> None:
     """This transaction alone rewrites the change's summary until it ends (FOR NO KEY
     UPDATE: changes joining it as ``part_of`` still can, their key share being no
     conflict), so a summary counted after this counts every one committed before."""
-    session.execute(_HOLD_SUMMARY, {"change_id": change_id})
+    session.connection().execute(_HOLD_SUMMARY, {"change_id": change_id})
 
 
 _HOLD_SUMMARY = (select(Change.id).where(Change.id == bindparam("change_id"))

@@ -132,11 +132,13 @@ def _lock(session: Session, stale: set[int] | str) -> None:
     # One statement: for each student in key order, the shared lock (taken once, then
     # held already) and then the student's (PostgreSQL evaluates a row's expressions in
     # the order of the list).
-    session.execute(text("SELECT pg_advisory_xact_lock_shared(:everyone, 0), "
-                         "pg_advisory_xact_lock(:student, id) "
-                         "FROM unnest(CAST(:ids AS integer[])) AS id"),  # in this order
-                    {"everyone": EVERYONE_LOCK, "student": STUDENT_LOCK,
-                     "ids": sorted(stale)})
+    session.connection().execute(_LOCK_EACH, {"everyone": EVERYONE_LOCK,
+                                              "student": STUDENT_LOCK, "ids": sorted(stale)})
+
+
+_LOCK_EACH = text("SELECT pg_advisory_xact_lock_shared(:everyone, 0), "
+                  "pg_advisory_xact_lock(:student, id) "
+                  "FROM unnest(CAST(:ids AS integer[])) AS id")  # (in this order)
 
 
 def watch(sessions: sessionmaker[Session]) -> None:
