@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
+    Row,
     Select,
     String,
     Update,
@@ -52,23 +54,23 @@ def door(session: Session, activity_id: int, *, lock: bool = False) -> Door | No
 
 
 @functools.cache
-def _with_activity() -> Select[Activity, Door, int]:
+def _with_activity() -> Select[*tuple[Any, ...]]:
     undo = aliased(Change)
-    return (select(Activity, Door, undo.id)
+    return (select(Activity.id, Activity.title, Activity.held_on,
+                   Door.activity_id.label("door"), Door.code_key, Door.opened_at,
+                   Door.closes_at, Door.closed_at, Door.opened_by, Door.run_head,
+                   undo.id.label("undone_by"))
             .outerjoin(Door, Door.activity_id == Activity.id)
             .outerjoin(undo, (undo.undoes_id == Door.run_head) & Door.run_head.is_not(None))
             .where(Activity.id == bindparam("activity_id")).limit(1))
 
 
-def with_activity(session: Session, activity_id: int) \
-        -> tuple[Activity | None, Door | None, bool]:
-    """The activity, its door (None for either that is not there) and whether the run
-    of the door's check-ins was undone, read together: what every scan and check-in
-    judges first."""
-    found = session.execute(_with_activity(), {"activity_id": activity_id}).first()
-    if found is None:
-        return None, None, False
-    return found[0], found[1], found[2] is not None
+def with_activity(connection: Connection, activity_id: int) -> Row[*tuple[Any, ...]] | None:
+    """The activity (``id``, ``title``, ``held_on``) and its door (``door`` None when it
+    has none; ``code_key``, the window, ``opened_by``, ``run_head``; ``undone_by`` the
+    undo of that run, if any), read together by one statement: what every scan and
+    check-in judges first. None when there is no such activity."""
+    return connection.execute(_with_activity(), {"activity_id": activity_id}).first()
 
 
 @functools.cache
@@ -106,9 +108,11 @@ def by_link(session: Session, link_hash: str) -> Door | None:
     return session.scalars(select(Door).where(Door.link_hash == link_hash)).first()
 
 
-def open_doors(session: Session, now: datetime) -> list[Door]:
-    return list(session.scalars(select(Door).where(
-        Door.closes_at > now, Door.closed_at.is_(None), Door.opened_at <= now)))
+def open_door_keys(connection: Connection, now: datetime) -> list[tuple[int, str]]:
+    """(activity id, code key) of every door open at ``now``."""
+    return [(int(activity_id), key) for activity_id, key in connection.execute(
+        select(Door.activity_id, Door.code_key).where(
+            Door.closes_at > now, Door.closed_at.is_(None), Door.opened_at <= now))]
 
 
 def attended_count(session: Session, activity_id: int) -> int:
@@ -123,9 +127,9 @@ def _misses_since() -> Select[int]:
         DoorMiss.browser_hash == bindparam("browser_hash"), DoorMiss.at >= bindparam("since"))
 
 
-def misses_since(session: Session, browser_hash: str, since: datetime) -> int:
-    return int(session.connection().scalar(_misses_since(), {
-        "browser_hash": browser_hash, "since": since}) or 0)
+def misses_since(connection: Connection, browser_hash: str, since: datetime) -> int:
+    return int(connection.scalar(_misses_since(), {"browser_hash": browser_hash,
+                                                   "since": since}) or 0)
 
 
 def miss(session: Session, browser_hash: str, at: datetime, forget_before: datetime) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from tracker.db import changes, doors, history, participations, tallies
@@ -73,19 +75,19 @@ def _clock(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
-def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
-           today: date) -> tuple[Door, Activity, bool]:
-    """The door and activity of a scan at ``at``, and whether the door's run was undone;
-    Refused with the reason otherwise (``code`` None: a kept scan, whose code was judged
-    when it came)."""
-    activity, found, run_undone = doors.with_activity(session, activity_id)
-    if activity is not None and activity.held_on != today:
-        raise Refused(f"{activity.title} is not held today (it is on {activity.held_on}): "
+def _judge(connection: Connection, activity_id: int, code: str | None, at: datetime,
+           today: date) -> Any:
+    """The activity and its door as :func:`tracker.db.doors.with_activity` reads them,
+    for a scan at ``at``; Refused with the reason otherwise (``code`` None: a kept scan,
+    whose code was judged when it came)."""
+    found = doors.with_activity(connection, activity_id)
+    if found is not None and found.held_on != today:
+        raise Refused(f"{found.title} is not held today (it is on {found.held_on}): "
                       "check-in works only on the day itself.")
-    if activity is None or found is None:
+    if found is None or found.door is None:
         raise Refused("Check-in by QR code is not open for this activity. Scan the code on "
-                      "the screen in your room.", bad_code=activity is None)
-    what = activity.title
+                      "the screen in your room.", bad_code=found is None)
+    what = found.title
     window = window_at(found.opened_at, found.closes_at, found.closed_at, at)
     if window == Window.NOT_OPEN:
         raise Refused(f"Check-in for {what} is not open yet: wait until the coordinator "
@@ -95,22 +97,21 @@ def _judge(session: Session, activity_id: int, code: str | None, at: datetime,
                       f"{_clock(ends_at(found.closes_at, found.closed_at))}. If you were "
                       "there, tell the coordinator.")
     if code is None:
-        return found, activity, run_undone
+        return found
     age = judge_code(bytes.fromhex(found.code_key), activity_id, code, at)
     if age == CodeAge.EXPIRED:
         raise Refused("This code has expired: the code on the screen changes every 10 "
                       "seconds. Scan it again.", bad_code=True)
     if age == CodeAge.UNKNOWN:
-        for other in doors.open_doors(session, at):
-            if other.activity_id != activity_id and judge_code(
-                    bytes.fromhex(other.code_key), other.activity_id, code, at) \
+        for other, key in doors.open_door_keys(connection, at):
+            if other != activity_id and judge_code(bytes.fromhex(key), other, code, at) \
                     == CodeAge.GOOD:
                 raise Refused(f"This is not the code of {what}: it belongs to another "
                               "activity. Scan the code on the screen in your own room.",
                               bad_code=True)
         raise Refused(f"This is not a check-in code of {what}. Scan the code on the screen "
                       "again.", bad_code=True)
-    return found, activity, run_undone
+    return found
 
 
 def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
@@ -118,13 +119,14 @@ def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
     """A scan as it arrives: good, or Refused (a wrong code is counted for the browser's
     limit; past it, TooManyRequests before anything is judged)."""
     try:
-        with db.transaction(read_only=True) as session:
-            if doors.misses_since(session, browser_hash, now - MISS_WINDOW) >= MOST_MISSES:
+        with db.reading() as connection:  # (two reads, each of what was committed)
+            if doors.misses_since(connection, browser_hash, now - MISS_WINDOW) \
+                    >= MOST_MISSES:
                 raise TooManyRequests("That was more than 10 wrong check-in codes in a "
                                       "minute from this browser. Wait a minute, then scan "
                                       "the code on the screen again.")
-            _door, activity, _undone = _judge(session, activity_id, code, now, today)
-            return Scan(activity.id, activity.title, now)
+            found = _judge(connection, activity_id, code, now, today)
+            return Scan(found.id, found.title, now)
     except Refused as refusal:
         if refusal.bad_code:
             with db.transaction() as session:
@@ -140,8 +142,9 @@ def check_in(db: Database, scan: Scan, code: str, student_id: int, *, device_has
     _in_time(scan, now)
     try:
         with db.transaction() as session:
-            judged = _judge(session, scan.activity_id, code, scan.scanned_at, today)
-            return _record(session, judged, student_id, device_hash, client, flags, now)
+            found = _judge(session.connection(), scan.activity_id, code, scan.scanned_at,
+                           today)
+            return _record(session, found, student_id, device_hash, client, flags, now)
     except _Already as already:
         return already.answer
 
@@ -155,8 +158,8 @@ def _in_time(scan: Scan, now: datetime) -> None:
 def check_kept(db: Database, scan: Scan, code: str, now: datetime, today: date) -> None:
     """A scan about to be kept for a sign-in, judged again at the moment it was made."""
     _in_time(scan, now)
-    with db.transaction(read_only=True) as session:
-        _judge(session, scan.activity_id, code, scan.scanned_at, today)
+    with db.reading() as connection:
+        _judge(connection, scan.activity_id, code, scan.scanned_at, today)
 
 
 def keep_scan(db: Database, scan: Scan, *, device_hash: str, client: str,
@@ -183,8 +186,8 @@ def complete_waiting(db: Database, device_hash: str, student_id: int, *, client:
     for activity_id, scanned_at in dict(ids).items():  # one check-in per door
         try:
             with db.transaction() as session:
-                judged = _judge(session, activity_id, None, scanned_at, today)
-                done.append(_record(session, judged, student_id, device_hash, client, flags,
+                found = _judge(session.connection(), activity_id, None, scanned_at, today)
+                done.append(_record(session, found, student_id, device_hash, client, flags,
                                     now))
         except _Already as already:
             done.append(already.answer)
@@ -201,47 +204,51 @@ class _Already(Exception):
         self.answer = answer
 
 
-def _record(session: Session, judged: tuple[Door, Activity, bool], student_id: int,
-            device_hash: str, client: str, flags: frozenset[str], now: datetime) -> CheckedIn:
+def _record(session: Session, found: Any, student_id: int, device_hash: str, client: str,
+            flags: frozenset[str], now: datetime) -> CheckedIn:
     """Check-ins of a room run side by side: the door is only read; "each student once"
     is the participation's unique key; a device's check-ins take turns (its flag); the
     run's first change is made under the door's lock, and its count under its own, last,
     held only for the commit."""
-    found, activity, run_undone = judged
-    student, held = doors.student_at(session, student_id, activity.id)
+    activity_id, title = found.id, found.title
+    student, held = doors.student_at(session, student_id, activity_id)
     if student is None:  # (erased since the sign-in)
         raise Refused("You are not registered (any more); ask your coordinator.")
     if held is not None and held.status == ParticipationStatus.ATTENDED:
-        raise _Already(_earlier(session, activity, student.id, held.recorded_at))
-    head = None if run_undone else found.run_head  # (an undone run: a new one starts)
+        raise _Already(_earlier(session, activity_id, title, student.id, held.recorded_at))
+    head: int | None = None if found.undone_by is not None else found.run_head
+    door: Door | None = None
     if head is None:  # the window's first check-in (or the first since its run was undone)
-        found = doors.door(session, activity.id, lock=True) or found  # one opens the run
-        head = _run_head(session, found)
-    what = f"#{activity.id} {activity.title}"
+        door = doors.door(session, activity_id, lock=True)  # one opens the run
+        if door is None:  # (removed a moment ago)
+            raise Refused("Check-in by QR code is not open for this activity. Scan the code "
+                          "on the screen in your room.")
+        head = _run_head(session, door)
+    what = f"#{activity_id} {title}"
     log = ChangeLog(session, ChangeKind.CHECKIN, found.opened_by, part_of=head,
                     summary="" if head is None else  # (the run's first: the whole run)
                     f"checked in {student.number} at {what} by QR code")
     [written] = write_participations(session, log.change, [ParticipationRow(
-        student.id, activity.id, ParticipationStatus.ATTENDED.value, SOURCE)])
+        student.id, activity_id, ParticipationStatus.ATTENDED.value, SOURCE)])
     if written.outcome in (Outcome.UNCHANGED, Outcome.CONFLICT):  # a kiosk, a moment ago
-        raise _Already(_earlier(session, activity, student.id, now))
+        raise _Already(_earlier(session, activity_id, title, student.id, now))
     words = set(flags)
     doors.device_takes_turns(session, device_hash)
-    if doors.others_from_device(session, activity.id, device_hash, student.id):
+    if doors.others_from_device(session, activity_id, device_hash, student.id):
         words.add(SHARED_DEVICE)
     marked = " ".join(sorted(words))
     # (a row there already: removed from the list earlier, and back)
-    doors.write_checkin(session, activity.id, student.id, at=now, device_hash=device_hash,
+    doors.write_checkin(session, activity_id, student.id, at=now, device_hash=device_hash,
                         client=client[:64], flags=marked)
     tallies.refresh(session)  # now, not at the commit: the run's head is locked last
-    if head is None:
-        found.run_head = log.change.id
-        log.change.open_until = ends_at(found.closes_at, found.closed_at)
-        log.describe(_whole(session, activity.id, what))
-    else:
+    if door is not None and head is None:
+        door.run_head = log.change.id
+        log.change.open_until = ends_at(door.closes_at, door.closed_at)
+        log.describe(_whole(session, activity_id, what))
+    elif head is not None:
         history.hold_summary(session, head)  # the count: each check-in's counts the last
-        doors.count_run(session, head, activity.id, what)
-    return CheckedIn(activity.id, activity.title, now, False, tuple(sorted(words)))
+        doors.count_run(session, head, activity_id, what)
+    return CheckedIn(activity_id, title, now, False, tuple(sorted(words)))
 
 
 def _run_head(session: Session, found: Door) -> int | None:
@@ -257,11 +264,10 @@ def _whole(session: Session, activity_id: int, what: str) -> str:
         "by QR code"
 
 
-def _earlier(session: Session, activity: Activity, student_id: int,
+def _earlier(session: Session, activity_id: int, title: str, student_id: int,
              recorded_at: datetime) -> CheckedIn:
-    row = doors.checkin(session, activity.id, student_id)
-    return CheckedIn(activity.id, activity.title, row.at if row is not None else recorded_at,
-                     True)
+    row = doors.checkin(session, activity_id, student_id)
+    return CheckedIn(activity_id, title, row.at if row is not None else recorded_at, True)
 
 
 def checked_in_at(db: Database, student_id: int, activity_id: int) -> CheckedIn | None:
@@ -271,4 +277,4 @@ def checked_in_at(db: Database, student_id: int, activity_id: int) -> CheckedIn 
         held = participations.at_activity(session, activity_id, [student_id]).get(student_id)
         if activity is None or held is None or held.status != ParticipationStatus.ATTENDED:
             return None
-        return _earlier(session, activity, student_id, held.recorded_at)
+        return _earlier(session, activity_id, activity.title, student_id, held.recorded_at)
