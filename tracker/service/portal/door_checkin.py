@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from tracker.db import changes, doors, history, participations, tallies
 from tracker.db.engine import Database
-from tracker.db.history import ChangeLog
 from tracker.db.models import Activity, Door, DoorScan
 from tracker.db.participations import ParticipationRow
 from tracker.errors import InvalidInput
@@ -225,10 +224,13 @@ def _record(session: Session, found: Any, student_id: int, device_hash: str, cli
                           "on the screen in your room.")
         head = _run_head(session, door)
     what = f"#{activity_id} {title}"
-    log = ChangeLog(session, ChangeKind.CHECKIN, found.opened_by, part_of=head,
-                    summary="" if head is None else  # (the run's first: the whole run)
-                    f"checked in {student.number} at {what} by QR code")
-    [written] = write_participations(session, log.change, [ParticipationRow(
+    # The run's first change is an object (it will say the whole run, and when it ends);
+    # every other check-in's is written as it is.
+    change = history.open_change(session, ChangeKind.CHECKIN, found.opened_by) \
+        if head is None else history.write_change(
+            session, ChangeKind.CHECKIN, found.opened_by,
+            f"checked in {student.number} at {what} by QR code", part_of=head)
+    [written] = write_participations(session, change, [ParticipationRow(
         student.id, activity_id, ParticipationStatus.ATTENDED.value, SOURCE)])
     if written.outcome in (Outcome.UNCHANGED, Outcome.CONFLICT):  # a kiosk, a moment ago
         raise _Already(_earlier(session, activity_id, title, student.id, now))
@@ -242,9 +244,9 @@ def _record(session: Session, found: Any, student_id: int, device_hash: str, cli
                         client=client[:64], flags=marked)
     tallies.refresh(session)  # now, not at the commit: the run's head is locked last
     if door is not None and head is None:
-        door.run_head = log.change.id
-        log.change.open_until = ends_at(door.closes_at, door.closed_at)
-        log.describe(_whole(session, activity_id, what))
+        door.run_head = change.id
+        change.open_until = ends_at(door.closes_at, door.closed_at)
+        change.summary = _whole(session, activity_id, what)[:history.SUMMARY_LENGTH]
     elif head is not None:
         history.hold_summary(session, head)  # the count: each check-in's counts the last
         doors.count_run(session, head, activity_id, what)
