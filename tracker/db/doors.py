@@ -74,6 +74,22 @@ def with_activity(connection: Connection, activity_id: int) -> Row[*tuple[Any, .
 
 
 @functools.cache
+def _with_misses() -> Select[*tuple[Any, ...]]:
+    return _with_activity().add_columns(_misses_since().scalar_subquery().label("misses"))
+
+
+def misses_and_activity(connection: Connection, browser_hash: str, since: datetime,
+                        activity_id: int) -> tuple[int, Row[*tuple[Any, ...]] | None]:
+    """:func:`misses_since` and :func:`with_activity` in one statement (a scan asks
+    both)."""
+    found = connection.execute(_with_misses(), {
+        "activity_id": activity_id, "browser_hash": browser_hash, "since": since}).first()
+    if found is None:  # (no such activity: the misses still count)
+        return misses_since(connection, browser_hash, since), None
+    return int(found.misses or 0), found
+
+
+@functools.cache
 def _student_at() -> Select[Student, Participation]:
     return (select(Student, Participation)
             .outerjoin(Participation, (Participation.student_id == Student.id)

@@ -74,12 +74,15 @@ def _clock(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
+_UNREAD = object()
+
+
 def _judge(connection: Connection, activity_id: int, code: str | None, at: datetime,
-           today: date) -> Any:
-    """The activity and its door as :func:`tracker.db.doors.with_activity` reads them,
-    for a scan at ``at``; Refused with the reason otherwise (``code`` None: a kept scan,
-    whose code was judged when it came)."""
-    found = doors.with_activity(connection, activity_id)
+           today: date, read: Any = _UNREAD) -> Any:
+    """The activity and its door as :func:`tracker.db.doors.with_activity` reads them
+    (or ``read``, read so already), for a scan at ``at``; Refused with the reason
+    otherwise (``code`` None: a kept scan, whose code was judged when it came)."""
+    found = doors.with_activity(connection, activity_id) if read is _UNREAD else read
     if found is not None and found.held_on != today:
         raise Refused(f"{found.title} is not held today (it is on {found.held_on}): "
                       "check-in works only on the day itself.")
@@ -119,12 +122,13 @@ def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
     limit; past it, TooManyRequests before anything is judged)."""
     try:
         with db.reading() as connection:  # (two reads, each of what was committed)
-            if doors.misses_since(connection, browser_hash, now - MISS_WINDOW) \
-                    >= MOST_MISSES:
+            misses, found = doors.misses_and_activity(connection, browser_hash,
+                                                      now - MISS_WINDOW, activity_id)
+            if misses >= MOST_MISSES:
                 raise TooManyRequests("That was more than 10 wrong check-in codes in a "
                                       "minute from this browser. Wait a minute, then scan "
                                       "the code on the screen again.")
-            found = _judge(connection, activity_id, code, now, today)
+            found = _judge(connection, activity_id, code, now, today, found)
             return Scan(found.id, found.title, now)
     except Refused as refusal:
         if refusal.bad_code:
