@@ -2,6 +2,7 @@
 
     python bench/run.py                 # the default programme: 10,000 students
     python bench/run.py --quick         # smaller, for a first look
+    python bench/run.py --only room     # the check-in room alone
 
 Run it with the Python of the environment where the tracker is installed (the
 ``tracker`` script beside it is what is timed). With TRACKER_TEST_POSTGRES_URL set,
@@ -219,6 +220,26 @@ def scaling(table: Table, folder: Path, sizes: list[int], per_student: int) -> N
                    goal(growth, 1.25, "x (linear)"))
 
 
+def room_only(table: Table, dataset: data.Dataset, folder: Path) -> None:
+    """The check-in room alone (``--only room``), on the programme's students: SQLite, then
+    PostgreSQL when TRACKER_TEST_POSTGRES_URL names a server."""
+    numbers = [dataset.number(i) for i in range(dataset.students)]
+    database = folder / "programme.db"
+    env = tool_env(str(database), folder)
+    load_programme(dataset, env)
+    door_room.room_figures(table, "SQLite", str(database), str(database), numbers, folder,
+                           env)
+    server = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+    if server:
+        try:
+            url = postgres.postgres_schema(server)
+            env = tool_env(url, folder)
+            load_programme(dataset, env)
+            door_room.room_figures(table, "PostgreSQL", url, url, numbers, folder, env)
+        finally:
+            postgres.drop_schemas(server)
+
+
 # --- PostgreSQL -------------------------------------------------------------------------
 
 
@@ -248,6 +269,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="2,000 students, scaling 500,2000,8000")
     parser.add_argument("--keep", type=Path, help="keep the data in this folder")
+    parser.add_argument("--only", choices=["room"],
+                        help="only these figures: 'room', the check-in room (SQLite, and "
+                             "PostgreSQL with TRACKER_TEST_POSTGRES_URL)")
     options = parser.parse_args()
     if options.quick:
         options.students, options.repeat = 2000, 5
@@ -264,29 +288,38 @@ def main() -> None:
           f"{sqlite3.sqlite_version}; data in {folder}", flush=True)
     try:
         compiled()
-        env = tool_env(str(folder / "startup.db"), folder)
-        print("start-up", flush=True)
-        table.add("tracker --help vs python -c 'import click'",
-                  *paired([TRACKER, "--help"], [PYTHON, "-c", "import click"], env,
-                          options.repeat), 1.2)
-        dataset = data.build(folder / "programme", options.students, options.activities,
-                             options.per_student)
-        sqlite_figures(table, dataset, folder, options.repeat, options.quick)
-        server = os.environ.get("TRACKER_TEST_POSTGRES_URL")
-        if server:
-            try:
-                postgres.postgres_figures(table, dataset, folder, options.repeat, server,
-                                          options.quick)
-            finally:
-                postgres.drop_schemas(server)
-        sizes = [int(n) for n in options.scaling.split(",") if n.strip()]
-        if sizes:
-            scaling(table, folder, sizes, options.per_student)
+        if options.only == "room":
+            room_only(table, data.build(folder / "programme", options.students,
+                                        options.activities, options.per_student), folder)
+        else:
+            all_figures(table, options, folder)
     finally:
         if options.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     print()
     table.show()
+
+
+def all_figures(table: Table, options: argparse.Namespace, folder: Path) -> None:
+    """Every figure of a whole run, in its order."""
+    env = tool_env(str(folder / "startup.db"), folder)
+    print("start-up", flush=True)
+    table.add("tracker --help vs python -c 'import click'",
+              *paired([TRACKER, "--help"], [PYTHON, "-c", "import click"], env,
+                      options.repeat), 1.2)
+    dataset = data.build(folder / "programme", options.students, options.activities,
+                         options.per_student)
+    sqlite_figures(table, dataset, folder, options.repeat, options.quick)
+    server = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+    if server:
+        try:
+            postgres.postgres_figures(table, dataset, folder, options.repeat, server,
+                                      options.quick)
+        finally:
+            postgres.drop_schemas(server)
+    sizes = [int(n) for n in options.scaling.split(",") if n.strip()]
+    if sizes:
+        scaling(table, folder, sizes, options.per_student)
 
 
 if __name__ == "__main__":
