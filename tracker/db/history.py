@@ -67,18 +67,20 @@ def write_change(session: Session, kind: ChangeKind, by: str | None, summary: st
     actor, time), never change it."""
     change = Change(actor=actor(by), command=kind.value, summary=summary[:SUMMARY_LENGTH],
                     at=utcnow(), part_of_id=part_of, undoes_id=None, open_until=None)
-    change.id = int(session.connection().scalar(_write_change(), {
+    written = session.connection().execute(_write_change(), {
         "actor": change.actor, "command": change.command, "summary": change.summary,
-        "at": change.at, "part_of_id": part_of}))
+        "at": change.at, "part_of_id": part_of})
+    key = written.inserted_primary_key  # (by RETURNING where the engine has it)
+    assert key is not None
+    change.id = int(key[0])
     return change
 
 
 @cache
 def _write_change() -> Any:
     table = cast(Table, Change.__table__)
-    return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in
-                                  ("actor", "command", "summary", "at", "part_of_id")})
-            .returning(table.c.id))
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in
+                                 ("actor", "command", "summary", "at", "part_of_id")})
 
 
 class ChangeLog:
