@@ -24,6 +24,16 @@ def postgres_schema(base: str) -> str:
     return f"{libpq}{separator}options=-csearch_path%3D{schema}"
 
 
+def drop_schema(base: str, url: str) -> None:
+    """The one schema of ``url`` (as :func:`postgres_schema` made it), not another run's."""
+    import psycopg
+
+    schema = url.rsplit("search_path%3D", 1)[1]
+    libpq = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def drop_schemas(base: str) -> None:
     import psycopg
 

@@ -231,13 +231,13 @@ def room_only(table: Table, dataset: data.Dataset, folder: Path) -> None:
                            env)
     server = os.environ.get("TRACKER_TEST_POSTGRES_URL")
     if server:
+        url = postgres.postgres_schema(server)
         try:
-            url = postgres.postgres_schema(server)
             env = tool_env(url, folder)
             load_programme(dataset, env)
             door_room.room_figures(table, "PostgreSQL", url, url, numbers, folder, env)
         finally:
-            postgres.drop_schemas(server)
+            postgres.drop_schema(server, url)  # (its own: another run may be under way)
 
 
 # --- PostgreSQL -------------------------------------------------------------------------
