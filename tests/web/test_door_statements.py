@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
-from tracker.db.models import Participation
+from tracker.db.models import Participation, Student
 
 from .conftest import Portal
 from .test_door import add_activity, code_now, open_door
@@ -34,7 +35,6 @@ FIELDS = re.compile(r'name="(csrf_token|scanned_at|seal)" value="([^"]+)"')
 def signed_in_keys(portal: Portal, count: int) -> list[str]:
     from conftest import Tracker
 
-    from tracker.db.models import Student
     from tracker.service.portal import sessions
 
     tracker = Tracker(portal.url)
@@ -91,3 +91,27 @@ def test_a_check_in_by_qr_code_costs_the_same_few_statements_each_time(portal):
         recorded = session.scalars(select(Participation.source).where(
             Participation.activity_id == activity)).all()
     assert recorded == ["qr"] * STUDENTS
+
+
+def test_a_student_erased_between_scan_and_button_is_refused_and_nothing_written(portal):
+    """The button reads the student with their record in one statement: erased since
+    the scan (the session still open in that tab), the check-in is refused."""
+    from conftest import Tracker
+
+    from tracker.service.portal import door_checkin
+
+    activity = add_activity(portal)
+    open_door(portal, activity)
+    signed_in_keys(portal, 1)  # (their session stays: the tab still open)
+    now, today = portal.clock(), portal.clock().astimezone().date()
+    code = code_now(portal, activity)
+    scan = door_checkin.judge_scan(portal.db, activity, code, "b" * 64, now, today)
+    with portal.db.transaction(read_only=True) as session:
+        student = session.scalar(select(Student.id).where(Student.number == "s7700000"))
+    Tracker(portal.url)("student", "forget", "s7700000", "--yes")
+    with pytest.raises(door_checkin.Refused, match=r"not registered \(any more\)"):
+        door_checkin.check_in(portal.db, scan, code, int(student), device_hash="d" * 64,
+                              client="127.0.0.1", now=now, today=today)
+    with portal.db.transaction(read_only=True) as session:
+        assert session.scalars(select(Participation.source).where(
+            Participation.activity_id == activity)).all() == []

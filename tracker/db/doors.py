@@ -90,19 +90,20 @@ def misses_and_activity(connection: Connection, browser_hash: str, since: dateti
 
 
 @functools.cache
-def _student_at() -> Select[Student, Participation]:
-    return (select(Student, Participation)
+def _student_at() -> Select[*tuple[Any, ...]]:
+    return (select(Student.id, Student.number, Participation.status,
+                   Participation.recorded_at)
             .outerjoin(Participation, (Participation.student_id == Student.id)
                        & (Participation.activity_id == bindparam("activity_id")))
             .where(Student.id == bindparam("student_id"), Student.forgotten_at.is_(None)))
 
 
 def student_at(session: Session, student_id: int, activity_id: int) \
-        -> tuple[Student | None, Participation | None]:
-    """The student (None when erased since) and their record at the activity, if any."""
-    found = session.execute(_student_at(), {"student_id": student_id,
-                                            "activity_id": activity_id}).first()
-    return (found[0], found[1]) if found is not None else (None, None)
+        -> Row[*tuple[Any, ...]] | None:
+    """The student (``id``, ``number``; None when erased since) and their record at the
+    activity, if any (``status``, ``recorded_at``; None when there is none)."""
+    return session.connection().execute(_student_at(), {
+        "student_id": student_id, "activity_id": activity_id}).first()
 
 
 DEVICE_LOCK = 0x7A21  # PostgreSQL's advisory locks (DEVICE_LOCK, hash of a device's key)

@@ -214,11 +214,12 @@ def _record(session: Session, found: Any, student_id: int, device_hash: str, cli
     run's first change is made under the door's lock, and its count under its own, last,
     held only for the commit."""
     activity_id, title = found.id, found.title
-    student, held = doors.student_at(session, student_id, activity_id)
+    student = doors.student_at(session, student_id, activity_id)
     if student is None:  # (erased since the sign-in)
         raise Refused("You are not registered (any more); ask your coordinator.")
-    if held is not None and held.status == ParticipationStatus.ATTENDED:
-        raise _Already(_earlier(session, activity_id, title, student.id, held.recorded_at))
+    if student.status == ParticipationStatus.ATTENDED:  # (None: not recorded there)
+        raise _Already(_earlier(session, activity_id, title, student.id,
+                                student.recorded_at))
     head: int | None = None if found.undone_by is not None else found.run_head
     door: Door | None = None
     if head is None:  # the window's first check-in (or the first since its run was undone)
