@@ -29,12 +29,12 @@ def shared() -> Iterator[dict[tuple[str, frozenset[tuple[str, int]]], Engine]]:
     from tracker.db import engine as module
 
     real_open = module.open_engine
-    engines: dict[tuple[str, frozenset[tuple[str, int]]], Engine] = {}
+    engines: dict[tuple[str, int | None, frozenset[tuple[str, int]]], Engine] = {}
 
-    def open_engine(url: str) -> Engine:
-        engine = real_open(url)
+    def open_engine(url: str, connections: int | None = None) -> Engine:
+        engine = real_open(url, connections)
         settings = frozenset((name, id(value)) for name, value in vars(module).items())
-        first = engines.setdefault((url, settings), engine)
+        first = engines.setdefault((url, connections, settings), engine)
         if first is not engine:
             engine.dispose()  # never connected: nothing to close
         return first

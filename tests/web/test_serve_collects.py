@@ -34,3 +34,29 @@ def test_the_served_process_collects_garbage(monkeypatch, sqlite_url, tmp_path):
         gc.set_threshold(*thresholds)
         gc.enable()
     assert seen == {"collecting": True}
+
+
+def test_the_served_database_keeps_a_connection_for_each_thread(monkeypatch, sqlite_url,
+                                                                 tmp_path):
+    """Eight threads answering at once on a pool of five (SQLAlchemy's default) would open
+    and close a connection for the three over it at every request: on PostgreSQL a new
+    server process each time. One per thread, and one for the mail worker."""
+    from tracker.cli import serve
+
+    pools: list[int] = []
+
+    class Server:
+        def __init__(self, web) -> None:
+            pools.append(web.extensions["tracker"].db.engine.pool.size())
+
+        def run(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(serve, "_listen", lambda web, *args: Server(web))
+    monkeypatch.setattr(serve, "_stop_on_sigterm", lambda: None)
+    main(["--db", sqlite_url, "serve", "--threads", "12", "--outbox", str(tmp_path / "o")],
+         obj=AppContext(), standalone_mode=False)
+    assert pools == [13]

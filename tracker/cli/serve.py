@@ -82,7 +82,7 @@ def serve(host: str, port: int, base_url: str | None, threads: int,
         postbox = _postbox(outbox)
     from tracker.web import create_app
 
-    web = create_app(context.url(), base_url=base, postbox=postbox)
+    web = create_app(context.url(), base_url=base, postbox=postbox, threads=threads)
     web.extensions["tracker"].extra.update(networks=building,
                                            refuse_outside_network=refuse_outside)
     context.opened()  # the garbage collector, off through the imports, collects again

@@ -103,7 +103,10 @@ def _hide_in_text(text: str) -> str:
                   flags=re.IGNORECASE)
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, connections: int | None = None) -> Engine:
+    """The engine of ``url``; ``connections`` is how many it keeps open at once (a
+    server's threads each hold one while they answer: fewer, and the ones over the pool
+    are opened and closed again for every request)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -116,7 +119,7 @@ def open_engine(url: str) -> Engine:
                            f"{parsed.port} is not between 1 and 65535")
     target: str | URL = url
     read_only = False
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {} if connections is None else {"pool_size": connections}
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(url)
         if path is not None:
@@ -271,8 +274,8 @@ class Database:
         tallies.watch(self._sessions)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(open_engine(url))
+    def from_url(cls, url: str, connections: int | None = None) -> Database:
+        return cls(open_engine(url, connections))
 
     @contextmanager
     def transaction(self, *, read_only: bool = False, bulk: bool = False) \

@@ -25,16 +25,18 @@ LOG = logging.getLogger("tracker.web")
 
 def create_app(database_url: str | None = None, *, base_url: str | None = None,
                postbox: Postbox | None = None, clock: Clock | None = None,
-               background_mail: bool = True) -> Flask:
+               background_mail: bool = True, threads: int | None = None) -> Flask:
     """The portal as a WSGI app: ``tracker serve`` runs it under waitress; any WSGI
     server can (``tracker.web:create_app()``). Unset arguments come from the same
     environment as the command line: ``TRACKER_DATABASE_URL``, ``TRACKER_BASE_URL``,
-    ``TRACKER_SMTP_URL``, ``TRACKER_MAIL_FROM``."""
+    ``TRACKER_SMTP_URL``, ``TRACKER_MAIL_FROM``. ``threads``: how many requests the
+    server answers at once (the database keeps a connection open for each, and one for
+    the mail worker)."""
     from tracker.service.portal.secrets import portal_key
     from tracker.web.routes import register
 
     site = Site.of(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
-    db = open_database(resolve_url(database_url))
+    db = open_database(resolve_url(database_url), None if threads is None else threads + 1)
     the_clock = clock or utc_now
     worker = MailWorker(db, postbox or postbox_from_environment(), site, the_clock)
     app = Flask("tracker.web", static_folder=None)
@@ -51,12 +53,12 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None,
     return app
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, connections: int | None = None) -> Database:
     """The database as every command opens it: made at the newest schema when new,
     refused when behind."""
     from tracker.db.schema import ensure_ready
 
-    db = Database.from_url(url)
+    db = Database.from_url(url, connections)
     if ensure_ready(db.engine):
         from tracker.service.rules import ensure_default_rules
 
