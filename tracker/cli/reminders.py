@@ -69,9 +69,9 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     """
     from email.utils import parseaddr
 
+    from tracker.cli.context import UserError
     from tracker.db.history import actor
     from tracker.pages.reminder import ReminderWriter
-    from tracker.cli.context import UserError
     from tracker.service.mail import NotSent
     from tracker.service.mail import route as mail_route
     from tracker.service.reminders import select, send_reminders
