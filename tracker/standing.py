@@ -334,8 +334,11 @@ class Judged:
         not_counted: tuple[NotCounted, ...] = ()
         if explanation is not None:
             counted = tuple([p.activity for p in explanation.counted])
-            not_counted = tuple([self._why_not(p.activity, why)
-                                 for p, why in explanation.not_counted])
+            if explanation.not_counted:
+                shared = self._not_counted
+                not_counted = tuple([shared.get((p.activity, why))
+                                     or self._why_not(p.activity, why)
+                                     for p, why in explanation.not_counted])
         return RequirementStanding(
             requirement.id, requirement.label, requirement.type, item.required, item.done,
             remaining, optional, status, item.due, item.scheduled, blocking,
@@ -366,6 +369,7 @@ class Judged:
         waived (by id)."""
         requirements = []
         named: dict[int, ActivityRef] = {}
+        activities = self._activities
         for i, item in enumerate(progress.requirements):
             explanation = explanations[i] if explanations is not None else None
             assignment = None
@@ -376,9 +380,9 @@ class Judged:
                 waivers.get(item.requirement.id) if waivers else None))
             if explanation is not None:
                 for p in explanation.counted:
-                    named[p.activity] = self._activity(p)
+                    named[p.activity] = activities.get(p.activity) or self._activity(p)
                 for p, _ in explanation.not_counted:
-                    named[p.activity] = self._activity(p)
+                    named[p.activity] = activities.get(p.activity) or self._activity(p)
         standings = tuple(requirements)
         chosen = progress.requirement_set
         return StudentProgress(

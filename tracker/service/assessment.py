@@ -238,19 +238,22 @@ class _Grouped(Mapping[int, list[Participated]]):
                  activity: Mapping[int, tuple[str, date, str]]) -> None:
         self.grouped = grouped
         self.activity = activity
-        self.shared: dict[tuple[int, str], Participated] = {}
+        # status -> the id as the database wrote it -> the record
+        self.shared: dict[str, dict[str, Participated]] = {s: {} for s in explanations.STATUSES}
 
     def __getitem__(self, student_id: int) -> list[Participated]:
-        shared, activity = self.shared, self.activity
+        activity = self.activity
         seen = []
         for status, ids in zip(explanations.STATUSES, self.grouped[student_id],
                                strict=True):
             if not ids:
                 continue
-            for activity_id in map(int, ids.split(",")):
-                participated = shared.get((activity_id, status))
+            shared = self.shared[status]
+            for text in ids.split(","):
+                participated = shared.get(text)
                 if participated is None:
-                    participated = shared[activity_id, status] = Participated(
+                    activity_id = int(text)
+                    participated = shared[text] = Participated(
                         activity_id, *activity[activity_id], status)
                 seen.append(participated)
         return seen
