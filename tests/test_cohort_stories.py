@@ -78,3 +78,20 @@ def test_a_cohort_is_told_as_each_student_alone_from_one_row_per_student(
     assert any(n.why == "excused" for s in as_a_cohort for r in s.requirements
                for n in r.not_counted)
     assert rows == STUDENTS < participations  # grouped by the database
+
+
+def test_requirements_with_nothing_of_their_own_are_one_record_and_one_row(
+        cohort, monkeypatch):
+    """Students who stand the same on a requirement that counted nothing for them share
+    its record (and the page its row); a requirement with what counted is their own."""
+    from tracker.pages import student
+
+    told, _, _ = stories_of(cohort.url, 0, monkeypatch)
+    bare = [r for s in told for r in s.requirements if not r.counted and not r.not_counted]
+    assert len({id(r) for r in bare}) < len(bare) // 4
+    pages = [student.student_page(s) for s in told]
+    monkeypatch.setattr(student, "_ROWS_OF", {})
+    monkeypatch.setattr(student, "_SHARED_ROWS", {})
+    monkeypatch.setattr(student, "_UPCOMING_ROWS", {})
+    assert [student.student_page(s) for s in told] == pages  # as made afresh
+    assert len(student._ROWS_OF) == len({id(r) for r in bare})
