@@ -125,3 +125,31 @@ def test_a_good_template_over_many_students_is_worded_in_parallel_as_in_sequence
         message = message_from_bytes((folder / "s2000003.eml").read_bytes(), policy=default)
         assert "Hello Student (s2000003)" in message.get_body(("plain",)).get_content()
     assert outputs[0] == outputs[1] and len(outputs[0]) == 4
+
+
+def test_a_dict_key_is_read_without_jinjas_attribute_miss_and_methods_stay_methods(
+        monkeypatch):
+    """``item.label`` of the plain dicts a reminder's context is made of is its key, as
+    Jinja2 gives it, without first looking for (and missing) an attribute: a run reads
+    hundreds of thousands of them. A dict's own methods, and anything that is not a
+    plain dict, still go Jinja2's (sandboxed) way."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from tracker.pages.sandbox import BoundedSandbox, render_bounded
+
+    env = BoundedSandbox({"t": "{{ item.label }}|{{ item.keys()|list|join(',') }}|"
+                               "{{ item.missing is defined }}", "u": "{{ item.__class__ }}"})
+    slow = []
+    original = SandboxedEnvironment.getattr
+
+    def counted(self, obj, attribute):
+        slow.append(attribute)
+        return original(self, obj, attribute)
+
+    monkeypatch.setattr(SandboxedEnvironment, "getattr", counted)
+    said = render_bounded(env.get_template("t"), {"item": {"label": "Colloquia"}})
+    assert said == "Colloquia|label|False"
+    assert slow == ["keys", "missing"]  # never "label"
+    with pytest.raises(SecurityError, match="__class__"):  # still the sandbox's
+        render_bounded(env.get_template("u"), {"item": {"label": "Colloquia"}})

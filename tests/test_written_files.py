@@ -133,3 +133,30 @@ def test_what_is_not_a_plain_file_is_never_added_to(tmp_path, make):
         write_private(path, b"y")
     if make == "link":
         assert (tmp_path / "target").read_text() == "x"
+
+
+def test_an_outbox_written_in_parallel_with_a_link_planted_says_so_in_one_line(
+        ada, tmp_path, monkeypatch):
+    """The parallel outbox refuses a planted link as the sequential one does: one
+    sentence, exit 2, no traceback, and nothing written (no message, no hidden folder)."""
+    from tracker import forked
+    from tracker.service import mail
+
+    if not (forked.can_fork() and forked.cores() > 1):
+        pytest.skip("this machine has one core or cannot fork: the outbox is sequential")
+    ada("student", "add", "s1234568", "--name", "Bob Jansen", "--start", "2024-09",
+        "--email", "bob@example.org")
+    monkeypatch.setattr(mail, "IN_PARALLEL_FROM", 2)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    precious = tmp_path / "authorized_keys"
+    precious.write_text("ssh-ed25519 AAAA\n")
+    (outbox / "s1234568.eml").symlink_to(precious)
+    result = ada("remind", "--outbox", str(outbox), "--from", SENDER, expect=2)
+    assert "Traceback" not in result.output
+    assert result.output == (
+        "would remind 2 student(s), as of " + date.today().isoformat() + ":\n"
+        f"Error: writing the outbox failed: cannot write {outbox}/s1234568.eml: it is a "
+        "symbolic link (the tracker does not write through links); name the file itself\n")
+    assert precious.read_text() == "ssh-ed25519 AAAA\n"
+    assert [p.name for p in outbox.iterdir()] == ["s1234568.eml"]  # the link, as it was

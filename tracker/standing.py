@@ -287,6 +287,7 @@ class Judged:
     def __init__(self, rules_version: int) -> None:
         self.rules_version = rules_version
         self._shared: dict[tuple[Any, ...], RequirementStanding] = {}
+        self._told: dict[tuple[Any, ...], RequirementStanding] = {}  # (see story)
         self._sentences: dict[tuple[Any, ...], str] = {}
         self._not_counted: dict[tuple[int, str], NotCounted] = {}
         self._activities: dict[int, ActivityRef] = {}
@@ -334,8 +335,11 @@ class Judged:
         not_counted: tuple[NotCounted, ...] = ()
         if explanation is not None:
             counted = tuple([p.activity for p in explanation.counted])
-            not_counted = tuple([self._why_not(p.activity, why)
-                                 for p, why in explanation.not_counted])
+            if explanation.not_counted:
+                shared = self._not_counted
+                not_counted = tuple([shared.get((p.activity, why))
+                                     or self._why_not(p.activity, why)
+                                     for p, why in explanation.not_counted])
         return RequirementStanding(
             requirement.id, requirement.label, requirement.type, item.required, item.done,
             remaining, optional, status, item.due, item.scheduled, blocking,
@@ -366,19 +370,27 @@ class Judged:
         waived (by id)."""
         requirements = []
         named: dict[int, ActivityRef] = {}
+        activities = self._activities
         for i, item in enumerate(progress.requirements):
             explanation = explanations[i] if explanations is not None else None
             assignment = None
             if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
                 assignment = decisions.get(item.requirement.number, ("none", None))
-            requirements.append(self.explained(
-                item, explanation, assignment,
-                waivers.get(item.requirement.id) if waivers else None))
+            waived = waivers.get(item.requirement.id) if waivers else None
+            if explanation is not None and (explanation.counted or explanation.not_counted):
+                requirements.append(self.explained(item, explanation, assignment, waived))
+            else:  # nothing of its own: the same record for every student who stands so
+                key = (id(item.requirement), item.required, item.done, item.status,
+                       item.due, item.scheduled, assignment, waived)
+                shared = self._told.get(key)
+                if shared is None:
+                    shared = self._told[key] = self.explained(item, None, assignment, waived)
+                requirements.append(shared)
             if explanation is not None:
                 for p in explanation.counted:
-                    named[p.activity] = self._activity(p)
+                    named[p.activity] = activities.get(p.activity) or self._activity(p)
                 for p, _ in explanation.not_counted:
-                    named[p.activity] = self._activity(p)
+                    named[p.activity] = activities.get(p.activity) or self._activity(p)
         standings = tuple(requirements)
         chosen = progress.requirement_set
         return StudentProgress(

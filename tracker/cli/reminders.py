@@ -69,8 +69,10 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
     """
     from email.utils import parseaddr
 
+    from tracker.cli.context import UserError
     from tracker.db.history import actor
     from tracker.pages.reminder import ReminderWriter
+    from tracker.service.mail import NotSent
     from tracker.service.mail import route as mail_route
     from tracker.service.reminders import select, send_reminders
 
@@ -104,8 +106,11 @@ def remind(numbers: tuple[str, ...], cohort: int | None, at_risk: bool, as_of: d
         else:
             told.append(f"  {who}: {posted.letter.subject}")
 
-    result = send_reminders(db, selection, writer, route, by=by, on_ready=ready,
-                            on_done=tell)
+    try:
+        result = send_reminders(db, selection, writer, route, by=by, on_ready=ready,
+                                on_done=tell)
+    except NotSent as refused:  # an outbox written in parallel: nothing of it was written
+        raise UserError(str(refused)) from None
     if told:
         click.echo("\n".join(told))
     if route.previews:

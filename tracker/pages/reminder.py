@@ -29,7 +29,13 @@ from tracker.pages.sandbox import BoundedSandbox, render_bounded
 from tracker.pages.student import student_page
 from tracker.service.mail import Letter
 from tracker.service.reminders import Recipient, Worded
-from tracker.standing import STATUS_WORDS, StudentProgress, decision_in_words
+from tracker.standing import (
+    STATUS_WORDS,
+    ActivityRef,
+    NotCounted,
+    StudentProgress,
+    decision_in_words,
+)
 from tracker.vocabulary import RequirementStatus
 
 R = TypeVar("R")
@@ -255,18 +261,22 @@ def reminder_context(progress: StudentProgress, email: str, coordinator: str,
                      portal: str = "") -> dict[str, Any]:
     """What a reminder template can use (see :data:`NAMES`): plain strings, numbers,
     dates, lists and dicts, nothing with methods of its own."""
-    activities = {a.id: a for a in progress.activities}
+    told = {a.id: _told(a) for a in progress.activities}
 
-    def named(activity: int) -> str:
-        return f"{activities[activity].title} ({activities[activity].date})"
+    def not_counted(n: NotCounted) -> str:
+        lines = told[n.activity][1]
+        line = lines.get(n.why)
+        if line is None:
+            line = lines[n.why] = f"{told[n.activity][0]}: {n.why}"
+        return line
 
     items = [{"id": r.id, "label": r.label, "status": STATUS_WORDS[r.status],
               "icon": ICONS[r.status], "done": r.done, "required": r.required,
               "remaining": r.remaining, "due": r.due, "scheduled": r.scheduled,
               "why": r.sentence, "decision": decision_in_words(r.assignment_status,
                                                                r.feedback),
-              "counted": [named(i) for i in r.counted],
-              "not_counted": [f"{named(n.activity)}: {n.why}" for n in r.not_counted]}
+              "counted": [told[i][0] for i in r.counted],
+              "not_counted": [not_counted(n) for n in r.not_counted]}
              for r in progress.requirements if r.blocking]
     labels = {r.id: r.label for r in progress.requirements}
     overdue = [i for i in items if i["status"] == STATUS_WORDS[RequirementStatus.OVERDUE]]
@@ -290,6 +300,22 @@ def reminder_context(progress: StudentProgress, email: str, coordinator: str,
                      for a in progress.upcoming],
         "gist": _gist(len(overdue), len(at_risk), len(still_open), next_deadline),
     }
+
+
+# An activity as a reminder names it, "title (date)", and its lines "title (date): why"
+# by why; by the activity's record (the same for every student of a run, see
+# tracker.standing.Judged), which the entry keeps so that its id is not reused.
+_TOLD: dict[int, tuple[ActivityRef, tuple[str, dict[str, str]]]] = {}
+MOST_TOLD = 8192
+
+
+def _told(activity: ActivityRef) -> tuple[str, dict[str, str]]:
+    entry = _TOLD.get(id(activity))
+    if entry is None or entry[0] is not activity:
+        if len(_TOLD) >= MOST_TOLD:
+            _TOLD.clear()
+        entry = _TOLD[id(activity)] = (activity, (f"{activity.title} ({activity.date})", {}))
+    return entry[1]
 
 
 def _gist(overdue: int, at_risk: int, still_open: int, next_deadline: Any) -> str:

@@ -21,6 +21,7 @@ _MOST_POWER = 64  # x ** n: n at most this
 
 
 _MOST_NUMBER = 10**12
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def _too_big(value: Any) -> bool:
@@ -51,6 +52,18 @@ class BoundedSandbox(SandboxedEnvironment):
                          auto_reload=False)
         self.filters = {name: _bounded(f) for name, f in self.filters.items()}
         self.globals.clear()  # no range, lipsum, cycler ...: the names a template gets
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``item.label`` of a plain dict (what a reminder's context is made of) is its
+        key, as Jinja2 gives it after the attribute is not found, without raising and
+        catching that miss each time; a dict's own methods (``item.keys``) and every
+        other object go Jinja2's way."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and right > _MOST_POWER:
@@ -96,11 +109,12 @@ def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
 def render_bounded(template: Any, context: Mapping[str, Any]) -> str:
     """``template`` rendered, refused once its output passes :data:`MOST_CHARACTERS`."""
     pieces: list[str] = []
+    add = pieces.append
     size = 0
     for piece in template.generate(context):
         size += len(piece)
         if size > MOST_CHARACTERS:
             raise SecurityError(f"the message would be longer than {MOST_CHARACTERS:,} "
                                 "characters")
-        pieces.append(piece)
+        add(piece)
     return "".join(pieces)

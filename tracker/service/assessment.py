@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -177,7 +177,7 @@ class Stories:
     one's whole story is told on demand (in whichever process needs it: a reminder run
     tells them in the processes that word and write the messages)."""
 
-    def __init__(self, in_force: RulesInForce, seen: Mapping[int, list[Participated]],
+    def __init__(self, in_force: RulesInForce, seen: Mapping[int, Sequence[Participated]],
                  decisions: Mapping[int, Decisions]) -> None:
         self.in_force = in_force
         self.seen = seen
@@ -198,7 +198,7 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
             which: ColumnElement[bool]) -> Stories:
     """What explains where each of ``assessed`` (students of ``which``) stands: the
     activities they were at, of the kinds the rules count, and their assignments' states
-    on the day judged. Two queries, however many students."""
+    on the day judged. Two queries (three for a cohort), however many students."""
     wanted = {one.student.id for one in assessed}
     day = next(iter(assessed)).day if assessed else date.today()
     kinds = counting_kinds(in_force.book)
@@ -210,23 +210,59 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
                 seen[student_id].append(Participated(activity_id, kind, held_on, title,
                                                      status))
     elif wanted:  # a cohort: every activity once, shared by the students who were there
-        activity = explanations.activities_of_kinds(session, kinds)
-        shared: dict[tuple[int, str], Participated] = {}
-        for student_id, activity_id, status in explanations.participations(session, which,
-                                                                           kinds):
-            if student_id in wanted:
-                participated = shared.get((activity_id, status))
-                if participated is None:
-                    participated = shared[activity_id, status] = Participated(
-                        activity_id, *activity[activity_id], status)
-                seen[student_id].append(participated)
+        grouped = {row[0]: row[1:] for row in explanations.participations_grouped(
+            session, which, kinds) if row[0] in wanted}
+        return Stories(in_force, _Grouped(grouped, explanations.activities_of_kinds(
+            session, kinds)), _decisions(session, which, wanted, day))
+    return Stories(in_force, dict(seen), _decisions(session, which, wanted, day))
+
+
+def _decisions(session: Session, which: ColumnElement[bool], wanted: Collection[int],
+               day: date) -> dict[int, dict[int, tuple[str, str | None]]]:
     decisions: dict[int, dict[int, tuple[str, str | None]]] = {}
     states = explanations.assignment_states(session, which) if wanted else iter(())
     for student_id, number, status, submitted_on, decided_on, feedback in states:
         if student_id in wanted:
             decisions.setdefault(student_id, {})[number] = _as_of(
                 status, submitted_on, decided_on, feedback, day)
-    return Stories(in_force, dict(seen), decisions)
+    return decisions
+
+
+class _Grouped(Mapping[int, list[Participated]]):
+    """The participations of a cohort as the database grouped them (per student, the
+    activity ids of each status as text), each student's made into :class:`Participated`
+    records when their story is told: in the processes that tell them, not before.
+    The records of one activity and status are shared by every student told here."""
+
+    def __init__(self, grouped: dict[Any, tuple[str | None, ...]],
+                 activity: Mapping[int, tuple[str, date, str]]) -> None:
+        self.grouped = grouped
+        self.activity = activity
+        # status -> the id as the database wrote it -> the record
+        self.shared: dict[str, dict[str, Participated]] = {s: {} for s in explanations.STATUSES}
+
+    def __getitem__(self, student_id: int) -> list[Participated]:
+        activity = self.activity
+        seen = []
+        for status, ids in zip(explanations.STATUSES, self.grouped[student_id],
+                               strict=True):
+            if not ids:
+                continue
+            shared = self.shared[status]
+            for text in ids.split(","):
+                participated = shared.get(text)
+                if participated is None:
+                    activity_id = int(text)
+                    participated = shared[text] = Participated(
+                        activity_id, *activity[activity_id], status)
+                seen.append(participated)
+        return seen
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.grouped)
+
+    def __len__(self) -> int:
+        return len(self.grouped)
 
 
 def told(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
