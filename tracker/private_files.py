@@ -39,28 +39,21 @@ class CannotWrite(TrackerError):
 def write_private(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``, whole: the old file stays as it was until the new
     one is complete on disk."""
-    existing = _existing(path)
-    if existing is not None and not os.access(path, os.W_OK):
-        raise CannotWrite(f"cannot write {path}: the file is read-only")
+    existing = _replaceable(path)
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_hidden(path),
-                                                 suffix=".part")
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=_hidden(path),
+                                            suffix=".part")
     except OSError as error:
         if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise CannotWrite(f"cannot write {path}: its folder {path.parent} cannot be "
                               f"written to ({error.strerror})") from None
         raise _refusal(path, error) from None
+    temporary = Path(name)
+    _fill(descriptor, temporary, path, data, existing)
     try:
-        try:
-            _write_all(descriptor, data)
-            if existing is not None:
-                _keep_permissions(descriptor, existing)
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
         os.replace(temporary, path)  # replaces a link planted meanwhile, never its target
-    except BaseException as error:  # a full disk, and Ctrl-C too: no half file is left
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as error:  # (Ctrl-C too: no .part file is left behind)
+        temporary.unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise _refusal(path, error) from None
         raise
@@ -72,15 +65,30 @@ def write_aside(path: Path, data: bytes, aside: Path) -> Path:
     folder of the caller's, to replace ``path`` later by :func:`put_in_place` (what
     :func:`write_private` does in one step, for many files that must appear together or
     not at all). ``path`` is judged now, as :func:`write_private` judges it."""
-    existing = _existing(path)
-    if existing is not None and not os.access(path, os.W_OK):
-        raise CannotWrite(f"cannot write {path}: the file is read-only")
+    existing = _replaceable(path)
     temporary = aside / path.name
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                              | os.O_CLOEXEC, _PRIVATE)
     except OSError as error:
         raise _refusal(path, error) from None
+    _fill(descriptor, temporary, path, data, existing)
+    return temporary
+
+
+def _replaceable(path: Path) -> os.stat_result | None:
+    """What is at ``path`` now (None: nothing), refused when it may not be replaced."""
+    existing = _existing(path)
+    if existing is not None and not os.access(path, os.W_OK):
+        raise CannotWrite(f"cannot write {path}: the file is read-only")
+    return existing
+
+
+def _fill(descriptor: int, temporary: Path, path: Path, data: bytes,
+          existing: os.stat_result | None) -> None:
+    """``data`` written whole into the new file ``temporary`` (open as ``descriptor``,
+    closed here) and put on disk, with the permissions of the ``existing`` file it will
+    replace; on any failure the half file is removed and ``path`` named as refused."""
     try:
         try:
             _write_all(descriptor, data)
@@ -94,7 +102,6 @@ def write_aside(path: Path, data: bytes, aside: Path) -> Path:
         if isinstance(error, OSError):
             raise _refusal(path, error) from None
         raise
-    return temporary
 
 
 def put_in_place(aside: Path, folder: Path, names: Iterable[str]) -> None:
