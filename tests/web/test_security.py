@@ -157,3 +157,27 @@ def test_healthz_answers_ok_when_the_database_does(sqlite_portal):
     sqlite_portal.app.extensions["tracker"].db = Database(nowhere)
     down = sqlite_portal.app.test_client().get("/healthz")
     assert down.status_code == 503 and b"does not answer" in down.get_data()
+
+
+@pytest.mark.parametrize("number", [2**31, 10**20])
+def test_an_id_larger_than_any_row_s_is_not_found_on_every_route(portal, number):
+    """A number the database's integer cannot hold names no row: not found on every route that
+    takes an id (the database would refuse it with an error: a 500 a stranger could ask
+    for at the door's address). Asked as a coordinator, so each route's guard lets the
+    request through to where an id would be used; and as a stranger."""
+    coordinator = sign_in_coordinator(portal)
+    stranger = portal.browser()
+    asked = 0
+    for rule in portal.app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(number)).replace(f"<{name}>", "abcd2345")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for browser in (coordinator, stranger):
+                answer = browser.get(path) if method == "GET" else browser.post(path)
+                # (Werkzeug says 405 for a POST whose path no rule's number takes)
+                assert answer.status_code in (404, 405), (method, path, answer.status_code)
+                asked += 1
+    assert asked >= 20  # every route with an id, both ways

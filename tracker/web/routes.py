@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Flask, redirect
+from werkzeug.routing import IntegerConverter, Map
 
 from tracker.web import admin, auth, basics, claims, door, door_admin, feed, me
 from tracker.web.security import Forbidden
@@ -104,7 +105,21 @@ def guarded(who: Who, view: Callable[..., Any]) -> Callable[..., Any]:
     return entered
 
 
+MOST_ID = 2**31 - 1  # the largest key PostgreSQL's integer (and so every engine) holds
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in every route: a row's id, at most :data:`MOST_ID`. A larger number
+    names no row: the route does not match (404), where the database would refuse the
+    number with an error (a 500 a stranger could ask for)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MOST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = RowId  # before the first rule is added
     blueprints: dict[str, Blueprint] = {}
     for route in ROUTES:
         blueprint = blueprints.get(route.area)
