@@ -95,8 +95,8 @@ print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('tracker.d
 
 def test_progress_builds_only_the_models_it_reads(tmp_path):
     """A mapped class costs its start-up: `progress` builds the tables of a student's
-    record, not the portal's, the door's or the reminders' (the package imports each
-    model when it is first named)."""
+    record, not the portal's, the door's or the reminders', nor the rows a change wrote or
+    a claim's file (the package imports each model when it is first named)."""
     database = str(tmp_path / "tracker.db")
     subprocess.run([sys.executable, "-m", "tracker", "--db", database, "student", "add",
                     "s1234567", "--name", "Ada Jansen", "--start", "2025-09"],
@@ -105,5 +105,5 @@ def test_progress_builds_only_the_models_it_reads(tmp_path):
                             capture_output=True, text=True, check=True)
     built = result.stdout.strip().splitlines()[-1]
     assert "participation" in built and "student" in built, built
-    for unread in ("door", "portal", "reminder"):
+    for unread in ("door", "portal", "reminder", "change_entry", "claim_evidence"):
         assert f"'{unread}'" not in built, built

@@ -1,20 +1,17 @@
-"""Queries and erasure of claims and their evidence."""
+"""Queries over claims (their evidence: :mod:`tracker.db.claim_evidence`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.db import statements
-from tracker.db.models import Activity, Claim, ClaimEvidence, Student
+from tracker.db.models import Activity, Claim, Student
 from tracker.errors import NotFound
 from tracker.vocabulary import ClaimStatus
-
-# What a listing reads of the evidence: never the bytes.
-EvidenceFacts = tuple[str, str, int]  # name, type, size
 
 
 def submitted_since(session: Session, student_id: int, since: datetime) -> int:
@@ -42,32 +39,6 @@ def require(session: Session, claim_id: int, *, student_id: int | None = None,
     return found
 
 
-def listing(session: Session, *, pending_only: bool = False, student_id: int | None = None
-            ) -> list[tuple[Claim, str, str, EvidenceFacts | None]]:
-    """(claim, student number, student name, its evidence's facts), oldest first."""
-    query = (select(Claim, Student.number, Student.name, ClaimEvidence.name,
-                    ClaimEvidence.type, ClaimEvidence.size)
-             .join(Student, Student.id == Claim.student_id)
-             .outerjoin(ClaimEvidence, ClaimEvidence.claim_id == Claim.id)
-             .order_by(Claim.submitted_at, Claim.id))
-    if pending_only:
-        query = query.where(Claim.status == ClaimStatus.PENDING.value)
-    if student_id is not None:
-        query = query.where(Claim.student_id == student_id)
-    return [(claim, number, name, None if kind is None else (file, kind, size))
-            for claim, number, name, file, kind, size in session.execute(query)]
-
-
-def evidence(session: Session, claim_id: int) -> ClaimEvidence | None:
-    return session.get(ClaimEvidence, claim_id)
-
-
-def evidence_facts(session: Session, claim_id: int) -> EvidenceFacts | None:
-    found = session.execute(select(ClaimEvidence.name, ClaimEvidence.type, ClaimEvidence.size)
-                            .where(ClaimEvidence.claim_id == claim_id)).first()
-    return None if found is None else (found[0], found[1], found[2])
-
-
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Claim).where(
         Claim.status == ClaimStatus.PENDING.value)) or 0
@@ -84,15 +55,6 @@ def same_activities(session: Session, kind: str, held_on: date) -> list[Activity
     """The activities of that kind on that day (the caller matches the title)."""
     return list(session.scalars(select(Activity).where(
         Activity.kind == kind, Activity.held_on == held_on).order_by(Activity.id)))
-
-
-def erase_of_student(session: Session, student_id: int) -> int:
-    """Delete a student's claims and their evidence; how many claims."""
-    ids = list(session.scalars(select(Claim.id).where(Claim.student_id == student_id)))
-    if ids:
-        session.execute(delete(ClaimEvidence).where(ClaimEvidence.claim_id.in_(ids)))
-        session.execute(delete(Claim).where(Claim.id.in_(ids)))
-    return len(ids)
 
 
 def of_students(session: Session, student_ids: Iterable[int]) -> dict[int, int]:

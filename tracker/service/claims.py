@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.characters import shown
-from tracker.db import claims, history, participations
+from tracker.db import claim_evidence, claims, history, participations
 from tracker.db.engine import Database
 from tracker.db.models import Activity, Change, Claim, ClaimEvidence, Student
 from tracker.db.participations import ParticipationRow
@@ -150,7 +150,7 @@ def list_claims(db: Database, *, pending_only: bool = False,
                 student_id: int | None = None) -> list[ClaimView]:
     """Oldest first (the queue's order)."""
     with db.transaction(read_only=True) as session:
-        return [ClaimView.of(*row) for row in claims.listing(
+        return [ClaimView.of(*row) for row in claim_evidence.listing(
             session, pending_only=pending_only, student_id=student_id)]
 
 
@@ -164,7 +164,7 @@ def show_claim(db: Database, claim_id: int, *, student_id: int | None = None) ->
     """One claim; with ``student_id``, only that student's (another's: NotFound)."""
     with db.transaction(read_only=True) as session:
         claim = claims.require(session, claim_id, student_id=student_id)
-        found = [row for row in claims.listing(session, student_id=claim.student_id)
+        found = [row for row in claim_evidence.listing(session, student_id=claim.student_id)
                  if row[0].id == claim_id]
         return ClaimView.of(*found[0])
 
@@ -181,7 +181,7 @@ def evidence_of(db: Database, claim_id: int, *, student_id: int | None = None) \
     """A claim's file; with ``student_id``, only that student's (another's: NotFound)."""
     with db.transaction(read_only=True) as session:
         claim = claims.require(session, claim_id, student_id=student_id)
-        found = claims.evidence(session, claim.id)
+        found = claim_evidence.evidence(session, claim.id)
         if found is None:
             raise NotFound(f"claim #{claim_id} came without evidence")
         return EvidenceFile(found.name, found.type, bytes(found.content))
@@ -299,7 +299,7 @@ def _decide(session: Session, change: Change, claim: Claim, status: ClaimStatus,
 def _decision(session: Session, claim: Claim, student: Student, changed: bool,
               recorded: str | None, new: bool, change: Change | None = None) -> Decision:
     view = ClaimView.of(claim, student.number, student.name,
-                        claims.evidence_facts(session, claim.id))
+                        claim_evidence.evidence_facts(session, claim.id))
     if change is not None:
         session.flush()  # the change's id, for the words that say how to undo it
     return Decision(view, changed, recorded, new, student.email,

@@ -13,7 +13,7 @@ from tracker import fields
 from tracker.db import (
     assignments,
     changes,
-    claims,
+    claim_evidence,
     erasures,
     history,
     participations,
@@ -152,9 +152,9 @@ def export_student(db: Database, number: str) -> StudentExport:
 
 def _claims(session: Session, student_id: int) -> tuple[ClaimView, ...]:
     held = []
-    for row in claims.listing(session, student_id=student_id):
+    for row in claim_evidence.listing(session, student_id=student_id):
         view = ClaimView.of(*row)
-        file = claims.evidence(session, view.id) if view.evidence is not None else None
+        file = claim_evidence.evidence(session, view.id) if view.evidence is not None else None
         if file is not None:
             view = dataclasses.replace(view, evidence=HeldEvidence(
                 file.name, file.type, file.size,
@@ -214,7 +214,7 @@ def forget_student(db: Database, number: str, by: str | None = None) -> Forgotte
         participations.erase_notes(session, student.id)
         assignments.erase_feedback(session, student.id)
         reminders.erase(session, student.id)
-        claims.erase_of_student(session, student.id)
+        claim_evidence.erase_of_student(session, student.id)
         erase_waivers(session, student)
         web_state.forget_student(session, student.id)  # signed out everywhere, at once
         history.erase_student_entries(session, student.id)

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
     from tracker.db.models.activity import Activity, ActivityKind
     from tracker.db.models.assignment import AssignmentRecord
     from tracker.db.models.base import Base, utcnow
-    from tracker.db.models.claim import Claim, ClaimEvidence
+    from tracker.db.models.change_entry import ChangeEntry
+    from tracker.db.models.claim import Claim
+    from tracker.db.models.claim_evidence import ClaimEvidence
     from tracker.db.models.door import Door, DoorCheckin, DoorMiss, DoorScan
     from tracker.db.models.erasure import ErasedNumber, Setting
-    from tracker.db.models.history import Change, ChangeEntry
+    from tracker.db.models.history import Change
     from tracker.db.models.participation import Participation
     from tracker.db.models.portal import CalendarFeed, Coordinator, SignInRequest, WebSession
     from tracker.db.models.reminder import Reminder
@@ -34,10 +36,10 @@ _HOMES = {
     "Activity": "activity", "ActivityKind": "activity",
     "AssignmentRecord": "assignment",
     "Base": "base", "utcnow": "base",
-    "Claim": "claim", "ClaimEvidence": "claim",
+    "Claim": "claim", "ClaimEvidence": "claim_evidence",
     "Door": "door", "DoorCheckin": "door", "DoorMiss": "door", "DoorScan": "door",
     "ErasedNumber": "erasure", "Setting": "erasure",
-    "Change": "history", "ChangeEntry": "history",
+    "Change": "history", "ChangeEntry": "change_entry",
     "Participation": "participation",
     "CalendarFeed": "portal", "Coordinator": "portal", "SignInRequest": "portal",
     "WebSession": "portal",

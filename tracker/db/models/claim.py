@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.activity import Activity, ActivityKind
@@ -45,17 +45,3 @@ class Claim(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     # The activity the approval recorded the participation at.
     activity_id: Mapped[int | None] = mapped_column(ForeignKey(Activity.id))
-
-
-class ClaimEvidence(Base):
-    """A claim's file, as sent: its name (for the download), the type its content was
-    recognised as, and the bytes."""
-
-    __tablename__ = "claim_evidence"
-
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"),
-                                          primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(200))
-    type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int] = mapped_column()
-    content: Mapped[bytes] = mapped_column(LargeBinary)
