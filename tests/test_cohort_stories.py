@@ -11,6 +11,7 @@ import pytest
 
 from tracker.db import explanations
 from tracker.db.engine import Database, resolve_url
+from tracker.db.which import Which
 from tracker.service import assessment
 from tracker.service.report import cohort_students
 from tracker.service.rules import rules_in_force
@@ -57,7 +58,7 @@ def stories_of(url: str, few: int, monkeypatch) -> tuple[list[object], int, int]
     try:
         with db.transaction(read_only=True) as session:
             in_force = rules_in_force(session)
-            which = cohort_students(None)
+            which = Which(cohort_students(None))
             assessed = [one for one in assessment.assess(session, in_force, which,
                                                          date(2025, 6, 1))
                         if one.progress is not None]

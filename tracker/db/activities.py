@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db import statements
 from tracker.db.models import Activity, Participation, Student
+from tracker.db.which import Which
 from tracker.errors import NotFound
 from tracker.vocabulary import ParticipationStatus
 
@@ -73,24 +75,30 @@ def coming(session: Session, from_day: date, kinds: Collection[str]) \
     ``from_day``, by date (columns, not objects: every page of a student asks)."""
     if not kinds:
         return []
-    return list(statements.rows(session, select(
-        Activity.id, Activity.kind, Activity.held_on, Activity.title).where(
-        Activity.kind.in_(list(kinds)), Activity.held_on >= from_day)
-        .order_by(Activity.held_on, Activity.id)))
+    return list(statements.rows(session, _coming(), {"kinds": sorted(kinds),
+                                                     "from_day": from_day}))
 
 
-def turnout(session: Session, which: ColumnElement[bool],
+@functools.cache
+def _coming() -> Select[int, str, date, str]:
+    return (select(Activity.id, Activity.kind, Activity.held_on, Activity.title)
+            .where(Activity.kind.in_(bindparam("kinds", expanding=True)),
+                   Activity.held_on >= bindparam("from_day"))
+            .order_by(Activity.held_on, Activity.id))
+
+
+def turnout(session: Session, which: Which,
             until: date) -> list[tuple[int, str, date, str, int]]:
     """(id, kind, day, title, how many of ``which`` students attended) of every activity
     held up to ``until`` that any of them attended, by date."""
     query = (select(Activity.id, Activity.kind, Activity.held_on, Activity.title, func.count())
              .join(Participation, Participation.activity_id == Activity.id)
              .join(Student, Student.id == Participation.student_id)
-             .where(which, Participation.status == ParticipationStatus.ATTENDED,
+             .where(which.condition, Participation.status == ParticipationStatus.ATTENDED,
                     Activity.held_on <= until)
              .group_by(Activity.id).order_by(Activity.held_on, Activity.id))
     return [(id_, kind, held_on, title, count)
-            for id_, kind, held_on, title, count in session.execute(query)]
+            for id_, kind, held_on, title, count in session.execute(query, which.values)]
 
 
 def attendees(session: Session, activity_id: int) \

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db import statements
@@ -46,9 +47,14 @@ def pending_count(session: Session) -> int:
 
 def pending_kinds(session: Session, student_id: int) -> list[tuple[str, date]]:
     """(kind, day) of each of a student's claims that wait for a decision."""
-    return [(kind, day) for kind, day in statements.rows(session, select(
-        Claim.kind, Claim.held_on).where(Claim.student_id == student_id,
-                                         Claim.status == ClaimStatus.PENDING.value))]
+    return [(kind, day) for kind, day in statements.rows(session, _pending_kinds(),
+                                                         {"student_id": student_id})]
+
+
+@functools.cache
+def _pending_kinds() -> Select[str, date]:
+    return select(Claim.kind, Claim.held_on).where(
+        Claim.student_id == bindparam("student_id"), Claim.status == ClaimStatus.PENDING.value)
 
 
 def same_activities(session: Session, kind: str, held_on: date) -> list[Activity]:

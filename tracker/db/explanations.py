@@ -13,14 +13,29 @@ from collections.abc import Collection, Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from tracker.db import statements
 from tracker.db.models import Activity, AssignmentRecord, Participation, Student
+from tracker.db.which import Which
 from tracker.vocabulary import ParticipationStatus
 
 STATUSES = tuple(status.value for status in ParticipationStatus)
 """The columns of :func:`participations_grouped` after the student's id, in order."""
+
+
+_KINDS: BindParameter[str] = bindparam("kinds", expanding=True)
 
 
 def activities_of_kinds(session: Session, kinds: Collection[str]) \
@@ -33,20 +48,25 @@ def activities_of_kinds(session: Session, kinds: Collection[str]) \
         .where(Activity.kind.in_(sorted(kinds))))}
 
 
-def participations(session: Session, which: ColumnElement[bool],
+def participations(session: Session, which: Which,
                    kinds: Collection[str]) -> Iterator[tuple[int, int, str]]:
     """(student id, activity id, status) of every participation of ``which`` students
     in an activity of these kinds."""
     if not kinds:
         return
-    yield from session.execute(
-        select(Participation.student_id, Participation.activity_id, Participation.status)
-        .join(Activity, Activity.id == Participation.activity_id)
-        .join(Student, Student.id == Participation.student_id)
-        .where(which, Activity.kind.in_(sorted(kinds))))
+    yield from statements.rows(session, _participations(which.condition),
+                               which.bound(kinds=sorted(kinds)))
 
 
-def participations_grouped(session: Session, which: ColumnElement[bool],
+@statements.kept
+def _participations(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(Participation.student_id, Participation.activity_id, Participation.status)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .join(Student, Student.id == Participation.student_id)
+            .where(which, Activity.kind.in_(_KINDS)))
+
+
+def participations_grouped(session: Session, which: Which,
                            kinds: Collection[str]) -> Iterator[tuple[Any, ...]]:
     """What :func:`participations` gives, one row per student: (student id, then per
     status of :data:`STATUSES` the ids of the activities with that status, joined by
@@ -55,39 +75,53 @@ def participations_grouped(session: Session, which: ColumnElement[bool],
     participations."""
     if not kinds:
         return
-    yield from session.execute(
-        select(Participation.student_id, *(
-            func.aggregate_strings(case((Participation.status == status,
-                                         cast(Participation.activity_id, String))), ",")
-            for status in STATUSES))
+    yield from statements.rows(session, _grouped(which.condition),
+                               which.bound(kinds=sorted(kinds)))
+
+
+@statements.kept
+def _grouped(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(Participation.student_id, *(
+        func.aggregate_strings(case((Participation.status == status,
+                                     cast(Participation.activity_id, String))), ",")
+        for status in STATUSES))
         .join(Activity, Activity.id == Participation.activity_id)
         .join(Student, Student.id == Participation.student_id)
-        .where(which, Activity.kind.in_(sorted(kinds)))
+        .where(which, Activity.kind.in_(_KINDS))
         .group_by(Participation.student_id))
 
 
-def participations_with_activities(session: Session, which: ColumnElement[bool],
+def participations_with_activities(session: Session, which: Which,
                                    kinds: Collection[str]) \
         -> Iterator[tuple[int, int, str, str, date, str]]:
     """What :func:`participations` gives, each with its activity's (kind, date, title):
     one query for a few students, instead of also reading every activity of the kinds."""
     if not kinds:
         return
-    yield from session.execute(
-        select(Participation.student_id, Participation.activity_id, Participation.status,
-               Activity.kind, Activity.held_on, Activity.title)
-        .join(Activity, Activity.id == Participation.activity_id)
-        .join(Student, Student.id == Participation.student_id)
-        .where(which, Activity.kind.in_(sorted(kinds))))
+    yield from statements.rows(session, _with_activities(which.condition),
+                               which.bound(kinds=sorted(kinds)))
 
 
-def assignment_states(session: Session, which: ColumnElement[bool]) \
+@statements.kept
+def _with_activities(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(Participation.student_id, Participation.activity_id, Participation.status,
+                   Activity.kind, Activity.held_on, Activity.title)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .join(Student, Student.id == Participation.student_id)
+            .where(which, Activity.kind.in_(_KINDS)))
+
+
+def assignment_states(session: Session, which: Which) \
         -> Iterator[tuple[int, int, str, date | None, date | None, str | None]]:
     """(student id, assignment number, status, submitted on, decided on, feedback) of
     every assignment record of ``which`` students."""
-    yield from session.execute(
-        select(AssignmentRecord.student_id, AssignmentRecord.number, AssignmentRecord.status,
-               AssignmentRecord.submitted_on, AssignmentRecord.decided_on,
-               AssignmentRecord.feedback)
-        .join(Student, Student.id == AssignmentRecord.student_id)
-        .where(which))
+    yield from statements.rows(session, _assignment_states(which.condition), which.values)
+
+
+@statements.kept
+def _assignment_states(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(AssignmentRecord.student_id, AssignmentRecord.number,
+                   AssignmentRecord.status, AssignmentRecord.submitted_on,
+                   AssignmentRecord.decided_on, AssignmentRecord.feedback)
+            .join(Student, Student.id == AssignmentRecord.student_id)
+            .where(which))

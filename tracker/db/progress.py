@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db import statements
@@ -28,6 +28,7 @@ from tracker.db.models import (
     Student,
     Waiver,
 )
+from tracker.db.which import Which
 from tracker.vocabulary import AssignmentStatus, ParticipationStatus
 
 
@@ -43,10 +44,15 @@ class Enrolled:
     rules_override: str | None
 
 
-def enrolled(session: Session, which: ColumnElement[bool]) -> list[Enrolled]:
-    query = (select(Student.id, Student.number, Student.name, Student.start, Student.status,
-                    Student.rules_override).where(which).order_by(Student.start, Student.number))
-    return [Enrolled(*row) for row in statements.rows(session, query)]
+def enrolled(session: Session, which: Which) -> list[Enrolled]:
+    return [Enrolled(*row) for row in statements.rows(session, _enrolled(which.condition),
+                                                      which.values)]
+
+
+@statements.kept
+def _enrolled(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(Student.id, Student.number, Student.name, Student.start, Student.status,
+                   Student.rules_override).where(which).order_by(Student.start, Student.number))
 
 
 def programme_year() -> ColumnElement[int]:
@@ -61,7 +67,7 @@ Column = tuple[str, int | None]
 (None) in all from the start month on."""
 
 
-def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bool],
+def attendance_by_student(session: Session, as_of: date, which: Which,
                           columns: Sequence[Column]) -> Iterator[tuple[Any, ...]]:
     """One row per student with attendance: (student id, one count per column).
 
@@ -69,6 +75,13 @@ def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bo
     instead of sorting every (student, kind, year), and ``count(*) FILTER`` skips
     what a column does not count: the cheapest aggregate that answers every rule.
     """
+    yield from statements.rows(session, _attendance(which.condition, tuple(columns)),
+                               which.bound(as_of=as_of))
+
+
+@statements.kept
+def _attendance(which: ColumnElement[bool],
+                columns: tuple[Column, ...]) -> Select[*tuple[Any, ...]]:
     year = programme_year()
     since_start = Activity.month_number >= Student.start_month_number
     counts = []
@@ -76,34 +89,37 @@ def attendance_by_student(session: Session, as_of: date, which: ColumnElement[bo
         wanted = and_(Activity.kind == kind, since_start if in_year is None
                       else year == in_year)
         counts.append(func.count().filter(wanted))  # FILTER: SQLite 3.30+, PostgreSQL
-    query = (
+    return (
         select(Participation.student_id, *counts)
         .join(Activity, Activity.id == Participation.activity_id)
         .join(Student, Student.id == Participation.student_id)
         .where(which, Participation.status == ParticipationStatus.ATTENDED,
-               Activity.held_on <= as_of)
+               Activity.held_on <= bindparam("as_of"))
         .group_by(Participation.student_id)
     )
-    yield from statements.rows(session, query)
 
 
-def tallies_by_student(session: Session, which: ColumnElement[bool],
+def tallies_by_student(session: Session, which: Which,
                        columns: Sequence[Column]) -> Iterator[tuple[Any, ...]]:
     """What :func:`attendance_by_student` gives, read from the attendance tallies: a few
     rows per student instead of every participation. Right for any day from today on
     (attendance is recorded for activities held up to today)."""
+    yield from statements.rows(session, _tallies(which.condition, tuple(columns)),
+                               which.values)
+
+
+@statements.kept
+def _tallies(which: ColumnElement[bool],
+             columns: tuple[Column, ...]) -> Select[*tuple[Any, ...]]:
     tally = AttendanceTally
-    query = (select(tally.student_id, *_sums(tuple(columns)))
-             .join(Student, Student.id == tally.student_id)
-             .where(which).group_by(tally.student_id))
-    yield from statements.rows(session, query)
+    return (select(tally.student_id, *_sums(columns))
+            .join(Student, Student.id == tally.student_id)
+            .where(which).group_by(tally.student_id))
 
 
 @lru_cache(maxsize=16)
 def _sums(columns: tuple[Column, ...]) -> tuple[ColumnElement[Any], ...]:
-    """The tallies' sums for ``columns``, built once per set of columns: a portal asks for
-    the same ones at every request, and building them costs more than running the query
-    for one student. (SQL expressions are immutable: safe to share between threads.)"""
+    """The tallies' sums for ``columns`` (the same for every condition)."""
     tally = AttendanceTally
     return tuple(func.sum(tally.attended).filter(
         tally.kind == kind,
@@ -111,45 +127,61 @@ def _sums(columns: tuple[Column, ...]) -> tuple[ColumnElement[Any], ...]:
         for kind, in_year in columns)
 
 
-def approvals(session: Session, as_of: date, which: ColumnElement[bool]) \
+def approvals(session: Session, as_of: date, which: Which) \
         -> Iterator[tuple[int, int, date]]:
     """(student id, assignment number, date approved) approved on or before ``as_of``."""
-    query = (
-        select(AssignmentRecord.student_id, AssignmentRecord.number, AssignmentRecord.decided_on)
-        .join(Student, Student.id == AssignmentRecord.student_id)
-        .where(which, AssignmentRecord.status == AssignmentStatus.APPROVED,
-               AssignmentRecord.decided_on <= as_of)
-    )
-    for student_id, number, decided_on in statements.rows(session, query):
+    for student_id, number, decided_on in statements.rows(
+            session, _approvals(which.condition), which.bound(as_of=as_of)):
         if decided_on is not None:
             yield student_id, number, decided_on
 
 
-def waivers(session: Session, as_of: date, which: ColumnElement[bool]) \
+@statements.kept
+def _approvals(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (
+        select(AssignmentRecord.student_id, AssignmentRecord.number, AssignmentRecord.decided_on)
+        .join(Student, Student.id == AssignmentRecord.student_id)
+        .where(which, AssignmentRecord.status == AssignmentStatus.APPROVED,
+               AssignmentRecord.decided_on <= bindparam("as_of"))
+    )
+
+
+def waivers(session: Session, as_of: date, which: Which) \
         -> Iterator[tuple[int, str, str]]:
     """(student id, requirement id, reason) of the waivers made on or before ``as_of``
     (a day in UTC)."""
     until = datetime.combine(as_of + timedelta(days=1), time(), UTC)
-    query = (select(Waiver.student_id, Waiver.requirement, Waiver.reason)
-             .join(Student, Student.id == Waiver.student_id)
-             .where(which, Waiver.waived_at < until))
-    yield from statements.rows(session, query)
+    yield from statements.rows(session, _waivers(which.condition), which.bound(until=until))
+
+
+@statements.kept
+def _waivers(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(Waiver.student_id, Waiver.requirement, Waiver.reason)
+            .join(Student, Student.id == Waiver.student_id)
+            .where(which, Waiver.waived_at < bindparam("until", type_=Waiver.waived_at.type)))
 
 
 def taken_upcoming(session: Session, as_of: date, activity_ids: Sequence[int],
-                   which: ColumnElement[bool]) -> dict[int, frozenset[int]]:
+                   which: Which) -> dict[int, frozenset[int]]:
     """For ``which`` students: the upcoming activities that cannot add anything to what
     they have done on ``as_of``: excused from ahead, or attended and counted already
     (held that day)."""
     if not activity_ids:
         return {}
     taken: dict[int, set[int]] = {}
-    query = (select(Participation.student_id, Participation.activity_id)
-             .join(Student, Student.id == Participation.student_id)
-             .join(Activity, Activity.id == Participation.activity_id)
-             .where(which, Participation.activity_id.in_(list(activity_ids)),
-                    or_(Participation.status == ParticipationStatus.EXCUSED,
-                        Activity.held_on <= as_of)))
-    for student_id, activity_id in statements.rows(session, query):
+    for student_id, activity_id in statements.rows(
+            session, _taken(which.condition),
+            which.bound(activity_ids=list(activity_ids), as_of=as_of)):
         taken.setdefault(student_id, set()).add(activity_id)
     return {student_id: frozenset(ids) for student_id, ids in taken.items()}
+
+
+@statements.kept
+def _taken(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return (select(Participation.student_id, Participation.activity_id)
+            .join(Student, Student.id == Participation.student_id)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .where(which, Participation.activity_id.in_(bindparam("activity_ids",
+                                                                  expanding=True)),
+                   or_(Participation.status == ParticipationStatus.EXCUSED,
+                       Activity.held_on <= bindparam("as_of"))))

@@ -9,12 +9,12 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, and_, func, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import AssignmentRecord, Change, Participation, Student
+from tracker.db.models import AssignmentRecord, Participation, Student
 from tracker.db.models.base import month_number
+from tracker.db.which import Which
 from tracker.errors import NotFound
 from tracker.vocabulary import (
     AssignmentStatus,
-    ChangeKind,
     ParticipationStatus,
     StudentStatus,
 )
@@ -159,15 +159,9 @@ def tallies(session: Session, student_id: int) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def registered_by(session: Session) -> set[str]:
-    """Who registered students one by one (``student add``): the demo database's test."""
-    return set(session.scalars(select(Change.actor).distinct()
-                               .where(Change.command == ChangeKind.STUDENT_ADD.value)))
-
-
-def emails(session: Session, which: ColumnElement[bool]) -> dict[int, str | None]:
+def emails(session: Session, which: Which) -> dict[int, str | None]:
     return {id_: email for id_, email in session.execute(
-        select(Student.id, Student.email).where(which))}
+        select(Student.id, Student.email).where(which.condition), which.values)}
 
 
 def at_the_door(session: Session) -> dict[str, tuple[int, str]]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tracker.db import activities, explanations
@@ -26,6 +25,7 @@ from tracker.db.progress import (
     tallies_by_student,
     waivers,
 )
+from tracker.db.which import Which
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month
 from tracker.rules import Evaluator, Progress, RequirementSet, RuleBook, StudentRecord
@@ -82,7 +82,7 @@ class Assessed:
         return self.evaluator.coming(self.record)
 
 
-def assess(session: Session, in_force: RulesInForce, which: ColumnElement[bool],
+def assess(session: Session, in_force: RulesInForce, which: Which,
            day: date) -> Iterator[Assessed]:
     """The standing of ``which`` students on ``day``, in start and number order.
 
@@ -195,7 +195,7 @@ class Stories:
 
 
 def stories(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
-            which: ColumnElement[bool]) -> Stories:
+            which: Which) -> Stories:
     """What explains where each of ``assessed`` (students of ``which``) stands: the
     activities they were at, of the kinds the rules count, and their assignments' states
     on the day judged. Two queries (three for a cohort), however many students."""
@@ -217,7 +217,7 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
     return Stories(in_force, dict(seen), _decisions(session, which, wanted, day))
 
 
-def _decisions(session: Session, which: ColumnElement[bool], wanted: Collection[int],
+def _decisions(session: Session, which: Which, wanted: Collection[int],
                day: date) -> dict[int, dict[int, tuple[str, str | None]]]:
     decisions: dict[int, dict[int, tuple[str, str | None]]] = {}
     states = explanations.assignment_states(session, which) if wanted else iter(())
@@ -266,7 +266,7 @@ class _Grouped(Mapping[int, list[Participated]]):
 
 
 def told(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
-         which: ColumnElement[bool]) -> Iterator[StudentProgress]:
+         which: Which) -> Iterator[StudentProgress]:
     """The whole story of each of ``assessed`` (students of ``which``, each with a
     requirement set): what counted and why other activities did not, the state of
     their assignments, what is coming up."""

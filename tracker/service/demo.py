@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from tracker.db import students as students_db
+from tracker.db import changes
 from tracker.db.engine import Database
 from tracker.months import Month
 from tracker.service.activities import add_activity
@@ -53,7 +53,7 @@ def is_demo_database(path: Path) -> bool:
     db = Database.from_url(f"sqlite:///{path}")
     try:
         with db.transaction(read_only=True) as session:
-            return students_db.registered_by(session) == {DEMO_ACTOR}
+            return changes.registered_by(session) == {DEMO_ACTOR}
     except DBAPIError:  # not a database, or not the tracker's
         return False
     finally:

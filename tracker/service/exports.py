@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.db.engine import Database
+from tracker.db.which import Which
 from tracker.errors import InvalidInput
 from tracker.output import to_csv_lines
 from tracker.service.assessment import assess, told
@@ -128,7 +129,7 @@ def requirement_grades(db: Database, item: str, *, cohort: int | None = None,
     another set than a student's stays empty for them (Brightspace leaves it alone).
     """
     day = as_of or date.today()
-    which = cohort_students(cohort, _status(include_inactive))
+    which = Which(cohort_students(cohort, _status(include_inactive)))
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         assessed = list(assess(session, in_force, which, day))

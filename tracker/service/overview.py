@@ -12,6 +12,7 @@ from tracker import fields
 from tracker.db import activities
 from tracker.db.engine import Database
 from tracker.db.models import Student
+from tracker.db.which import Which
 from tracker.service.report import EVERYONE_ACTIVE, CohortReport, Selection, report_in
 from tracker.service.rules import rules_in_force
 
@@ -44,7 +45,7 @@ def cohort_overview(db: Database, selection: Selection = EVERYONE_ACTIVE,
         in_force = rules_in_force(session)
         report = report_in(session, in_force, selection, day)
         turnout = tuple(Turnout(*row) for row in activities.turnout(
-            session, cohort_attendance(selection.cohort), day))
+            session, Which(cohort_attendance(selection.cohort)), day))
     book = in_force.book
     labels = {r.id: r.label for s in book.sets for r in s.requirements}
     return CohortOverview(book.programme, report, labels, dict(book.kinds), turnout,

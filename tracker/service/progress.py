@@ -7,7 +7,7 @@ from datetime import date
 from tracker import fields
 from tracker.db import claims, students
 from tracker.db.engine import Database
-from tracker.db.models import Student
+from tracker.db.which import one_student
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.service.assessment import assess, told
 from tracker.service.rules import rules_in_force
@@ -21,7 +21,7 @@ def student_progress(db: Database, number: str, as_of: date | None = None) -> St
     with db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         normal = fields.student_number(number, in_force.book)
-        which = Student.number == normal  # (unique: one student, or nobody)
+        which = one_student(normal)
         found = list(assess(session, in_force, which, day))
         if not found:  # why, in words (erased, or no students at all, or not registered)
             students.require(session, normal)

@@ -31,6 +31,7 @@ from tracker import fields
 from tracker.db import history, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import Reminder, Student, utcnow
+from tracker.db.which import Which
 from tracker.errors import InvalidInput
 from tracker.mail.mime import Message
 from tracker.service.assessment import Assessed, Stories, assess, stories
@@ -114,9 +115,9 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
             which = and_(which, Student.id.in_([s.id for s in named]))
             skipped += [Skipped(s.number, s.name, f"{s.status}, not active") for s in named
                         if s.status != StudentStatus.ACTIVE]
-        emails = students.emails(session, which)
+        emails = students.emails(session, Which(which))
         candidates: list[Assessed] = []
-        for assessed in assess(session, in_force, which, day):
+        for assessed in assess(session, in_force, Which(which), day):
             student, progress = assessed.student, assessed.progress
             if progress is None:
                 skipped.append(Skipped(student.number, student.name, assessed.problem or ""))
@@ -139,7 +140,7 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
                 skipped.append(Skipped(student.number, student.name, "no e-mail address"))
             else:
                 chosen.append(assessed)
-        gathered = stories(session, in_force, chosen, which)
+        gathered = stories(session, in_force, chosen, Which(which))
         recipients = tuple(Recipient(one.student.id, one.student.number, one.student.name,
                                      emails[one.student.id] or "", one, gathered)
                            for one in chosen)

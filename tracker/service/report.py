@@ -13,6 +13,7 @@ from tracker import fields
 from tracker.db import claims, students
 from tracker.db.engine import Database
 from tracker.db.models import Student
+from tracker.db.which import Which
 from tracker.service.assessment import assess
 from tracker.service.rules import RulesInForce, rules_in_force
 from tracker.standing import Judged, Standing, StudentStanding
@@ -92,7 +93,7 @@ def report_in(session: Session, in_force: RulesInForce, selection: Selection,
     rows: list[StudentStanding] = []
     problems: list[str] = []
     judged = Judged(in_force.version)
-    for one in assess(session, in_force, selection.which(), day):
+    for one in assess(session, in_force, Which(selection.which()), day):
         student = one.student
         row = judged.student(student.number, student.name, str(one.start), student.status,
                              one.progress)

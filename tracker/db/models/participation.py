@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.models.activity import Activity
 from tracker.db.models.base import Base, utcnow
-from tracker.db.models.history import Change
 from tracker.db.models.student import Student
 from tracker.vocabulary import ParticipationStatus, sql_check
 
@@ -41,5 +40,8 @@ class Participation(Base):
     # The change that wrote this row last: undo of the change that inserted it deletes
     # by it, without a history entry per row (a sign-in sheet of thousands of rows stays
     # one cheap change); a later change that writes the row takes it over, with an entry
-    # that names the change it replaced. Undo reads it rarely: no index.
-    change_id: Mapped[int] = mapped_column(ForeignKey(Change.id))
+    # that names the change it replaced. Undo reads it rarely: no index. Named, not
+    # imported: a read of participations (progress, a report) never builds the history's
+    # table, and every writer of a participation writes its change first (no relationship
+    # asks the flush to order them).
+    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))

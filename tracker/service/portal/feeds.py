@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from tracker.db import portal
 from tracker.db.engine import Database
-from tracker.db.models import Activity, Student
+from tracker.db.models import Activity
+from tracker.db.which import one_student_id
 from tracker.errors import NotFound
 from tracker.service.assessment import assess
 from tracker.service.portal.secrets import digest, new_token
@@ -72,7 +73,7 @@ def calendar(db: Database, token: str, today: date) -> StudentCalendar:
         if student is None:
             raise NotFound("no such calendar")
         in_force = rules_in_force(session)
-        [assessed] = assess(session, in_force, Student.id == student.id, today)
+        [assessed] = assess(session, in_force, one_student_id(student.id), today)
         counting: dict[int, list[CountsFor]] = {}
         if assessed.progress is not None:
             for item, coming in zip(assessed.progress.requirements, assessed.coming(),
