@@ -63,3 +63,27 @@ def test_me_costs_the_same_statements_whatever_the_student_did(portal, tmp_path)
     after = statements_of(ada, "/me")
     assert after == before
     assert statements_of(ada, "/me/progress.json") == before
+
+
+def test_a_students_page_builds_no_statement_after_the_first(portal):
+    """Every read of /me is built once per process over a condition with its values
+    bound at each request: no statement is built or keyed again (building and keying
+    one cost several times running it for one student's rows)."""
+    from sqlalchemy.sql import cache_key
+
+    ada, bram = signed_in(portal, "s1234567"), signed_in(portal, "s7654321")
+    ada.get("/me")
+    keyed: list[str] = []
+    keying = cache_key.HasCacheKey._generate_cache_key
+
+    def counted(element: cache_key.HasCacheKey) -> object:
+        keyed.append(type(element).__name__)
+        return keying(element)
+
+    cache_key.HasCacheKey._generate_cache_key = counted  # type: ignore[method-assign]
+    try:
+        assert "Bram" in bram.get("/me").get_data(as_text=True)  # another student: new values
+        assert "Ada" in ada.get("/me").get_data(as_text=True)
+    finally:
+        cache_key.HasCacheKey._generate_cache_key = keying  # type: ignore[method-assign]
+    assert keyed == []
