@@ -99,3 +99,12 @@ def test_the_history_calls_an_approvals_note_a_note_and_a_rejections_reason_a_re
     tracker("undo", "--by", "coord")  # the rejection
     undid = tracker("undo", "--by", "coord").stdout  # the approval, said as the history does
     assert "note (none) → Thanks for the certificate" in undid and "reason" not in undid
+
+
+def test_an_approval_says_which_activity_it_recorded_the_student_at(tracker):
+    made = registered(tracker)  # a CV clinic on 2024-11-05 nobody scheduled
+    said = tracker("claim", "approve", str(made)).stdout
+    assert (f"approved claim #{made}: s1234567 attended activity #1 CV clinic "
+            "on 2024-11-05 (scheduled now)") in said
+    again = tracker("claim", "approve", str(made)).stdout
+    assert "at activity #1 CV clinic on 2024-11-05): nothing changed" in again

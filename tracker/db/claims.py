@@ -58,6 +58,13 @@ def listing(session: Session, *, pending_only: bool = False, student_id: int | N
             for claim, number, name, file, kind, size in session.execute(query)]
 
 
+def activity_of_approved(session: Session, claim_id: int) -> Activity | None:
+    """The activity an approved claim recorded its student at; None otherwise."""
+    return session.scalars(select(Activity).join(Claim, Claim.activity_id == Activity.id)
+                           .where(Claim.id == claim_id,
+                                  Claim.status == ClaimStatus.APPROVED.value)).first()
+
+
 def evidence(session: Session, claim_id: int) -> ClaimEvidence | None:
     return session.get(ClaimEvidence, claim_id)
 
