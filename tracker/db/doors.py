@@ -200,22 +200,31 @@ def _others_from_device() -> Select[int]:
         DoorCheckin.student_id != bindparam("student_id"))
 
 
-def web_checkins(session: Session, activity_id: int) -> int:
+def web_checkins(session: Session, activity_id: int, since: datetime) -> int:
+    """How many were checked in at the door from ``since`` on (its window's opening:
+    the check-ins of that window's run)."""
     return int(session.scalar(select(func.count()).select_from(DoorCheckin).where(
-        DoorCheckin.activity_id == activity_id)) or 0)
+        DoorCheckin.activity_id == activity_id, DoorCheckin.at >= since)) or 0)
 
 
-def count_run(session: Session, head: int, activity_id: int, what: str) -> None:
-    """The run's head says how many were checked in at the door, counted by the same
-    statement that writes it (see history.hold_summary for the lock it needs first)."""
+def count_run(session: Session, head: int, activity_id: int, what: str,
+              since: datetime) -> None:
+    """The run's head says how many were checked in at the door in its window (from
+    ``since``, the window's opening, on: a door opened again is a run of its own),
+    counted by the same statement that writes it (see history.hold_summary for the lock
+    it needs first)."""
     session.connection().execute(_count_run(), {
-        "head": head, "activity_id": activity_id, "what": f" student(s) at {what} by QR code"})
+        "head": head, "activity_id": activity_id, "since": since,
+        "what": f" student(s) at {what} by QR code"})
 
 
 @functools.cache
 def _count_run() -> Update:
+    # A check-in's time is never before its window's opening: its scan was judged open.
+    # A row of an earlier window is one written over since, or one of that window's.
     counted = select(func.count()).select_from(DoorCheckin).where(
-        DoorCheckin.activity_id == bindparam("activity_id")).scalar_subquery()
+        DoorCheckin.activity_id == bindparam("activity_id"),
+        DoorCheckin.at >= bindparam("since")).scalar_subquery()
     summary = literal("checked in ") + cast(counted, String) + bindparam("what", type_=String)
     return (update(Change).where(Change.id == bindparam("head"))
             .values(summary=func.substr(summary, 1, SUMMARY_LENGTH)))

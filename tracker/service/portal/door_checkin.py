@@ -251,10 +251,11 @@ def _record(session: Session, found: Any, student_id: int, device_hash: str, cli
     if door is not None and head is None:
         door.run_head = change.id
         change.open_until = ends_at(door.closes_at, door.closed_at)
-        change.summary = _whole(session, activity_id, what)[:history.SUMMARY_LENGTH]
+        change.summary = _whole(session, activity_id, what,
+                                door.opened_at)[:history.SUMMARY_LENGTH]
     elif head is not None:
         history.hold_summary(session, head)  # the count: each check-in's counts the last
-        doors.count_run(session, head, activity_id, what)
+        doors.count_run(session, head, activity_id, what, found.opened_at)
     return CheckedIn(activity_id, title, now, False, tuple(sorted(words)))
 
 
@@ -266,9 +267,10 @@ def _run_head(session: Session, found: Door) -> int | None:
     return head
 
 
-def _whole(session: Session, activity_id: int, what: str) -> str:
-    return f"checked in {doors.web_checkins(session, activity_id)} student(s) at {what} " \
-        "by QR code"
+def _whole(session: Session, activity_id: int, what: str, opened_at: datetime) -> str:
+    """The run's words: the check-ins of its window (the door's, since it opened)."""
+    return f"checked in {doors.web_checkins(session, activity_id, opened_at)} student(s) " \
+        f"at {what} by QR code"
 
 
 def _earlier(session: Session, activity_id: int, title: str, student_id: int,
