@@ -75,18 +75,23 @@ def with_activity(connection: Connection, activity_id: int) -> Row[*tuple[Any, .
 
 @functools.cache
 def _with_misses() -> Select[*tuple[Any, ...]]:
-    return _with_activity().add_columns(_misses_since().scalar_subquery().label("misses"))
+    return _with_activity().add_columns(
+        _misses_since().scalar_subquery().label("misses"),
+        _misses_since("client_hash").scalar_subquery().label("client_misses"))
 
 
-def misses_and_activity(connection: Connection, browser_hash: str, since: datetime,
-                        activity_id: int) -> tuple[int, Row[*tuple[Any, ...]] | None]:
-    """:func:`misses_since` and :func:`with_activity` in one statement (a scan asks
-    both)."""
+def misses_and_activity(connection: Connection, browser_hash: str, client_hash: str,
+                        since: datetime, activity_id: int
+                        ) -> tuple[int, int, Row[*tuple[Any, ...]] | None]:
+    """:func:`misses_since` of the browser and of the client's address, and
+    :func:`with_activity`, in one statement (a scan asks all three)."""
     found = connection.execute(_with_misses(), {
-        "activity_id": activity_id, "browser_hash": browser_hash, "since": since}).first()
+        "activity_id": activity_id, "browser_hash": browser_hash, "client_hash": client_hash,
+        "since": since}).first()
     if found is None:  # (no such activity: the misses still count)
-        return misses_since(connection, browser_hash, since), None
-    return int(found.misses or 0), found
+        return (misses_since(connection, browser_hash, since),
+                misses_since(connection, client_hash, since), None)
+    return int(found.misses or 0), int(found.client_misses or 0), found
 
 
 @functools.cache
@@ -139,20 +144,25 @@ def attended_count(session: Session, activity_id: int) -> int:
 
 
 @functools.cache
-def _misses_since() -> Select[int]:
+def _misses_since(key: str = "browser_hash") -> Select[int]:
     return select(func.count()).select_from(DoorMiss).where(
-        DoorMiss.browser_hash == bindparam("browser_hash"), DoorMiss.at >= bindparam("since"))
+        DoorMiss.browser_hash == bindparam(key), DoorMiss.at >= bindparam("since"))
 
 
-def misses_since(connection: Connection, browser_hash: str, since: datetime) -> int:
-    return int(connection.scalar(_misses_since(), {"browser_hash": browser_hash,
+def misses_since(connection: Connection, key_hash: str, since: datetime) -> int:
+    """The bad codes of one browser, or of one client address (a row's
+    ``browser_hash`` is the hash of either, see :func:`miss`)."""
+    return int(connection.scalar(_misses_since(), {"browser_hash": key_hash,
                                                    "since": since}) or 0)
 
 
-def miss(session: Session, browser_hash: str, at: datetime, forget_before: datetime) -> None:
-    """One more bad code of this browser (and old ones of every browser forgotten)."""
+def miss(session: Session, browser_hash: str, client_hash: str, at: datetime,
+         forget_before: datetime) -> None:
+    """One more bad code of this browser and of this client address, each a row keyed
+    by its hash (and old ones of every browser and address forgotten)."""
     session.execute(delete(DoorMiss).where(DoorMiss.at < forget_before))
-    session.add(DoorMiss(browser_hash=browser_hash, at=at))
+    session.add_all([DoorMiss(browser_hash=browser_hash, at=at),
+                     DoorMiss(browser_hash=client_hash, at=at)])
 
 
 def checkin(session: Session, activity_id: int, student_id: int) -> DoorCheckin | None:
