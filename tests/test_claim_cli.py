@@ -82,3 +82,29 @@ def test_undo_keeps_an_activity_the_approval_scheduled_once_others_attended(trac
     assert "approve claim" in tracker("undo", "--by", "coord").stdout
     assert tracker.json("claim", "list")[0]["status"] == "pending"
     assert tracker.json("activity", "list") == []
+
+
+def test_the_history_calls_an_approvals_note_a_note_and_a_rejections_reason_a_reason(
+        tracker):
+    approved = registered(tracker)
+    rejected = submit(tracker.url)
+    tracker("claim", "approve", str(approved), "--note", "Thanks for the certificate",
+            "--by", "coord")
+    tracker("claim", "reject", str(rejected), "--reason", "Wrong day", "--by", "coord")
+    said = {h["command"]: h["summary"] for h in tracker.json("history")}
+    assert "note (none) → Thanks for the certificate" in said["claim approve"]
+    assert "reason" not in said["claim approve"]
+    assert "reason (none) → Wrong day" in said["claim reject"]
+    assert "note" not in said["claim reject"]
+    tracker("undo", "--by", "coord")  # the rejection
+    undid = tracker("undo", "--by", "coord").stdout  # the approval, said as the history does
+    assert "note (none) → Thanks for the certificate" in undid and "reason" not in undid
+
+
+def test_an_approval_says_which_activity_it_recorded_the_student_at(tracker):
+    made = registered(tracker)  # a CV clinic on 2024-11-05 nobody scheduled
+    said = tracker("claim", "approve", str(made)).stdout
+    assert (f"approved claim #{made}: s1234567 attended activity #1 CV clinic "
+            "on 2024-11-05 (scheduled now)") in said
+    again = tracker("claim", "approve", str(made)).stdout
+    assert "at activity #1 CV clinic on 2024-11-05): nothing changed" in again

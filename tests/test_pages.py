@@ -112,6 +112,47 @@ def test_the_cohort_page_shows_what_the_report_says(programme, browser, tmp_path
     visit.close()
 
 
+def test_the_cohort_pages_intakes_read_on_a_phone_and_stay_a_table_on_a_desktop(
+        programme, browser, tmp_path):
+    """At 390 px the per-cohort table scrolled sideways (7 columns, 555 px): on a phone
+    each intake is a block that says its numbers in words, and nothing is wider than the
+    screen; on a desktop it is the table it was."""
+    from conftest import Tracker
+
+    path = page_of(Tracker(programme), tmp_path / "cohort.html", "report")
+    visit = Visit(browser, path, width=390)
+    page = visit.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways
+    table = page.locator("#intakes").bounding_box()
+    assert table is not None and table["x"] >= 0 and table["x"] + table["width"] <= 390
+    assert page.locator("#intakes thead").bounding_box()["height"] <= 1  # a reader's only
+    said = page.eval_on_selector_all("#intakes tbody tr", """rows => {
+        const made = (cell, where) => {  // the words the style sheet adds
+            const content = getComputedStyle(cell, where).content;
+            return content === "none" || content === "normal" ? "" : JSON.parse(content);
+        };
+        return rows.map(row => Array.from(row.cells).filter(c => c.offsetParent !== null)
+            .map(c => made(c, "::before") + c.textContent + made(c, "::after")));
+    }""")
+    assert said[0] == ["February (2024-02)", "6 students", "✓ 2 complete", "○ 0 on track",
+                       "⚠ 0 at risk", "✗ 4 overdue"], said
+    boxes = page.eval_on_selector_all("#intakes tbody td", """cells => cells.map(c => {
+        const box = c.getBoundingClientRect(); return box.right; })""")
+    assert max(boxes) <= 390
+    visit.shot("cohort-phone.png")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    headers = page.eval_on_selector_all("#intakes thead th", "ths => ths.map(th => "
+                                        "th.offsetParent !== null)")
+    assert headers == [True] * 7
+    assert page.evaluate("getComputedStyle(document.querySelector('#intakes tr'))"
+                         ".display") == "table-row"
+    first = page.eval_on_selector_all("#intakes tbody tr:first-child td",
+                                      "cells => cells.map(c => c.innerText)")
+    assert first == ["2024", "February (2024-02)", "6", "2", "0", "0", "4"]
+    visit.shot("cohort-desktop.png")
+    visit.close()
+
+
 def test_the_cohort_page_searches_filters_and_sorts(programme, browser, tmp_path):
     from conftest import Tracker
 

@@ -102,7 +102,8 @@ def test_a_door_check_in_locks_no_door_and_no_table(tracker, tmp_path, db_url):
 
     def check_in(student: int, device: str) -> door_checkin.CheckedIn:
         code = doors.code_now(db, activity, now)
-        scan = door_checkin.judge_scan(db, activity, code, "b" * 64, now, today)
+        scan = door_checkin.judge_scan(db, activity, code, "b" * 64, now, today,
+                                       client_hash="c" * 64)
         return door_checkin.check_in(db, scan, code, student, device_hash=device,
                                      client="127.0.0.1", now=now, today=today)
 

@@ -41,9 +41,10 @@ def fill_door_tables(db, student: int, now: datetime) -> None:
     activity = add_activity(db, "colloquium", today, "At the door").record.id
     doors.open_door(db, activity, now=now, today=today)
     with contextlib.suppress(door_checkin.Refused):
-        door_checkin.judge_scan(db, activity, "made-up", "a" * 64, now, today)
+        door_checkin.judge_scan(db, activity, "made-up", "a" * 64, now, today,
+                                client_hash="c" * 64)
     scan = door_checkin.judge_scan(db, activity, doors.code_now(db, activity, now), "b" * 64,
-                                   now, today)
+                                   now, today, client_hash="c" * 64)
     door_checkin.keep_scan(db, scan, device_hash="c" * 64, client="127.0.0.1", now=now)
     door_checkin.check_in(db, scan, doors.code_now(db, activity, now), student,
                           device_hash="c" * 64, client="127.0.0.1", now=now, today=today)

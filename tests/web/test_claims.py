@@ -296,3 +296,50 @@ def test_a_decision_under_serve_outbox_is_saved_mailed_and_named_for_undo(sqlite
     Tracker(sqlite_portal.url)("undo", "--change", change)
     with sqlite_portal.db.transaction(read_only=True) as session:
         assert session.scalar(select(Claim.status).where(Claim.id == first)) == "pending"
+
+
+def test_an_approval_names_the_student_and_the_activity_it_recorded(portal):
+    """The queue's notice after "Approve" says whom it recorded at which activity on
+    which day, as the database spells it (a sheet's match ignores capitals), and says so
+    when it scheduled the activity or found the attendance recorded already."""
+    import html
+    import re
+
+    from conftest import Tracker
+
+    from .conftest import enrol
+
+    enrol(portal)
+    tracker = Tracker(portal.url)
+    tracker("activity", "add", "career-event", "--date", "2026-11-21", "--title",
+            "science career day")
+    tracker("activity", "add", "career-event", "--date", "2026-11-22", "--title", "Fair")
+    tracker("attend", "5", "s1234567")
+    ada = browser_of(portal, "student")
+    for title, day in (("KNPSV Profession Day", "2026-11-20"),
+                       ("Science  Career Day", "2026-11-21"), ("fair", "2026-11-22")):
+        assert claim(ada, {"title": title, "date": day}, file=None).status_code == 303
+    new, found, recorded = _claims(portal)
+    coordinator = browser_of(portal, "coordinator")
+
+    def notice(made: int) -> str:
+        approved = coordinator.post(f"/admin/claims/{made}/approve", {})
+        assert approved.status_code == 303
+        page = coordinator.get(approved.headers["Location"]).get_data(as_text=True)
+        [said] = re.findall(r'<p class="notice" role="status" id="done">(.*?)</p>', page)
+        return html.unescape(said)
+
+    assert notice(new).startswith(f"Claim #{new} approved: recorded Ada Jansen (s1234567) "
+                                  "at #6 KNPSV Profession Day on 20 Nov 2026, scheduled now "
+                                  "(change #")
+    assert notice(found).startswith(f"Claim #{found} approved: recorded Ada Jansen "
+                                    "(s1234567) at #4 science career day on 21 Nov 2026 "
+                                    "(change #")
+    again = notice(recorded)
+    assert again.startswith(f"Claim #{recorded} approved: Ada Jansen (s1234567) was "
+                            "recorded at #5 Fair on 22 Nov 2026 already, so no attendance "
+                            "changed (change #")
+    [change] = re.findall(r"tracker undo --change (\d+)", again)
+    tracker("undo", "--change", change)  # the notice's address again: no stale words
+    page = coordinator.get(f"/admin/claims?done=approved-{recorded}-{change}-unchanged")
+    assert f"Claim #{recorded} approved (change #{change}:" in page.get_data(as_text=True)

@@ -190,6 +190,58 @@ def test_ten_bad_codes_a_minute_then_429(door):
     assert ada.get(f"/c/{activity}/{code_now(portal, activity)}").status_code == 200
 
 
+def test_a_client_that_keeps_no_cookies_is_throttled_by_its_address(door):
+    """The browser's limit is its cookie's: a client that never keeps one is a new
+    browser at every scan. Its address has a limit too, generous for a lecture hall
+    behind one NAT address (each of 200 phones may scan an expired code twice in the
+    same minute), counted in the database like the browser's."""
+    from tracker.service.portal.door_checkin import MOST_MISSES_PER_CLIENT
+
+    portal, activity, _ = door
+    assert MOST_MISSES_PER_CLIENT >= 2 * 200
+    bot = portal.app.test_client(use_cookies=False)
+    bot.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    for _ in range(MOST_MISSES_PER_CLIENT):
+        assert bot.get(f"/c/{activity}/bbbbbbbb").status_code == 400
+    refused = bot.get(f"/c/{activity}/{code_now(portal, activity)}")
+    assert refused.status_code == 429
+    assert "from your network" in refused.get_data(as_text=True)
+    elsewhere = portal.app.test_client(use_cookies=False)
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.8"
+    assert elsewhere.get(f"/c/{activity}/{code_now(portal, activity)}").status_code == 200
+    portal.clock.advance(seconds=61)
+    assert bot.get(f"/c/{activity}/{code_now(portal, activity)}").status_code == 200
+
+
+def test_an_address_counts_as_a_network_holds_it():
+    """An IPv6 client changes its address within its /64 at will: the /64 is counted;
+    an IPv4 address written as IPv6 is that IPv4 address; what is kept is keyed with the
+    portal's key (a plain hash of an address is undone by hashing them all)."""
+    from functools import partial
+
+    from tracker.service.portal import door_checkin
+
+    client_hash = partial(door_checkin.client_hash, b"k" * 32)
+    assert client_hash("2001:db8:1:2::7") == client_hash("2001:db8:1:2:ffff::1")
+    assert client_hash("2001:db8:1:2::7") != client_hash("2001:db8:1:3::7")
+    assert client_hash("::ffff:192.0.2.7") == client_hash("192.0.2.7")
+    assert client_hash("192.0.2.7") != client_hash("192.0.2.8")
+    assert client_hash("192.0.2.7") != door_checkin.client_hash(b"l" * 32, "192.0.2.7")
+
+
+def test_a_room_behind_one_address_is_not_throttled_by_each_phones_slip(door):
+    """200 phones behind one address, each scanning an expired code once: every one of
+    them then checks in (the address's limit is far off; each phone's own is 10)."""
+    portal, activity, _ = door
+    phones = [portal.app.test_client() for _ in range(200)]
+    old = code_now(portal, activity)
+    portal.clock.advance(seconds=25)  # (the code of two steps ago: expired)
+    for phone in phones:
+        assert phone.get(f"/c/{activity}/{old}").status_code == 400
+    now = code_now(portal, activity)
+    assert all(phone.get(f"/c/{activity}/{now}").status_code == 200 for phone in phones)
+
+
 def test_a_browser_not_signed_in_is_checked_in_after_signing_in_by_the_mailed_link(door):
     portal, activity, _ = door
     phone = portal.browser()

@@ -87,3 +87,45 @@ def test_door_open_and_close_on_the_command_line(portal, monkeypatch):
     assert "not today" in refused
     assert "1 to 720" in tracker("door", "open", str(today), "--minutes", "0", expect=2).output
     assert "no activity #999" in tracker("door", "close", "999", expect=2).output
+
+
+def test_a_reopened_doors_run_counts_the_check_ins_of_its_own_window(portal):
+    """Each window of a door is a run of its own in the history: the window opened again
+    counts only its own check-ins (it counted every check-in the door ever had), and the
+    first window's count stays as it was."""
+    from sqlalchemy import select
+
+    from tracker.db.models import Student
+    from tracker.service.portal import sessions
+    from tracker.service.portal.doors import close_door
+
+    tracker = Tracker(portal.url)
+    activity = add_activity(portal)
+
+    def browser(number: str):  # a student signed in on a phone of their own
+        tracker("student", "add", number, "--name", f"Student {number}", "--start", "2025-09")
+        with portal.db.transaction() as session:
+            person = session.scalar(select(Student.id).where(Student.number == number))
+            key = sessions.start(session, "student", int(person), portal.clock())
+        phone = portal.browser()
+        phone.client.set_cookie("tracker", key)
+        return phone
+
+    def runs() -> list[str]:
+        return [h["summary"] for h in tracker.json("history")
+                if h["command"] == "checkin" and "by QR code" in h["summary"]]
+
+    ada, carla, daan = student(portal), browser("s7700001"), browser("s7700002")
+    open_door(portal, activity)
+    for phone in (ada, student(portal, "s7654321")):
+        assert check_in(phone, activity, code_now(portal, activity)).status_code == 303
+    assert [run.split(" at ")[0] for run in runs()] == ["checked in 2 student(s)"]
+    close_door(portal.db, activity, now=portal.clock())
+    tracker("attend", str(activity), "s1234567", "--remove")  # she comes back at the second
+
+    portal.clock.advance(minutes=30)
+    open_door(portal, activity)
+    for phone in (ada, carla, daan):
+        assert check_in(phone, activity, code_now(portal, activity)).status_code == 303
+    assert [run.split(" at ")[0] for run in runs()] == ["checked in 3 student(s)",
+                                                        "checked in 2 student(s)"]

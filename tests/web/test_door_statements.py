@@ -105,7 +105,8 @@ def test_a_student_erased_between_scan_and_button_is_refused_and_nothing_written
     signed_in_keys(portal, 1)  # (their session stays: the tab still open)
     now, today = portal.clock(), portal.clock().astimezone().date()
     code = code_now(portal, activity)
-    scan = door_checkin.judge_scan(portal.db, activity, code, "b" * 64, now, today)
+    scan = door_checkin.judge_scan(portal.db, activity, code, "b" * 64, now, today,
+                                   client_hash="c" * 64)
     with portal.db.transaction(read_only=True) as session:
         student = session.scalar(select(Student.id).where(Student.number == "s7700000"))
     Tracker(portal.url)("student", "forget", "s7700000", "--yes")

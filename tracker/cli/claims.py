@@ -115,13 +115,23 @@ def approve(claim_id: int, note: str | None, by: str | None) -> None:
     found = decision.claim
     if _already(decision):
         return
-    at = f"activity #{found.activity}" + (" (scheduled now)" if decision.new_activity else "")
+    at = _at(decision) + (" (scheduled now)" if decision.new_activity else "")
     if decision.recorded == "unchanged":
-        click.echo(f"approved claim #{found.id}: {found.student} was recorded as attending "
-                   f"{at} already, so no attendance changed")
+        click.echo(f"approved claim #{found.id}: {found.student} was recorded "
+                   f"as attending {at} already, so no attendance changed")
     else:
-        click.echo(f"approved claim #{found.id}: {found.student} attended {at}")
+        was = " (was excused)" if decision.recorded == "updated" else ""
+        click.echo(f"approved claim #{found.id}: {found.student} attended "
+                   f"{at}{was}")
     _tell(decision)
+
+
+def _at(decision: Decision) -> str:
+    """The activity an approval recorded: ``activity #3 CV clinic on 2024-11-05``."""
+    recorded = decision.activity
+    if recorded is None:
+        return f"activity #{decision.claim.activity}"
+    return f"activity #{recorded.id} {recorded.title} on {recorded.held_on}"
 
 
 @claim.command(short_help="Reject a claim, with the reason the student reads.")
@@ -164,8 +174,9 @@ def _already(decision: Decision) -> bool:
     """Say so when the claim was decided so already (nothing changed)."""
     found = decision.claim
     if not decision.changed:
+        at = f", at {_at(decision)}" if found.activity is not None else ""
         click.echo(f"claim #{found.id} was {found.status} already "
-                   f"({found.decided_at:%Y-%m-%d} by {found.decided_by}): nothing changed")
+                   f"({found.decided_at:%Y-%m-%d} by {found.decided_by}{at}): nothing changed")
     return not decision.changed
 
 

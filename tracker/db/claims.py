@@ -40,6 +40,13 @@ def require(session: Session, claim_id: int, *, student_id: int | None = None,
     return found
 
 
+def activity_of_approved(session: Session, claim_id: int) -> Activity | None:
+    """The activity an approved claim recorded its student at; None otherwise."""
+    return session.scalars(select(Activity).join(Claim, Claim.activity_id == Activity.id)
+                           .where(Claim.id == claim_id,
+                                  Claim.status == ClaimStatus.APPROVED.value)).first()
+
+
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Claim).where(
         Claim.status == ClaimStatus.PENDING.value)) or 0

@@ -75,18 +75,23 @@ def with_activity(connection: Connection, activity_id: int) -> Row[*tuple[Any, .
 
 @functools.cache
 def _with_misses() -> Select[*tuple[Any, ...]]:
-    return _with_activity().add_columns(_misses_since().scalar_subquery().label("misses"))
+    return _with_activity().add_columns(
+        _misses_since().scalar_subquery().label("misses"),
+        _misses_since("client_hash").scalar_subquery().label("client_misses"))
 
 
-def misses_and_activity(connection: Connection, browser_hash: str, since: datetime,
-                        activity_id: int) -> tuple[int, Row[*tuple[Any, ...]] | None]:
-    """:func:`misses_since` and :func:`with_activity` in one statement (a scan asks
-    both)."""
+def misses_and_activity(connection: Connection, browser_hash: str, client_hash: str,
+                        since: datetime, activity_id: int
+                        ) -> tuple[int, int, Row[*tuple[Any, ...]] | None]:
+    """:func:`misses_since` of the browser and of the client's address, and
+    :func:`with_activity`, in one statement (a scan asks all three)."""
     found = connection.execute(_with_misses(), {
-        "activity_id": activity_id, "browser_hash": browser_hash, "since": since}).first()
+        "activity_id": activity_id, "browser_hash": browser_hash, "client_hash": client_hash,
+        "since": since}).first()
     if found is None:  # (no such activity: the misses still count)
-        return misses_since(connection, browser_hash, since), None
-    return int(found.misses or 0), found
+        return (misses_since(connection, browser_hash, since),
+                misses_since(connection, client_hash, since), None)
+    return int(found.misses or 0), int(found.client_misses or 0), found
 
 
 @functools.cache
@@ -139,20 +144,25 @@ def attended_count(session: Session, activity_id: int) -> int:
 
 
 @functools.cache
-def _misses_since() -> Select[int]:
+def _misses_since(key: str = "browser_hash") -> Select[int]:
     return select(func.count()).select_from(DoorMiss).where(
-        DoorMiss.browser_hash == bindparam("browser_hash"), DoorMiss.at >= bindparam("since"))
+        DoorMiss.browser_hash == bindparam(key), DoorMiss.at >= bindparam("since"))
 
 
-def misses_since(connection: Connection, browser_hash: str, since: datetime) -> int:
-    return int(connection.scalar(_misses_since(), {"browser_hash": browser_hash,
+def misses_since(connection: Connection, key_hash: str, since: datetime) -> int:
+    """The bad codes of one browser, or of one client address (a row's
+    ``browser_hash`` is the hash of either, see :func:`miss`)."""
+    return int(connection.scalar(_misses_since(), {"browser_hash": key_hash,
                                                    "since": since}) or 0)
 
 
-def miss(session: Session, browser_hash: str, at: datetime, forget_before: datetime) -> None:
-    """One more bad code of this browser (and old ones of every browser forgotten)."""
+def miss(session: Session, browser_hash: str, client_hash: str, at: datetime,
+         forget_before: datetime) -> None:
+    """One more bad code of this browser and of this client address, each a row keyed
+    by its hash (and old ones of every browser and address forgotten)."""
     session.execute(delete(DoorMiss).where(DoorMiss.at < forget_before))
-    session.add(DoorMiss(browser_hash=browser_hash, at=at))
+    session.add_all([DoorMiss(browser_hash=browser_hash, at=at),
+                     DoorMiss(browser_hash=client_hash, at=at)])
 
 
 def checkin(session: Session, activity_id: int, student_id: int) -> DoorCheckin | None:
@@ -200,22 +210,31 @@ def _others_from_device() -> Select[int]:
         DoorCheckin.student_id != bindparam("student_id"))
 
 
-def web_checkins(session: Session, activity_id: int) -> int:
+def web_checkins(session: Session, activity_id: int, since: datetime) -> int:
+    """How many were checked in at the door from ``since`` on (its window's opening:
+    the check-ins of that window's run)."""
     return int(session.scalar(select(func.count()).select_from(DoorCheckin).where(
-        DoorCheckin.activity_id == activity_id)) or 0)
+        DoorCheckin.activity_id == activity_id, DoorCheckin.at >= since)) or 0)
 
 
-def count_run(session: Session, head: int, activity_id: int, what: str) -> None:
-    """The run's head says how many were checked in at the door, counted by the same
-    statement that writes it (see history.hold_summary for the lock it needs first)."""
+def count_run(session: Session, head: int, activity_id: int, what: str,
+              since: datetime) -> None:
+    """The run's head says how many were checked in at the door in its window (from
+    ``since``, the window's opening, on: a door opened again is a run of its own),
+    counted by the same statement that writes it (see history.hold_summary for the lock
+    it needs first)."""
     session.connection().execute(_count_run(), {
-        "head": head, "activity_id": activity_id, "what": f" student(s) at {what} by QR code"})
+        "head": head, "activity_id": activity_id, "since": since,
+        "what": f" student(s) at {what} by QR code"})
 
 
 @functools.cache
 def _count_run() -> Update:
+    # A check-in's time is never before its window's opening: its scan was judged open.
+    # A row of an earlier window is one written over since, or one of that window's.
     counted = select(func.count()).select_from(DoorCheckin).where(
-        DoorCheckin.activity_id == bindparam("activity_id")).scalar_subquery()
+        DoorCheckin.activity_id == bindparam("activity_id"),
+        DoorCheckin.at >= bindparam("since")).scalar_subquery()
     summary = literal("checked in ") + cast(counted, String) + bindparam("what", type_=String)
     return (update(Change).where(Change.id == bindparam("head"))
             .values(summary=func.substr(summary, 1, SUMMARY_LENGTH)))

@@ -188,11 +188,26 @@ def evidence_of(db: Database, claim_id: int, *, student_id: int | None = None) \
 
 
 @dataclass(frozen=True)
+class RecordedAt:
+    """The activity an approval recorded its student at, as the coordinator is told it
+    (it may be spelled otherwise than the claim: a sheet's match ignores capitals)."""
+
+    id: int
+    title: str
+    held_on: date
+
+    @classmethod
+    def of(cls, activity: Activity) -> RecordedAt:
+        return cls(activity.id, activity.title, activity.held_on)
+
+
+@dataclass(frozen=True)
 class Decision:
     """What deciding a claim did: the claim as it now stands; ``changed`` False when it
     was decided so already; ``recorded`` what the approval did to the attendance
     (``added``, ``updated``: an excused record made attended, ``unchanged``: it was
-    recorded already); the student's name and address, to tell them."""
+    recorded already); ``activity`` where an approved claim is recorded; the student's
+    name and address, to tell them."""
 
     claim: ClaimView
     changed: bool
@@ -200,6 +215,7 @@ class Decision:
     new_activity: bool
     email: str | None
     change: int | None = None  # the history's change that made the decision (to undo it)
+    activity: RecordedAt | None = None
 
 
 def approve(db: Database, claim_id: int, *, note: str | None = None,
@@ -302,5 +318,16 @@ def _decision(session: Session, claim: Claim, student: Student, changed: bool,
                         claim_evidence.evidence_facts(session, claim.id))
     if change is not None:
         session.flush()  # the change's id, for the words that say how to undo it
+    activity = (session.get(Activity, claim.activity_id)
+                if claim.activity_id is not None else None)
     return Decision(view, changed, recorded, new, student.email,
-                    change.id if change is not None else None)
+                    change.id if change is not None else None,
+                    RecordedAt.of(activity) if activity is not None else None)
+
+
+def recorded_at(db: Database, claim_id: int) -> RecordedAt | None:
+    """Where an approved claim is recorded (the queue's notice after an approval); None
+    when the claim is not approved (undone since) or not there."""
+    with db.transaction(read_only=True) as session:
+        activity = claims.activity_of_approved(session, claim_id)
+        return RecordedAt.of(activity) if activity is not None else None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ChangeEntry, Student
-from tracker.vocabulary import ChangeKind
+from tracker.vocabulary import ChangeKind, ClaimStatus
 
 LABELS: dict[str, dict[str, str]] = {
     "student": {"number": "student number", "name": "name", "email": "e-mail",
@@ -32,6 +32,11 @@ LABELS: dict[str, dict[str, str]] = {
     "claim": {"status": "status", "reason": "reason"},
     "waiver": {"requirement": "requirement", "reason": "reason"},
 }
+BY_STATUS: dict[tuple[str, str], dict[str, str]] = {
+    ("claim", "reason"): {ClaimStatus.APPROVED.value: "note"},
+}
+"""A column whose words depend on the row's status: a claim's ``reason`` column holds
+the reason of a rejection, and the coordinator's note of an approval."""
 MONTHS = {("student", "start")}  # dates that stand for their month
 LONGEST_VALUE = 40
 NONE = "(none)"
@@ -91,9 +96,16 @@ def changed_values(table: str, before: dict[str, Any], after: dict[str, Any]) ->
     for column, label in LABELS.get(table, {}).items():
         old, new = before.get(column), after.get(column)
         if old != new:
+            label = _label(table, column, label, before if new in (None, "") else after)
             said.append(f"{label} {_value(table, column, old)} → "
                         f"{_value(table, column, new)}")
     return ", ".join(said)
+
+
+def _label(table: str, column: str, label: str, holding: dict[str, Any]) -> str:
+    """The column's words for the row as it stands on the side that holds the value
+    (an approval's note is a note, undone or made; a rejection's reason a reason)."""
+    return BY_STATUS.get((table, column), {}).get(holding.get("status", ""), label)
 
 
 def _value(table: str, column: str, value: Any) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -109,7 +110,7 @@ def size(count: int) -> str:
     return f"{count / 1024 / 1024:.1f} MB"
 
 
-def queue(problem: str | None = None, status: int = 200, done: str | None = None) -> Any:
+def queue(problem: str | None = None, status: int = 200) -> Any:
     here = portal()
     every = claims.list_claims(here.db)
     pending = [c for c in every if c.status == "pending"]
@@ -117,15 +118,51 @@ def queue(problem: str | None = None, status: int = 200, done: str | None = None
                      key=lambda c: c.decided_at or c.submitted_at, reverse=True)[:20]
     return render_template(
         "admin_claims.html", pending=pending, decided=decided, problem=problem,
-        done=done or _done(request.args.get("done", "")), now=here.now(), waited=waited,
-        waiting=len(pending), size=size,
+        notice=_notice(request.args.get("done", ""), every), now=here.now(),
+        waited=waited, waiting=len(pending), size=size,
         signed_in=True, here="claims"), status
 
 
-def _done(said: str) -> str:
-    """The notice's words from the address, only as a decision wrote them."""
-    return said if re.fullmatch(r"(approved|rejected)-[0-9]{1,10}-[0-9]{1,10}|already-[0-9]{1,10}",
-                                said) else ""
+DONE = re.compile(r"(?P<word>approved|rejected)-(?P<claim>[0-9]{1,10})-(?P<change>[0-9]{1,10})"
+                  r"(?:-(?P<recorded>added|updated|unchanged)(?P<new>-new)?)?"
+                  r"|already-(?P<already>[0-9]{1,10})")
+"""The queue's notice in the address, only as a decision writes it (:func:`_said`): ids
+and words of a closed set, nothing personal."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    said: str  # a sentence without its full stop
+    change: str | None = None  # the change that `tracker undo --change` takes back
+
+
+def _notice(done: str, every: list[claims.ClaimView]) -> Notice | None:
+    """What the decision just made did, in words: an approval names the student and the
+    activity it recorded them at, as the database has them now."""
+    found = DONE.fullmatch(done)
+    if found is None:
+        return None
+    if found["already"]:
+        return Notice(f"Claim #{found['already']} was decided so already: nothing changed")
+    number, change = found["claim"], found["change"]
+    plain = Notice(f"Claim #{number} {found['word']}", change)
+    claim = next((c for c in every if c.id == int(number)), None)
+    if found["word"] != "approved" or claim is None or claim.status != "approved":
+        return plain  # (a rejection; or an approval undone since)
+    at = claims.recorded_at(portal().db, claim.id)
+    if at is None:
+        return plain
+    who = f"{claim.name} ({claim.student})"
+    where = f"#{at.id} {at.title} on {at.held_on:%d %b %Y}"
+    if found["new"]:
+        where += ", scheduled now"
+    if found["recorded"] == "unchanged":
+        said = f"{who} was recorded at {where} already, so no attendance changed"
+    elif found["recorded"] == "updated":
+        said = f"recorded {who} at {where} as attended (was excused)"
+    else:
+        said = f"recorded {who} at {where}"
+    return Notice(f"Claim #{number} approved: {said}", change)
 
 
 def approve_claim(claim_id: int) -> Any:
@@ -156,7 +193,10 @@ def _said(decision: Decision) -> str:
     URL)."""
     if decision.changed:
         _tell(decision)
-        return f"{decision.claim.status}-{decision.claim.id}-{decision.change}"
+        said = f"{decision.claim.status}-{decision.claim.id}-{decision.change}"
+        if decision.recorded is not None:  # an approval: what it did to the attendance
+            said += f"-{decision.recorded}" + ("-new" if decision.new_activity else "")
+        return said
     return f"already-{decision.claim.id}"
 
 

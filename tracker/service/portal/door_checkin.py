@@ -12,6 +12,7 @@ change, ``undo`` takes it away once the door closed).
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,12 +35,18 @@ from tracker.service.portal.doorcode import (
     judge_code,
     window_at,
 )
+from tracker.service.portal.secrets import keyed
 from tracker.vocabulary import ChangeKind, ParticipationStatus
 
 SOURCE = "qr"
 SHARED_DEVICE = "shared-device"
 OUTSIDE_NETWORK = "outside-network"
 MOST_MISSES = 10  # bad codes a minute, per browser
+# ... and per client address: a client that keeps no cookie is a new browser at every
+# scan. A lecture hall behind one NAT address must still get in: each of 200 phones may
+# scan an expired code twice in the same minute. (Guessing a code of 2^40 at this rate
+# would take millennia; the browser's limit is the one a phone meets.)
+MOST_MISSES_PER_CLIENT = 400
 MISS_WINDOW = timedelta(minutes=1)
 
 
@@ -116,24 +123,47 @@ def _judge(connection: Connection, activity_id: int, code: str | None, at: datet
     return found
 
 
+def client_hash(key: bytes, client: str) -> str:
+    """How a client address's bad codes are kept: keyed with the portal's key (an
+    address is personal data, and a plain hash of one is undone by trying them all); an
+    IPv6 address by its /64 network, within which a client may take any address."""
+    named = client  # ("unknown": no address known)
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        pass
+    else:
+        named = str(address)
+        if isinstance(address, ipaddress.IPv6Address):
+            named = (str(address.ipv4_mapped) if address.ipv4_mapped is not None
+                     else str(ipaddress.ip_network(f"{address}/64", strict=False)))
+    return keyed(key, "door-miss-client", named)
+
+
 def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
-               now: datetime, today: date) -> Scan:
+               now: datetime, today: date, *, client_hash: str) -> Scan:
     """A scan as it arrives: good, or Refused (a wrong code is counted for the browser's
-    limit; past it, TooManyRequests before anything is judged)."""
+    limit and for its address's, ``client_hash`` of :func:`client_hash`; past either,
+    TooManyRequests before anything is judged)."""
+    address = client_hash
     try:
         with db.reading() as connection:  # (two reads, each of what was committed)
-            misses, found = doors.misses_and_activity(connection, browser_hash,
-                                                      now - MISS_WINDOW, activity_id)
+            misses, from_client, found = doors.misses_and_activity(
+                connection, browser_hash, address, now - MISS_WINDOW, activity_id)
             if misses >= MOST_MISSES:
-                raise TooManyRequests("That was more than 10 wrong check-in codes in a "
-                                      "minute from this browser. Wait a minute, then scan "
-                                      "the code on the screen again.")
+                raise TooManyRequests(f"That was more than {MOST_MISSES} wrong check-in "
+                                      "codes in a minute from this browser. Wait a minute, "
+                                      "then scan the code on the screen again.")
+            if from_client >= MOST_MISSES_PER_CLIENT:
+                raise TooManyRequests(f"That was more than {MOST_MISSES_PER_CLIENT} wrong "
+                                      "check-in codes in a minute from your network. Wait "
+                                      "a minute, then scan the code on the screen again.")
             found = _judge(connection, activity_id, code, now, today, found)
             return Scan(found.id, found.title, now)
     except Refused as refusal:
         if refusal.bad_code:
             with db.transaction() as session:
-                doors.miss(session, browser_hash, now, now - MISS_WINDOW)
+                doors.miss(session, browser_hash, address, now, now - MISS_WINDOW)
         raise
 
 
@@ -251,10 +281,11 @@ def _record(session: Session, found: Any, student_id: int, device_hash: str, cli
     if door is not None and head is None:
         door.run_head = change.id
         change.open_until = ends_at(door.closes_at, door.closed_at)
-        change.summary = _whole(session, activity_id, what)[:history.SUMMARY_LENGTH]
+        change.summary = _whole(session, activity_id, what,
+                                door.opened_at)[:history.SUMMARY_LENGTH]
     elif head is not None:
         history.hold_summary(session, head)  # the count: each check-in's counts the last
-        doors.count_run(session, head, activity_id, what)
+        doors.count_run(session, head, activity_id, what, found.opened_at)
     return CheckedIn(activity_id, title, now, False, tuple(sorted(words)))
 
 
@@ -266,9 +297,10 @@ def _run_head(session: Session, found: Door) -> int | None:
     return head
 
 
-def _whole(session: Session, activity_id: int, what: str) -> str:
-    return f"checked in {doors.web_checkins(session, activity_id)} student(s) at {what} " \
-        "by QR code"
+def _whole(session: Session, activity_id: int, what: str, opened_at: datetime) -> str:
+    """The run's words: the check-ins of its window (the door's, since it opened)."""
+    return f"checked in {doors.web_checkins(session, activity_id, opened_at)} student(s) " \
+        f"at {what} by QR code"
 
 
 def _earlier(session: Session, activity_id: int, title: str, student_id: int,
