@@ -137,3 +137,32 @@ def test_only_the_sign_in_requests_transaction_commits_asynchronously(postgres_u
                 assert said.scalar() == "on"
     finally:
         db.dispose()
+
+
+def test_the_check_your_mail_page_is_rendered_once_and_carries_each_browsers_token(portal):
+    """Rendering it was an eighth of the request's CPU: the page is the same for
+    everyone but for the code form's CSRF token, so Jinja renders it once per app."""
+    from flask import render_template, template_rendered
+
+    rendered: list[str] = []
+
+    def listener(_app: object, template: Any, **_: object) -> None:
+        rendered.append(template.name)
+
+    answers = []
+    template_rendered.connect(listener, portal.app)
+    try:
+        for identity in ("s1234567", "s7654321", "ada.jansen@example.org"):
+            browser = portal.browser()
+            answer = browser.ask(identity)
+            assert answer.status_code == 200
+            answers.append((browser.cookie(), answer.get_data(as_text=True)))
+            # the page's token is this browser's: its code form passes the CSRF check
+            assert browser.post("/login/code", {"code": "AAA-AAA"}).status_code == 400
+    finally:
+        template_rendered.disconnect(listener, portal.app)
+    assert rendered.count("sent.html") <= 1, rendered
+    assert len({page for _, page in answers}) == 3
+    for cookie, page in answers:  # as Jinja renders it for that browser
+        with portal.app.test_request_context("/login", headers={"Cookie": f"tracker={cookie}"}):
+            assert page == render_template("sent.html", error=None)
