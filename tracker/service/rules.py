@@ -66,7 +66,9 @@ def rules_in_force(session: Session) -> RulesInForce:
 
 @dataclass(frozen=True)
 class LastInForce:
-    version: tuple[int, str]  # (id, digest)
+    """A version this process found in force: its (id, digest), and its parse."""
+
+    version: tuple[int, str]
     book: RuleBook
 
 
@@ -76,11 +78,6 @@ def last_in_force() -> LastInForce | None:
     anyway (``POST /login``: :func:`tracker.db.portal.serialise_asking`). None: none
     found yet."""
     return _LAST_IN_FORCE
-
-
-def rule_book(session: Session) -> RuleBook:
-    """The rules in force, parsed, for a request that needs only the book."""
-    return rules_in_force(session).book
 
 
 # Per process, by (version, digest): a stored version's text and its parse.

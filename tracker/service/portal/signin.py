@@ -50,10 +50,10 @@ def ask(db: Database, identity: str | None, client: str, browser: str, now: date
     """``POST /login``: queue a sign-in mail for ``identity`` (an e-mail address or a
     student number), whoever that is. Refused when malformed, or past a limit.
 
-    A student number is read by the rules in force: this process's last-found version,
-    whose being still the newest the locks' statement checks (no round trip of its
-    own); when it is not (another process loaded rules), or before this process read
-    any, the rules are read first, as every command reads them."""
+    A student number is read by the rules in force: by the version this process last
+    found in force, and the locks' statement says whether that is still the newest (a
+    round trip fewer). When it is not (another process loaded rules), or before this
+    process read any, the rules are read first, as every command reads them."""
     raw = (identity or "").strip()
     if not raw:
         raise InvalidInput("type the e-mail address on your record, or your student number")
