@@ -59,16 +59,30 @@ def rules_in_force(session: Session) -> RulesInForce:
             _PARSED.clear()
         _PARSED[version, digest] = parsed
     content, book = parsed
+    global _LAST_IN_FORCE
+    _LAST_IN_FORCE = LastInForce((version, digest), book)
     return RulesInForce(version, book, content, source, loaded_by, loaded_at)
 
 
-def rule_book(session: Session) -> RuleBook:
-    """The rules in force, parsed, for a request that needs only the book."""
-    return rules_in_force(session).book
+@dataclass(frozen=True)
+class LastInForce:
+    """A version this process found in force: its (id, digest), and its parse."""
+
+    version: tuple[int, str]
+    book: RuleBook
+
+
+def last_in_force() -> LastInForce | None:
+    """The version and book this process last found in force (in whichever database):
+    a guess, for a request that checks it against the newest in a statement it runs
+    anyway (``POST /login``: :func:`tracker.db.portal.serialise_asking`). None: none
+    found yet."""
+    return _LAST_IN_FORCE
 
 
 # Per process, by (version, digest): a stored version's text and its parse.
 _PARSED: dict[tuple[int, str], tuple[str, RuleBook]] = {}
+_LAST_IN_FORCE: LastInForce | None = None
 
 
 @lru_cache(maxsize=8)

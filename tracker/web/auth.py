@@ -6,14 +6,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import g, make_response, redirect, render_template, request
+from flask import current_app, g, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from tracker.errors import InvalidInput
 from tracker.service.portal import TooManyRequests, signin
 from tracker.service.portal import sessions as web_sessions
 from tracker.web.here import message, portal, visitor
-from tracker.web.security import browser_key, set_browser_cookie
+from tracker.web.security import browser_key, csrf_token, set_browser_cookie
 
 HOME = {"student": "/me", "coordinator": "/admin"}
 
@@ -37,11 +37,29 @@ def ask() -> Any:
     except TooManyRequests as refusal:
         return render_template("home.html", error=str(refusal), identity=typed[:254],
                                notice=None), 429
-    answer = make_response(render_template("sent.html", error=None))
+    answer = make_response(sent_page())
     # The worker starts on the mail once the answer has left: sending it takes several
     # times the answer's own work, and in this process it would hold the answer back.
     answer.call_on_close(here.mail.wake)
     return answer
+
+
+_SENT, _HOLE = "tracker.sent-page", "csrf-token-goes-here"
+
+
+def sent_page() -> str:
+    """sent.html, for this browser. It is the same page for everyone but for its code
+    form's CSRF token: rendered once per app (Jinja's layout, styles and includes were
+    an eighth of a sign-in request's CPU here), the token put in. Templates that may
+    change while serving (debug, TEMPLATES_AUTO_RELOAD) are rendered each time."""
+    app = current_app
+    if app.jinja_env.auto_reload:
+        return render_template("sent.html", error=None)
+    parts: list[str] | None = app.extensions.get(_SENT)
+    if parts is None:
+        page = render_template("sent.html", error=None, csrf_token=lambda: _HOLE)
+        parts = app.extensions[_SENT] = page.split(_HOLE)
+    return csrf_token().join(parts)
 
 
 def code_form() -> Any:

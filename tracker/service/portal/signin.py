@@ -33,7 +33,7 @@ from tracker.service.portal.secrets import (
     same,
     typed_code,
 )
-from tracker.service.rules import rule_book
+from tracker.service.rules import LastInForce, current_rules, last_in_force
 
 LINK_LIFETIME = timedelta(minutes=10)
 LIMIT_WINDOW = timedelta(minutes=15)
@@ -48,48 +48,75 @@ DOUBLE_CLICK = timedelta(seconds=30)
 
 def ask(db: Database, identity: str | None, client: str, browser: str, now: datetime) -> None:
     """``POST /login``: queue a sign-in mail for ``identity`` (an e-mail address or a
-    student number), whoever that is. Refused when malformed, or past a limit."""
+    student number), whoever that is. Refused when malformed, or past a limit.
+
+    A student number is read by the rules in force: by the version this process last
+    found in force, and the locks' statement says whether that is still the newest (a
+    round trip fewer). When it is not (another process loaded rules), or before this
+    process read any, the rules are read first, as every command reads them."""
     raw = (identity or "").strip()
     if not raw:
         raise InvalidInput("type the e-mail address on your record, or your student number")
     if len(raw) > 254:
         raise InvalidInput("that is longer than any e-mail address or student number")
-    with db.transaction() as session:
-        normal = _normal(session, raw)
-        key = digest(normal)
-        portal.serialise(session, [f"identity:{key}", f"client:{client}"])
-        for_identity, from_client = portal.requests_since(session, now - LIMIT_WINDOW, key,
-                                                          client[:64])
-        if for_identity >= MAILS_PER_IDENTITY:
-            raise TooManyRequests(
-                f"{MAILS_PER_IDENTITY} sign-in mails were asked for {raw} in the last "
-                f"{_minutes(LIMIT_WINDOW)} minutes: use the newest of them, or try again "
-                "later")
-        if from_client >= MAILS_PER_CLIENT:
-            raise TooManyRequests(
-                f"{MAILS_PER_CLIENT} sign-in mails were asked for from your network in the "
-                f"last {_minutes(LIMIT_WINDOW)} minutes: try again in a few minutes")
-        portal.queue(session, identity=normal, identity_key=key, client=client[:64],
-                     browser_hash=digest(browser), state="queued", created_at=now,
-                     attempts=0, wrong_codes=0)
+    try:
+        _ask(db, raw, client[:64], browser, now, None if "@" in raw else last_in_force())
+    except _RulesChanged:
+        _ask(db, raw, client[:64], browser, now, None)
 
 
-def _normal(session: Session, raw: str) -> str:
-    if "@" in raw:
-        email = fields.email(raw)
-        assert email is not None
-        return email.lower()
-    book = _student_numbers(session)
+class _RulesChanged(Exception):
+    """The version this process guessed is not the newest (or does not read the
+    number): the request is asked again, by the rules read first."""
+
+
+def _ask(db: Database, raw: str, client: str, browser: str, now: datetime,
+         guess: LastInForce | None) -> None:
+    """One try of :func:`ask`; ``guess``: the rules to read a student number by (None:
+    read them first), checked against the newest in the locks' statement."""
+    number = "@" not in raw
+    if not number:
+        normal = _email(raw)
+    elif guess is None:  # the rules read first (as a command reads them), and trusted
+        normal = _number(raw, current_rules(db).book)
+    else:
+        try:
+            normal = fields.student_number(raw, guess.book)
+        except InvalidInput:
+            raise _RulesChanged from None  # judged by the rules in force, read first
+    key = digest(normal)
+    since = now - LIMIT_WINDOW
+    with portal.asking(db) as connection:
+        newest = portal.serialise_asking(connection, [f"identity:{key}", f"client:{client}"],
+                                         newest_rules=number)
+        if guess is not None and newest != guess.version:
+            raise _RulesChanged  # (rolled back: nothing was written)
+        if portal.queue_within(connection, since, MAILS_PER_IDENTITY, MAILS_PER_CLIENT,
+                               identity=normal, identity_key=key, client=client,
+                               browser_hash=digest(browser), created_at=now):
+            return
+        for_identity, _ = portal.requests_since(connection, since, key, client)
+    if for_identity >= MAILS_PER_IDENTITY:
+        raise TooManyRequests(
+            f"{MAILS_PER_IDENTITY} sign-in mails were asked for {raw} in the last "
+            f"{_minutes(LIMIT_WINDOW)} minutes: use the newest of them, or try again later")
+    raise TooManyRequests(
+        f"{MAILS_PER_CLIENT} sign-in mails were asked for from your network in the last "
+        f"{_minutes(LIMIT_WINDOW)} minutes: try again in a few minutes")
+
+
+def _email(raw: str) -> str:
+    email = fields.email(raw)
+    assert email is not None
+    return email.lower()
+
+
+def _number(raw: str, book: RuleBook) -> str:
     try:
         return fields.student_number(raw, book)
     except InvalidInput:
         raise InvalidInput(f"{raw!r} is neither an e-mail address nor a student number "
                            f"({book.student_number_form})") from None
-
-
-def _student_numbers(session: Session) -> RuleBook:
-    """The rules in force, for the form of a student number (parsed once per version)."""
-    return rule_book(session)
 
 
 def _minutes(span: timedelta) -> int:
