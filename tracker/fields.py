@@ -23,6 +23,12 @@ NUMBER_LENGTH = 32  # characters of a student number, as the database keeps it
 _LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
 
 
+def digits(value: str) -> bool:
+    """Only the digits 0 to 9 (``str.isdigit`` also takes ², ① and other scripts'
+    digits, some of which ``int`` refuses: a typed or linked number is checked here)."""
+    return value.isascii() and value.isdigit()
+
+
 def text(field: str, value: str | None, *, required: bool = False) -> str | None:
     """A free-text value, trimmed; empty means absent; too long is refused.
 

@@ -102,6 +102,7 @@ def test_the_room_checks_itself_in_by_the_projectors_code(chromium, door):  # no
 
     # Ada signs out; Bram scans on her phone, not signed in, and signs in by the mail.
     phone.page.get_by_role("button", name="Sign out", exact=True).click()
+    phone.page.get_by_text("You are signed out.").wait_for()  # (a goto now would cut it off)
     phone.page.goto(later)
     phone.shot("door-4-scan-not-signed-in-phone.png")
     phone.page.get_by_label("Your e-mail address or student number").fill("bram@example.org")

@@ -181,3 +181,27 @@ def test_an_id_larger_than_any_row_s_is_not_found_on_every_route(portal, number)
                 assert answer.status_code in (404, 405), (method, path, answer.status_code)
                 asked += 1
     assert asked >= 20  # every route with an id, both ways
+
+
+ODD_DIGITS = ["²", "①", "٣", "1²", "9" * 5000]  # digits to str.isdigit, not all to int
+
+
+@pytest.mark.parametrize("odd", ODD_DIGITS)
+def test_a_number_in_other_digits_is_a_sentence_or_ignored_never_a_500(portal, odd):
+    """``str.isdigit`` takes ² and ① (``int`` refuses them) and other scripts' digits; a
+    link's or a form's number is read only when it is 0 to 9 (found by an attack on the
+    installed portal: /me?checked-in=² and /claims?sent=² were 500s)."""
+    student = portal.browser()
+    student.sign_in(portal, "s1234567")
+    for path in (f"/me?checked-in={odd}", f"/claims?sent={odd}"):
+        assert student.get(path).status_code == 200, path
+    coordinator = sign_in_coordinator(portal)
+    assert coordinator.get(f"/admin?cohort={odd}").status_code == 400
+    opened = coordinator.post("/admin/activities/1/open", {"minutes": odd})
+    assert opened.status_code == 400 and "minutes" in opened.get_data(as_text=True)
+    other = portal.browser()
+    assert other.ask("coordinator@example.org").status_code == 200
+    assert portal.deliver() >= 1
+    token, _ = portal.last_mail()
+    other.get(f"/login/{token}")
+    assert other.post(f"/login/{token}", {"otp": (odd * 6)[:6]}).status_code < 500

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import render_template, request
 
+from tracker import fields
 from tracker.errors import InvalidInput
 from tracker.months import parse_date
 from tracker.service import claims
@@ -70,7 +71,7 @@ def _year(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not (text.isdigit() and len(text) == 4):
+    if not (fields.digits(text) and len(text) == 4):
         raise InvalidInput(f"cohort: {text[:20]!r} is not a year such as 2024")
     return int(text)
 

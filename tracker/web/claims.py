@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, g, redirect, render_template, request
 
+from tracker import fields
 from tracker.errors import NotFound, TrackerError
 from tracker.service import claims
 from tracker.service.claims import ClaimForm, Decision
@@ -50,7 +51,7 @@ def _page(problem: str | None = None, status: int = 200, typed: dict[str, str] |
 def student_claims() -> Any:
     sent = request.args.get("sent", "")
     found = None
-    if sent.isdigit():
+    if fields.digits(sent) and len(sent) < 10:
         found = next((c for c in claims.list_claims(portal().db,
                                                     student_id=_person().person_id)
                       if c.id == int(sent)), None)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import jsonify, redirect, render_template, request
 
+from tracker import fields
 from tracker.errors import InvalidInput
 from tracker.service import attendance
 from tracker.service.portal import doors
@@ -51,7 +52,7 @@ def checkins_json(activity_id: int) -> Any:
 def open_door(activity_id: int) -> Any:
     here = portal()
     typed = request.form.get("minutes", "").strip() or str(doors.DEFAULT_MINUTES)
-    if not (typed.isdigit() and len(typed) < 6):
+    if not (fields.digits(typed) and len(typed) < 6):
         raise InvalidInput(f"minutes: {typed[:10]!r} is not a number of minutes, 1 to "
                            f"{doors.MOST_MINUTES}")
     doors.open_door(here.db, activity_id, minutes=int(typed), by=_coordinator().name,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, render_template, request
 
+from tracker import fields
 from tracker.errors import NoRequirementSet, NotFound
 from tracker.service.portal import feeds
 from tracker.service.portal.sessions import Visitor
@@ -37,7 +38,7 @@ def _checked_in(person: Visitor) -> str:
     from tracker.service.portal.door_checkin import checked_in_at
 
     wanted = request.args.get("checked-in", "")
-    if not (wanted.isdigit() and len(wanted) < 10):
+    if not (fields.digits(wanted) and len(wanted) < 10):
         return ""
     found = checked_in_at(portal().db, person.person_id, int(wanted))
     return render_template("door_notice.html", found=found) if found else ""

@@ -94,7 +94,7 @@ def otp_step(coordinator: Coordinator, otp: str, now: datetime) -> int | None:
     one after: a phone's clock is seldom exact), if it is right and newer than the last
     accepted; else None. A code is good once."""
     typed = "".join(otp.split())
-    if len(typed) != OTP_DIGITS or not typed.isdigit():
+    if len(typed) != OTP_DIGITS or not fields.digits(typed):
         return None
     totp = pyotp.TOTP(coordinator.totp_secret)
     step = totp.timecode(now)
