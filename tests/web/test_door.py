@@ -213,6 +213,31 @@ def test_a_client_that_keeps_no_cookies_is_throttled_by_its_address(door):
     assert bot.get(f"/c/{activity}/{code_now(portal, activity)}").status_code == 200
 
 
+def test_one_device_flooding_the_halls_address_does_not_lock_signed_in_students_out(door):
+    """The address's limit is for phones not signed in: a signed-in student is a known
+    person counted by their own browser, so a prankster's flood of wrong codes from the
+    lecture hall's address leaves them checking in (found by an attack: the whole room
+    met a 429). A phone not signed in is told to sign in and scan again."""
+    from tracker.service.portal.door_checkin import MOST_MISSES_PER_CLIENT
+
+    portal, activity, _ = door
+    hall = "192.0.2.9"
+    student = portal.browser()
+    student.client.environ_base["REMOTE_ADDR"] = hall
+    student.sign_in(portal, "s1234567")
+    prankster = portal.app.test_client(use_cookies=False)
+    prankster.environ_base["REMOTE_ADDR"] = hall
+    for _ in range(MOST_MISSES_PER_CLIENT):
+        prankster.get(f"/c/{activity}/bbbbbbbb")
+    scanned = student.get(f"/c/{activity}/{code_now(portal, activity)}")
+    assert scanned.status_code == 200, scanned.get_data(as_text=True)
+    newcomer = portal.app.test_client()
+    newcomer.environ_base["REMOTE_ADDR"] = hall
+    refused = newcomer.get(f"/c/{activity}/{code_now(portal, activity)}")
+    assert refused.status_code == 429 and "Sign in" in refused.get_data(as_text=True)
+    assert student.get(f"/c/{activity}/bbbbbbbb").status_code == 400  # (its own count)
+
+
 def test_an_address_counts_as_a_network_holds_it():
     """An IPv6 client changes its address within its /64 at will: the /64 is counted;
     an IPv4 address written as IPv6 is that IPv4 address; what is kept is keyed with the

@@ -156,13 +156,14 @@ def misses_since(connection: Connection, key_hash: str, since: datetime) -> int:
                                                    "since": since}) or 0)
 
 
-def miss(session: Session, browser_hash: str, client_hash: str, at: datetime,
+def miss(session: Session, browser_hash: str, client_hash: str | None, at: datetime,
          forget_before: datetime) -> None:
-    """One more bad code of this browser and of this client address, each a row keyed
-    by its hash (and old ones of every browser and address forgotten)."""
+    """One more bad code of this browser and (unless None) of this client address, each
+    a row keyed by its hash (and old ones of every browser and address forgotten)."""
     session.execute(delete(DoorMiss).where(DoorMiss.at < forget_before))
-    session.add_all([DoorMiss(browser_hash=browser_hash, at=at),
-                     DoorMiss(browser_hash=client_hash, at=at)])
+    session.add(DoorMiss(browser_hash=browser_hash, at=at))
+    if client_hash:
+        session.add(DoorMiss(browser_hash=client_hash, at=at))
 
 
 def checkin(session: Session, activity_id: int, student_id: int) -> DoorCheckin | None:

@@ -122,8 +122,8 @@ def scan(activity: int, code: str) -> Any:
     _flags()
     judged = checkin.judge_scan(here.db, activity, clean_code(code),
                                 digest(browser_key()), here.now(), here.today(),
-                                client_hash=checkin.client_hash(
-                                    here.key, request.remote_addr or "unknown"))
+                                client_hash=None if person is not None else
+                                checkin.client_hash(here.key, request.remote_addr or "unknown"))
     scanned_at = judged.scanned_at.isoformat()
     page = render_template("door_scan.html", person=person, title=judged.title,
                            scanned_at=scanned_at, signed_in=person is not None,

@@ -42,12 +42,15 @@ SOURCE = "qr"
 SHARED_DEVICE = "shared-device"
 OUTSIDE_NETWORK = "outside-network"
 MOST_MISSES = 10  # bad codes a minute, per browser
-# ... and per client address: a client that keeps no cookie is a new browser at every
-# scan. A lecture hall behind one NAT address must still get in: each of 200 phones may
-# scan an expired code twice in the same minute. (Guessing a code of 2^40 at this rate
-# would take millennia; the browser's limit is the one a phone meets.)
+# ... and per client address, for phones not signed in: a client that keeps no cookie
+# (or sends a new one each time) is a new browser at every scan. A lecture hall behind
+# one NAT address must still get in: each of 200 phones may scan an expired code twice
+# in the same minute. A signed-in student is counted by their own browser only, so one
+# device flooding the hall's address cannot lock the signed-in room out. (Guessing a code
+# of 2^40 at this rate would take millennia; the browser's limit is the one a phone meets.)
 MOST_MISSES_PER_CLIENT = 400
 MISS_WINDOW = timedelta(minutes=1)
+NOBODY = ""  # the address of a signed-in phone: no row is kept under it
 
 
 class Refused(InvalidInput):
@@ -141,23 +144,26 @@ def client_hash(key: bytes, client: str) -> str:
 
 
 def judge_scan(db: Database, activity_id: int, code: str, browser_hash: str,
-               now: datetime, today: date, *, client_hash: str) -> Scan:
+               now: datetime, today: date, *, client_hash: str | None) -> Scan:
     """A scan as it arrives: good, or Refused (a wrong code is counted for the browser's
     limit and for its address's, ``client_hash`` of :func:`client_hash`; past either,
-    TooManyRequests before anything is judged)."""
+    TooManyRequests before anything is judged). ``client_hash`` None: a signed-in
+    student's phone, which only its own limit stops."""
     address = client_hash
     try:
         with db.reading() as connection:  # (two reads, each of what was committed)
             misses, from_client, found = doors.misses_and_activity(
-                connection, browser_hash, address, now - MISS_WINDOW, activity_id)
+                connection, browser_hash, address or NOBODY, now - MISS_WINDOW, activity_id)
             if misses >= MOST_MISSES:
                 raise TooManyRequests(f"That was more than {MOST_MISSES} wrong check-in "
                                       "codes in a minute from this browser. Wait a minute, "
                                       "then scan the code on the screen again.")
             if from_client >= MOST_MISSES_PER_CLIENT:
                 raise TooManyRequests(f"That was more than {MOST_MISSES_PER_CLIENT} wrong "
-                                      "check-in codes in a minute from your network. Wait "
-                                      "a minute, then scan the code on the screen again.")
+                                      "check-in codes in a minute from your network. Sign "
+                                      "in on the portal's front page, then scan the code on "
+                                      "the screen again: a signed-in phone is counted on "
+                                      "its own.")
             found = _judge(connection, activity_id, code, now, today, found)
             return Scan(found.id, found.title, now)
     except Refused as refusal:
