@@ -179,3 +179,9 @@ def registered_by(session: Session) -> set[str]:
     """Who registered students one by one (``student add``): the demo database's test."""
     return set(session.scalars(select(Change.actor).distinct()
                                .where(Change.command == ChangeKind.STUDENT_ADD.value)))
+
+
+def last_writer(session: Session, table: str, row_id: str) -> int | None:
+    """The newest change that wrote this row (as the history names it)."""
+    return session.scalar(select(func.max(ChangeEntry.change_id)).where(
+        ChangeEntry.table_name == table, ChangeEntry.row_id == row_id))

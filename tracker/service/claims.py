@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tracker import fields
 from tracker.characters import shown
-from tracker.db import claim_evidence, claims, history, participations
+from tracker.db import changes, claim_evidence, claims, history, participations
 from tracker.db.engine import Database
 from tracker.db.models import Activity, Change, Claim, ClaimEvidence, Student
 from tracker.db.participations import ParticipationRow
@@ -331,3 +331,10 @@ def recorded_at(db: Database, claim_id: int) -> RecordedAt | None:
     with db.transaction(read_only=True) as session:
         activity = claims.activity_of_approved(session, claim_id)
         return RecordedAt.of(activity) if activity is not None else None
+
+
+def decided_in(db: Database, claim_id: int) -> int | None:
+    """The change that decided the claim last: what `tracker undo --change` takes back
+    (the queue's notice names it from the database, never from its link)."""
+    with db.transaction(read_only=True) as session:
+        return changes.last_writer(session, "claim", str(claim_id))

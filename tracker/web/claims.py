@@ -145,11 +145,16 @@ def _notice(done: str, every: list[claims.ClaimView]) -> Notice | None:
         return None
     if found["already"]:
         return Notice(f"Claim #{found['already']} was decided so already: nothing changed")
-    number, change = found["claim"], found["change"]
-    plain = Notice(f"Claim #{number} {found['word']}", change)
+    number = found["claim"]
     claim = next((c for c in every if c.id == int(number)), None)
-    if found["word"] != "approved" or claim is None or claim.status != "approved":
-        return plain  # (a rejection; or an approval undone since)
+    if claim is None or claim.status != found["word"]:
+        return None  # (undone since; or a link that says what was not done)
+    # The change to undo is the database's: a link could name any.
+    decided = claims.decided_in(portal().db, claim.id)
+    change = str(decided) if decided is not None else None
+    plain = Notice(f"Claim #{number} {found['word']}", change)
+    if found["word"] != "approved":
+        return plain
     at = claims.recorded_at(portal().db, claim.id)
     if at is None:
         return plain
