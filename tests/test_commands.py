@@ -172,6 +172,20 @@ def test_no_requirement_set_is_a_clear_error(tracker, tmp_path):
     assert "warning: s1000000 started 2019-09" in report.stderr
 
 
+def test_rules_whose_number_form_strands_registered_students_say_so(tracker, tmp_path):
+    """A new number form that does not read the numbers on record would leave those
+    students unnamed by every command and sign-in: the load says how many, with one."""
+    from tracker.service.rules import default_rules_text
+
+    tracker("student", "add", "s1234567", "--name", "Ada Jansen", "--start", "2025-09")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(default_rules_text().replace('student_number = "^s[0-9]{7}$"',
+                                                  'student_number = "^[0-9]{7}$"', 1))
+    loaded = tracker("rules", "load", str(rules))
+    assert ("warning: 1 registered student number(s) do not fit these rules' form"
+            in loaded.stderr and "e.g. s1234567" in loaded.stderr), loaded.stderr
+
+
 def test_student_edit_corrects_details_and_can_be_undone(seeded):
     result = seeded("student", "edit", "s1234567", "--name", "Ada Jansen-Smit", "--email", "",
                     "--start", "2024-02")

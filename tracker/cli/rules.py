@@ -76,7 +76,7 @@ def load(file: Path, by: str | None) -> None:
     if outcome.created:
         click.echo(f"loaded {_shown(file)} as rules version {outcome.version}")
         for problem in outcome.uncovered:
-            note(f"warning: {problem}: their progress and reports will say so")
+            note(f"warning: {problem}")
     else:
         click.echo(f"{_shown(file)} is the same as rules version {outcome.version}: "
                    "nothing changed")

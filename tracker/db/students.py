@@ -144,6 +144,12 @@ def start_groups(session: Session) -> list[tuple[date, str | None, int]]:
         .where(registered()).group_by(Student.start, Student.rules_override))]
 
 
+def numbers(session: Session) -> list[str]:
+    """Every registered student's number, in order."""
+    return list(session.scalars(select(Student.number).where(registered())
+                                .order_by(Student.number)))
+
+
 def tallies(session: Session, student_id: int) -> tuple[int, int, int]:
     """(activities attended, activities excused, assignments approved): one query."""
     attended = (select(func.count()).where(

@@ -105,7 +105,9 @@ class LoadOutcome:
     version: int
     created: bool
     book: RuleBook
-    uncovered: tuple[str, ...]  # registered students the new rules give no requirement set
+    # What the new rules leave registered students without, in sentences: no requirement
+    # set, or a number the new form does not read.
+    uncovered: tuple[str, ...]
 
 
 def load_rules(db: Database, text: str, source: str, by: str | None) -> LoadOutcome:
@@ -120,15 +122,22 @@ def load_rules(db: Database, text: str, source: str, by: str | None) -> LoadOutc
 
 
 def _uncovered(session: Session, book: RuleBook) -> tuple[str, ...]:
-    """Groups of registered students for whom ``book`` chooses no requirement set."""
+    """Groups of registered students for whom ``book`` chooses no requirement set, and
+    those whose number its form does not read (no command could name them)."""
     problems = []
     for start, override, count in students.start_groups(session):
         if override is not None and book.set_by_id(override) is None:
             problems.append(f"{count} student(s) follow requirement set {override!r}, which "
-                            "these rules do not have")
+                            "these rules do not have: their progress and reports will say so")
         elif override is None and book.set_for_start(Month.of(start)) is None:
             problems.append(f"{count} student(s) who started {Month.of(start)} match no "
-                            "requirement set")
+                            "requirement set: their progress and reports will say so")
+    misfits = [n for n in students.numbers(session) if not book.student_number_matches(n)]
+    if misfits:
+        problems.append(
+            f"{len(misfits)} registered student number(s) do not fit these rules' form "
+            f"({book.student_number_form}), e.g. {misfits[0]}: no command or sign-in can name "
+            "them until rules that read them are loaded again (`tracker rules load`)")
     return tuple(problems)
 
 
