@@ -135,9 +135,10 @@ def _uncovered(session: Session, book: RuleBook) -> tuple[str, ...]:
     misfits = [n for n in students.numbers(session) if not book.student_number_matches(n)]
     if misfits:
         problems.append(
-            f"{len(misfits)} registered student number(s) do not fit these rules' form "
-            f"({book.student_number_form}), e.g. {misfits[0]}: no command or sign-in can name "
-            "them until rules that read them are loaded again (`tracker rules load`)")
+            f"{len(misfits)} registered student number(s) do not fit these rules' "
+            f"student_number ({book.student_number_pattern}), e.g. {misfits[0]}: no command "
+            "or sign-in can name them until rules that read them are loaded "
+            "(`tracker rules load`)")
     return tuple(problems)
 
 
