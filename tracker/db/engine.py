@@ -310,6 +310,15 @@ class Database:
             with connection.begin():
                 yield connection
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A connection inside one writing transaction, without a session of the ORM
+        (for a write of a few statements that loads no object, and keeps no tally:
+        a sign-in request): committed on success, rolled back on an error. On SQLite it
+        begins IMMEDIATE, as every writing transaction (see :func:`_sqlite_begin`)."""
+        with self.engine.begin() as connection:
+            yield connection
+
     def durable(self) -> None:
         """From now on a commit is on disk when it returns, also against a power cut.
 

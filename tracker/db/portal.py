@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -27,7 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tracker.db.engine import Database
 from tracker.db.models import (
     CalendarFeed,
     Coordinator,
@@ -75,15 +73,6 @@ def _counted(condition: ColumnElement[bool]) -> Any:
 # runs on a connection of its own, without the ORM's session (whose machinery was a
 # quarter of the transaction's CPU in this process: 0.12 of 0.49 ms), in two statements
 # built once: the locks, and the counts with the insert.
-
-
-@contextmanager
-def asking(db: Database) -> Iterator[Connection]:
-    """The transaction of a sign-in request: committed on success, rolled back on an
-    error. On SQLite it begins IMMEDIATE, as every writing transaction (the engine's
-    hook), and holds the database's write lock from there."""
-    with db.engine.begin() as connection:
-        yield connection
 
 
 def serialise_asking(connection: Connection, keys: Iterable[str], *,

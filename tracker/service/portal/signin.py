@@ -86,7 +86,7 @@ def _ask(db: Database, raw: str, client: str, browser: str, now: datetime,
             raise _RulesChanged from None  # judged by the rules in force, read first
     key = digest(normal)
     since = now - LIMIT_WINDOW
-    with portal.asking(db) as connection:
+    with db.writing() as connection:
         newest = portal.serialise_asking(connection, [f"identity:{key}", f"client:{client}"],
                                          newest_rules=number)
         if guess is not None and newest != guess.version:
