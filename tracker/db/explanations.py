@@ -9,7 +9,7 @@ per student, not one per participation.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import date
 from typing import Any
 
@@ -36,6 +36,7 @@ STATUSES = tuple(status.value for status in ParticipationStatus)
 
 
 _KINDS: BindParameter[str] = bindparam("kinds", expanding=True)
+Rows = Select[*tuple[Any, ...]]  # a statement kept per condition
 
 
 def activities_of_kinds(session: Session, kinds: Collection[str]) \
@@ -52,18 +53,7 @@ def participations(session: Session, which: Which,
                    kinds: Collection[str]) -> Iterator[tuple[int, int, str]]:
     """(student id, activity id, status) of every participation of ``which`` students
     in an activity of these kinds."""
-    if not kinds:
-        return
-    yield from statements.rows(session, _participations(which.condition),
-                               which.bound(kinds=sorted(kinds)))
-
-
-@statements.kept
-def _participations(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    return (select(Participation.student_id, Participation.activity_id, Participation.status)
-            .join(Activity, Activity.id == Participation.activity_id)
-            .join(Student, Student.id == Participation.student_id)
-            .where(which, Activity.kind.in_(_KINDS)))
+    return _of_kinds(session, _participations, which, kinds)
 
 
 def participations_grouped(session: Session, which: Which,
@@ -73,22 +63,7 @@ def participations_grouped(session: Session, which: Which,
     commas, in no order; None when none). The database groups them: a cohort of ten
     thousand students is ten thousand rows, not the four hundred thousand of their
     participations."""
-    if not kinds:
-        return
-    yield from statements.rows(session, _grouped(which.condition),
-                               which.bound(kinds=sorted(kinds)))
-
-
-@statements.kept
-def _grouped(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    return (select(Participation.student_id, *(
-        func.aggregate_strings(case((Participation.status == status,
-                                     cast(Participation.activity_id, String))), ",")
-        for status in STATUSES))
-        .join(Activity, Activity.id == Participation.activity_id)
-        .join(Student, Student.id == Participation.student_id)
-        .where(which, Activity.kind.in_(_KINDS))
-        .group_by(Participation.student_id))
+    return _of_kinds(session, _grouped, which, kinds)
 
 
 def participations_with_activities(session: Session, which: Which,
@@ -96,19 +71,44 @@ def participations_with_activities(session: Session, which: Which,
         -> Iterator[tuple[int, int, str, str, date, str]]:
     """What :func:`participations` gives, each with its activity's (kind, date, title):
     one query for a few students, instead of also reading every activity of the kinds."""
+    return _of_kinds(session, _with_activities, which, kinds)
+
+
+def _of_kinds(session: Session, build: Callable[[ColumnElement[bool]], Rows],
+              which: Which, kinds: Collection[str]) -> Iterator[Any]:
+    """The rows of ``build``'s statement (kept per condition) for these kinds."""
     if not kinds:
-        return
-    yield from statements.rows(session, _with_activities(which.condition),
-                               which.bound(kinds=sorted(kinds)))
+        return iter(())
+    return iter(statements.rows(session, build(which.condition),
+                                which.bound(kinds=sorted(kinds))))
+
+
+def _at_activities_of_kinds(query: Rows, which: ColumnElement[bool]) -> Rows:
+    """``query`` over participations, narrowed to ``which`` students and ``kinds``."""
+    return (query.join(Activity, Activity.id == Participation.activity_id)
+            .join(Student, Student.id == Participation.student_id)
+            .where(which, Activity.kind.in_(_KINDS)))
 
 
 @statements.kept
-def _with_activities(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    return (select(Participation.student_id, Participation.activity_id, Participation.status,
-                   Activity.kind, Activity.held_on, Activity.title)
-            .join(Activity, Activity.id == Participation.activity_id)
-            .join(Student, Student.id == Participation.student_id)
-            .where(which, Activity.kind.in_(_KINDS)))
+def _participations(which: ColumnElement[bool]) -> Rows:
+    return _at_activities_of_kinds(select(
+        Participation.student_id, Participation.activity_id, Participation.status), which)
+
+
+@statements.kept
+def _grouped(which: ColumnElement[bool]) -> Rows:
+    return _at_activities_of_kinds(select(Participation.student_id, *(
+        func.aggregate_strings(case((Participation.status == status,
+                                     cast(Participation.activity_id, String))), ",")
+        for status in STATUSES)), which).group_by(Participation.student_id)
+
+
+@statements.kept
+def _with_activities(which: ColumnElement[bool]) -> Rows:
+    return _at_activities_of_kinds(select(
+        Participation.student_id, Participation.activity_id, Participation.status,
+        Activity.kind, Activity.held_on, Activity.title), which)
 
 
 def assignment_states(session: Session, which: Which) \
@@ -119,7 +119,7 @@ def assignment_states(session: Session, which: Which) \
 
 
 @statements.kept
-def _assignment_states(which: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+def _assignment_states(which: ColumnElement[bool]) -> Rows:
     return (select(AssignmentRecord.student_id, AssignmentRecord.number,
                    AssignmentRecord.status, AssignmentRecord.submitted_on,
                    AssignmentRecord.decided_on, AssignmentRecord.feedback)
