@@ -267,8 +267,8 @@ def outbox_of(tracker, folder: Path, monkeypatch, in_parallel_from: int) -> dict
     return messages
 
 
-def test_an_outbox_written_in_parallel_equals_one_written_in_sequence(
-        sqlite_tracker, tmp_path, monkeypatch):
+def nine_students_for_a_parallel_outbox(sqlite_tracker, tmp_path) -> None:
+    """Nine students with addresses; skipped where the outbox cannot be parallel."""
     from tracker import forked
 
     if not (forked.can_fork() and forked.cores() > 1):
@@ -277,6 +277,12 @@ def test_an_outbox_written_in_parallel_equals_one_written_in_sequence(
     roster.write_text("student_number,name,email,start\n" + "".join(
         f"s{2000000 + i},Student {i},student{i}@example.org,2024-09\n" for i in range(9)))
     sqlite_tracker("student", "import", str(roster))
+
+
+def test_an_outbox_written_in_parallel_equals_one_written_in_sequence(
+        sqlite_tracker, tmp_path, monkeypatch):
+
+    nine_students_for_a_parallel_outbox(sqlite_tracker, tmp_path)
     sqlite_tracker("activity", "add", "colloquium", "--date", "2024-10-01", "--title", "P")
     sqlite_tracker("attend", "1", "s2000001", "s2000004")
     in_sequence = outbox_of(sqlite_tracker, tmp_path / "one", monkeypatch, 1_000_000)
@@ -294,12 +300,7 @@ def test_an_outbox_in_parallel_is_one_round_of_processes_that_send_back_a_few_wo
     from tracker import forked
     from tracker.service import mail
 
-    if not (forked.can_fork() and forked.cores() > 1):
-        pytest.skip("this machine has one core or cannot fork: the outbox is sequential")
-    roster = tmp_path / "roster.csv"
-    roster.write_text("student_number,name,email,start\n" + "".join(
-        f"s{2000000 + i},Student {i},student{i}@example.org,2024-09\n" for i in range(9)))
-    sqlite_tracker("student", "import", str(roster))
+    nine_students_for_a_parallel_outbox(sqlite_tracker, tmp_path)
     rounds: list[tuple[int, forked.Limits | None, list[object]]] = []
     in_workers = forked.in_workers
 

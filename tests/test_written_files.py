@@ -50,12 +50,18 @@ def test_output_through_a_symbolic_link_is_refused(ada, tmp_path):
     assert precious.read_text() == "export PATH=...\n" and link.is_symlink()
 
 
-def test_an_outbox_message_planted_as_a_link_is_refused(ada, tmp_path):
+def outbox_with_a_planted_link(tmp_path, name: str):
+    """An outbox whose message ``name`` is a link to a precious file: (outbox, file)."""
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     precious = tmp_path / "authorized_keys"
     precious.write_text("ssh-ed25519 AAAA\n")
-    (outbox / "s1234567.eml").symlink_to(precious)
+    (outbox / name).symlink_to(precious)
+    return outbox, precious
+
+
+def test_an_outbox_message_planted_as_a_link_is_refused(ada, tmp_path):
+    outbox, precious = outbox_with_a_planted_link(tmp_path, "s1234567.eml")
     result = ada("remind", "--outbox", str(outbox), "--from", SENDER, expect=2)
     assert "symbolic link" in result.output
     assert precious.read_text() == "ssh-ed25519 AAAA\n"
@@ -147,11 +153,7 @@ def test_an_outbox_written_in_parallel_with_a_link_planted_says_so_in_one_line(
     ada("student", "add", "s1234568", "--name", "Bob Jansen", "--start", "2024-09",
         "--email", "bob@example.org")
     monkeypatch.setattr(mail, "IN_PARALLEL_FROM", 2)
-    outbox = tmp_path / "outbox"
-    outbox.mkdir()
-    precious = tmp_path / "authorized_keys"
-    precious.write_text("ssh-ed25519 AAAA\n")
-    (outbox / "s1234568.eml").symlink_to(precious)
+    outbox, precious = outbox_with_a_planted_link(tmp_path, "s1234568.eml")
     result = ada("remind", "--outbox", str(outbox), "--from", SENDER, expect=2)
     assert "Traceback" not in result.output
     assert result.output == (

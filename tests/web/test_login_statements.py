@@ -74,16 +74,22 @@ def test_a_refusal_counts_again_to_say_which_limit(portal):
     assert len(queued(portal)) == 3
 
 
-def test_rules_loaded_elsewhere_read_the_next_number_typed(portal, tmp_path):
-    """Another process loads rules whose student numbers are 7 digits alone: this
-    process, which parsed the Leiden rules, reads the next request by the new ones."""
-    assert portal.browser().ask("1234567").status_code == 200  # Leiden: s1234567
+def load_seven_digit_numbers(portal, tmp_path) -> None:
+    """Another process (the command line) loads the rules in force with student numbers
+    of seven digits alone."""
     tracker = Tracker(portal.url)
     shown = tracker("rules", "show", "--toml").stdout
     rules = tmp_path / "rules.toml"
     rules.write_text(shown.replace('student_number = "^s[0-9]{7}$"',
                                    'student_number = "^[0-9]{7}$"'))
     tracker("rules", "load", str(rules))
+
+
+def test_rules_loaded_elsewhere_read_the_next_number_typed(portal, tmp_path):
+    """Another process loads rules whose student numbers are 7 digits alone: this
+    process, which parsed the Leiden rules, reads the next request by the new ones."""
+    assert portal.browser().ask("1234567").status_code == 200  # Leiden: s1234567
+    load_seven_digit_numbers(portal, tmp_path)
     assert guessed_pattern() == "^s[0-9]{7}$"  # what this process guesses by
 
     refused = portal.browser().ask("s7654321")  # a number by the guess, not by the rules
@@ -100,12 +106,7 @@ def test_rules_loaded_elsewhere_that_read_a_number_otherwise_lock_that_identity(
     identity, so another lock and other counts; the request is asked again, by the new
     rules."""
     portal.browser().ask("s0000001")  # this process has parsed the Leiden rules
-    tracker = Tracker(portal.url)
-    shown = tracker("rules", "show", "--toml").stdout
-    rules = tmp_path / "rules.toml"
-    rules.write_text(shown.replace('student_number = "^s[0-9]{7}$"',
-                                   'student_number = "^[0-9]{7}$"'))
-    tracker("rules", "load", str(rules))
+    load_seven_digit_numbers(portal, tmp_path)
     assert guessed_pattern() == "^s[0-9]{7}$"
     browser = portal.browser()
     for _ in range(3):
