@@ -325,16 +325,12 @@ def _decision(session: Session, claim: Claim, student: Student, changed: bool,
                     RecordedAt.of(activity) if activity is not None else None)
 
 
-def recorded_at(db: Database, claim_id: int) -> RecordedAt | None:
-    """Where an approved claim is recorded (the queue's notice after an approval); None
-    when the claim is not approved (undone since) or not there."""
+def as_decided(db: Database, claim_id: int) -> tuple[int | None, RecordedAt | None]:
+    """What the queue's notice says of a decision, from the database (never from its
+    link), in one read: the change that decided the claim last (what `tracker undo
+    --change` takes back), and where an approved claim is recorded (None when it is not
+    approved, undone since, or not there)."""
     with db.transaction(read_only=True) as session:
         activity = claims.activity_of_approved(session, claim_id)
-        return RecordedAt.of(activity) if activity is not None else None
-
-
-def decided_in(db: Database, claim_id: int) -> int | None:
-    """The change that decided the claim last: what `tracker undo --change` takes back
-    (the queue's notice names it from the database, never from its link)."""
-    with db.transaction(read_only=True) as session:
-        return changes.last_writer(session, "claim", str(claim_id))
+        return (changes.last_writer(session, "claim", str(claim_id)),
+                RecordedAt.of(activity) if activity is not None else None)

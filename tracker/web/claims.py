@@ -150,13 +150,10 @@ def _notice(done: str, every: list[claims.ClaimView]) -> Notice | None:
     if claim is None or claim.status != found["word"]:
         return None  # (undone since; or a link that says what was not done)
     # The change to undo is the database's: a link could name any.
-    decided = claims.decided_in(portal().db, claim.id)
+    decided, at = claims.as_decided(portal().db, claim.id)
     change = str(decided) if decided is not None else None
     plain = Notice(f"Claim #{number} {found['word']}", change)
-    if found["word"] != "approved":
-        return plain
-    at = claims.recorded_at(portal().db, claim.id)
-    if at is None:
+    if found["word"] != "approved" or at is None:
         return plain
     who = f"{claim.name} ({claim.student})"
     where = f"#{at.id} {at.title} on {at.held_on:%d %b %Y}"
