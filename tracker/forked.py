@@ -17,6 +17,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar, cast
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class WorkerFailed(Exception):
@@ -40,25 +41,39 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def slices(total: int, parts: int) -> list[tuple[int, int]]:
-    """``range(total)`` cut into at most ``parts`` consecutive (start, stop) slices."""
-    if total == 0:
-        return []
-    step = -(-total // max(parts, 1))
-    return [(start, min(start + step, total)) for start in range(0, total, step)]
+def slices(total: int, parts: int) -> list[range]:
+    """``range(total)`` dealt into at most ``parts`` parts, the i-th taking every
+    ``parts``-th item from i. Items side by side tend to cost alike (a cohort's students
+    are listed together), so dealing them out, rather than cutting the list in blocks,
+    gives each process a fair share of the dear ones and none waits long for the last."""
+    parts = max(min(parts, total), 1)
+    return [range(first, total, parts) for first in range(parts)] if total else []
 
 
-def in_workers(work: Callable[[int, int], R], parts: Sequence[tuple[int, int]],
+def pick(items: Sequence[T], part: range) -> Sequence[T]:
+    """The items of ``items`` that ``part`` (one of :func:`slices`) takes, in order."""
+    return items[part.start:part.stop:part.step]
+
+
+def merged(parts: Sequence[range], shares: Sequence[Sequence[T]]) -> list[T]:
+    """Each part's share (one result per item it took) put back in the items' order."""
+    whole: list[Any] = [None] * sum(len(part) for part in parts)
+    for part, share in zip(parts, shares, strict=True):
+        whole[part.start:part.stop:part.step] = share  # (a share of the wrong length raises)
+    return whole
+
+
+def in_workers(work: Callable[[range], R], parts: Sequence[range],
                limits: Limits | None = None) -> list[R]:
-    """``work(start, stop)`` for each of ``parts``, each in a forked child (which
-    shares the parent's memory as it was), the results in order."""
+    """``work(part)`` for each of ``parts``, each in a forked child (which shares the
+    parent's memory as it was), the results in the order of ``parts``."""
     context = multiprocessing.get_context("fork")
     children: list[Any] = []
     readers: dict[Connection, int] = {}
     try:
-        for i, (start, stop) in enumerate(parts):
+        for i, part in enumerate(parts):
             reader, writer = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(writer, work, start, stop, limits),
+            child = context.Process(target=_child, args=(writer, work, part, limits),
                                     daemon=True)
             child.start()
             writer.close()
@@ -106,12 +121,12 @@ def _death(code: int | None, limits: Limits | None) -> str:
     return f"its process stopped (exit code {code})"
 
 
-def _child(writer: Connection, work: Callable[[int, int], Any], start: int, stop: int,
+def _child(writer: Connection, work: Callable[[range], Any], part: range,
            limits: Limits | None) -> None:
     try:
         if limits is not None:
             _limit(limits)
-        value = work(start, stop)
+        value = work(part)
     except MemoryError:
         writer.send((False, "it ran out of the memory it may use"))
     except BaseException as error:

@@ -102,49 +102,50 @@ class ReminderWriter:
         if not recipients:
             return []
         if not forked.can_fork():  # bounded by the sandbox alone (Windows)
-            return self._checked(self._word(recipients, 0, len(recipients), False))
+            return self._checked(self._word(recipients, range(len(recipients)), False))
         global _WORDING
         count = min(forked.cores(), 4) if len(recipients) >= IN_PARALLEL_FROM else 1
         _WORDING = (self, recipients)
+        parts = forked.slices(len(recipients), count)
         try:
-            parts = forked.in_workers(_word_slice, forked.slices(len(recipients), count),
-                                      _limits(len(recipients)))
+            shares = forked.in_workers(_word_part, parts, _limits(len(recipients)))
         except forked.WorkerFailed as failure:
             raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
         finally:
             _WORDING = None
-        worded = [w for part, _ in parts for w in part]
+        self._checked([w for worded, _ in shares for w in worded])  # a part that failed
+        worded = forked.merged(parts, [worded for worded, _ in shares])
         # The stories told in the children come back, so nobody tells them again.
-        for recipient, story in zip(recipients, (p for _, told in parts for p in told),
-                                    strict=False):
+        for recipient, story in zip(recipients, forked.merged(parts, [t for _, t in shares]),
+                                    strict=True):
             recipient.__dict__["progress"] = story  # (what cached_property keeps)
-        return self._checked(worded)
+        return worded
 
     def word_then(self, recipients: Sequence[Recipient],
-                  then: Callable[[int, int, Sequence[Worded]], R], processes: int) -> list[R]:
-        """Every recipient worded by ``processes`` forked processes, a slice each, within
-        the sandbox's limits; each hands its slice's words, once all are made, to
-        ``then(start, stop, worded)`` and sends back what that returns, nothing more.
+                  then: Callable[[range, Sequence[Worded]], R],
+                  parts: Sequence[range]) -> list[R]:
+        """Every recipient worded by a forked process per part of ``parts``, within the
+        sandbox's limits; each hands its part's words, once all are made, to
+        ``then(part, worded)`` and sends back what that returns, nothing more.
         A template that fails anywhere raises (one line) once every process is done."""
         if not recipients:
             return []
 
-        def word_slice(start: int, stop: int) -> tuple[str | None, R | None]:
+        def word_part(part: range) -> tuple[str | None, R | None]:
             signal.signal(signal.SIGALRM, _alarm)
-            worded = self._word(recipients, start, stop, timed=True)
+            worded = self._word(recipients, part, timed=True)
             if worded and isinstance(worded[-1], str):
                 return worded[-1], None
-            return None, then(start, stop, worded)  # type: ignore[arg-type]  # (no str)
+            return None, then(part, worded)  # type: ignore[arg-type]  # (no str)
 
         try:
-            parts = forked.in_workers(word_slice, forked.slices(len(recipients), processes),
-                                      _limits(len(recipients)))
+            done = forked.in_workers(word_part, parts, _limits(len(recipients)))
         except forked.WorkerFailed as failure:
             raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
-        problems = [problem for problem, _ in parts if problem is not None]
+        problems = [problem for problem, _ in done if problem is not None]
         if problems:
             raise InvalidInput(f"{self.where}: {problems[0]}")
-        return [done for _, done in parts]  # type: ignore[misc]  # (none failed)
+        return [then_said for _, then_said in done]  # type: ignore[misc]  # (none failed)
 
     def _checked(self, worded: list[Worded | str]) -> list[Worded]:
         problems = [w for w in worded if isinstance(w, str)]
@@ -152,14 +153,14 @@ class ReminderWriter:
             raise InvalidInput(f"{self.where}: {problems[0]}")
         return worded  # type: ignore[return-value]  # (none is a problem)
 
-    def _word(self, recipients: Sequence[Recipient], start: int, stop: int,
+    def _word(self, recipients: Sequence[Recipient], part: range,
               timed: bool) -> list[Worded | str]:
-        """The words of ``recipients[start:stop]``; at the first that fails, why (in
+        """The words of the recipients ``part`` takes; at the first that fails, why (in
         words, naming the student) instead."""
         env = BoundedSandbox(self.sources)
         parts = env.get_template("parts")
         worded: list[Worded | str] = []
-        for recipient in recipients[start:stop]:
+        for recipient in forked.pick(recipients, part):
             context = reminder_context(recipient.progress, recipient.email, self.coordinator,
                                        self.portal)
             context["reminder"] = self.template
@@ -207,13 +208,13 @@ def _limits(messages: int) -> forked.Limits:
 _WORDING: tuple[ReminderWriter, Sequence[Recipient]] | None = None
 
 
-def _word_slice(start: int, stop: int) -> tuple[list[Worded | str], list[StudentProgress]]:
-    """The words of a slice, and the stories told to make them."""
+def _word_part(part: range) -> tuple[list[Worded | str], list[StudentProgress]]:
+    """The words of a part of the recipients, and the stories told to make them."""
     assert _WORDING is not None
     writer, recipients = _WORDING
     signal.signal(signal.SIGALRM, _alarm)
-    worded = writer._word(recipients, start, stop, timed=True)
-    return worded, [r.progress for r in recipients[start:start + len(worded)]]
+    worded = writer._word(recipients, part, timed=True)
+    return worded, [r.progress for r in forked.pick(recipients, part)[:len(worded)]]
 
 
 def _failure(recipient: Recipient, error: Exception) -> str:

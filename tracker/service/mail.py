@@ -326,15 +326,17 @@ class WrittenAside:
             return Unwritten(str(error) or type(error).__name__)
         return said
 
-    def publish(self, items: Sequence[T], written: Sequence[list[Said] | Unwritten],
+    def publish(self, items: Sequence[T], parts: Sequence[range],
+                written: Sequence[list[Said] | Unwritten],
                 on_done: Callable[[Posted[T]], None] | None) -> Delivery[T]:
-        """Every message of ``written`` (each process's share, in the order of
-        ``items``) moved into place, then ``on_done`` told of each in order."""
+        """Every message of ``written`` (the share of each of ``parts`` of ``items``, see
+        :func:`tracker.forked.slices`) moved into place, then ``on_done`` told of each
+        in the order of ``items``."""
         assert self.aside is not None
         failed = [share.why for share in written if isinstance(share, Unwritten)]
         if failed:
             raise NotSent(f"writing the outbox failed: {failed[0]}")
-        said = [one for share in written for one in share]  # type: ignore[union-attr]
+        said = forked.merged(parts, written)  # type: ignore[arg-type]  # (none failed)
         assert len(said) == len(items)
         try:
             put_in_place(self.aside, self.outbox, [name for *_, name in said])
@@ -352,12 +354,12 @@ def _write_in_parallel(route: Route, items: Sequence[T], letter_of: Callable[[T]
     """Each process makes and writes a slice of the messages aside; once all have, the
     messages are moved into place and ``on_done`` told of each in order."""
     with WrittenAside(route) as aside:
-        def write_slice(start: int, stop: int) -> list[Said] | Unwritten:
-            return aside.write(letter_of(item) for item in items[start:stop])
+        def write_part(part: range) -> list[Said] | Unwritten:
+            return aside.write(letter_of(item) for item in forked.pick(items, part))
 
         parts = forked.slices(len(items), processes_to_write(route, len(items)))
         try:
-            written = forked.in_workers(write_slice, parts)
+            written = forked.in_workers(write_part, parts)
         except forked.WorkerFailed as failure:
             raise NotSent(f"writing the outbox failed: {failure}") from None
-        return aside.publish(items, written, on_done)
+        return aside.publish(items, parts, written, on_done)

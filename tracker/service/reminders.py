@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from tracker import fields
+from tracker import fields, forked
 from tracker.db import history, reminders, students
 from tracker.db.engine import Database
 from tracker.db.models import Reminder, Student, utcnow
@@ -179,12 +179,13 @@ class ReminderWriter(Protocol):
         ...
 
     def word_then(self, recipients: Sequence[Recipient],
-                  then: Callable[[int, int, Sequence[Worded]], R], processes: int) -> list[R]:
-        """Every recipient's words, made by ``processes`` processes a slice each; each
-        process hands its slice's words, once all of them are made, to ``then(start,
-        stop, worded)``, and what ``then`` returns comes back, in order. Raises as
-        :meth:`word` does, after every process has stopped (``then`` must leave nothing
-        anyone sees until the caller says so)."""
+                  then: Callable[[range, Sequence[Worded]], R],
+                  parts: Sequence[range]) -> list[R]:
+        """Every recipient's words, made by a process per part of ``parts`` (see
+        :func:`tracker.forked.slices`); each process hands its part's words, once all of
+        them are made, to ``then(part, worded)``, and what ``then`` returns comes back,
+        in the order of ``parts``. Raises as :meth:`word` does, after every process has
+        stopped (``then`` must leave nothing anyone sees until the caller says so)."""
         ...
 
     def letter(self, recipient: Recipient, worded: Worded) -> Letter:
@@ -229,15 +230,16 @@ def _write_outbox(recipients: Sequence[Recipient], writer: ReminderWriter, route
     has worded and written its share, ``on_ready`` hears it and the messages are moved
     into the outbox. Only a few words of each message come back to this process."""
     with WrittenAside(route) as aside:
-        def write_worded(start: int, stop: int,
-                         worded: Sequence[Worded]) -> list[Said] | Unwritten:
-            return aside.write(writer.letter(r, w)
-                               for r, w in zip(recipients[start:stop], worded, strict=True))
+        def write_worded(part: range, worded: Sequence[Worded]) -> list[Said] | Unwritten:
+            return aside.write(writer.letter(r, w) for r, w in
+                               zip(forked.pick(recipients, part), worded, strict=True))
 
-        written = writer.word_then(recipients, write_worded, processes)
+        parts = forked.slices(len(recipients), processes)
+        written = writer.word_then(recipients, write_worded, parts)
         if on_ready is not None:
             on_ready()
-        return aside.publish([Outgoing(r, None) for r in recipients], written, on_done)
+        return aside.publish([Outgoing(r, None) for r in recipients], parts, written,
+                             on_done)
 
 
 def _worded(item: Outgoing) -> Worded:
