@@ -114,12 +114,11 @@ class ReminderWriter:
         finally:
             _WORDING = None
         self._checked([w for worded, _ in shares for w in worded])  # a part that failed
-        worded = forked.merged(parts, [worded for worded, _ in shares])
         # The stories told in the children come back, so nobody tells them again.
         for recipient, story in zip(recipients, forked.merged(parts, [t for _, t in shares]),
                                     strict=True):
             recipient.__dict__["progress"] = story  # (what cached_property keeps)
-        return worded
+        return self._checked(forked.merged(parts, [worded for worded, _ in shares]))
 
     def word_then(self, recipients: Sequence[Recipient],
                   then: Callable[[range, Sequence[Worded]], R],
