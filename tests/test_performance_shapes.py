@@ -327,6 +327,26 @@ def test_an_outbox_in_parallel_is_one_round_of_processes_that_send_back_a_few_wo
     assert all(type(part) is str for said in back for part in said)
 
 
+def test_work_for_processes_is_dealt_out_and_put_back_in_order():
+    """Each process takes every n-th item (neighbours cost alike: one block each left a
+    process working long after the other), every item exactly once; the shares come
+    back in the items' order, and a share that lost an item is refused, not shifted."""
+    import pytest
+
+    from tracker import forked
+
+    items = [f"s{i}" for i in range(10)]
+    parts = forked.slices(len(items), 3)
+    assert [list(forked.pick(items, part)) for part in parts] == [
+        ["s0", "s3", "s6", "s9"], ["s1", "s4", "s7"], ["s2", "s5", "s8"]]
+    shares = [[name.upper() for name in forked.pick(items, part)] for part in parts]
+    assert forked.merged(parts, shares) == [name.upper() for name in items]
+    assert forked.slices(2, 4) == [range(0, 2, 2), range(1, 2, 2)]  # no empty part
+    assert forked.slices(0, 4) == []
+    with pytest.raises(ValueError):
+        forked.merged(parts, [shares[0][:-1], shares[1], shares[2]])
+
+
 def test_the_console_script_collects_garbage_once_the_database_is_open(tmp_path):
     """The collector is off through the imports and on (over the command's own objects)
     from the moment the database opens: a long import still has its cycles collected."""
