@@ -42,6 +42,7 @@ DOUBLING = '{% set a = "' + "x" * 23 + '" %}' + \
     ("{% include name %}", "not a template named by a variable"),
     ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "the template calls itself"),
     ('{{ "x" * 10**9 }}', "makes more than 200,000 characters"),
+    ('{{ "x" * 75000 }}{{ "x" * 75000 }}', "would be longer than 200,000 characters"),
     ("{{ 7 ** 7 ** 7 }}", "makes a number beyond"),
     ("{{ 2 ** 100000 }}", "a power of 100000 is too large"),
     ('{{ "a"|center(1000000000) }}', "too large an argument"),
