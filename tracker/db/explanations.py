@@ -84,21 +84,32 @@ def _of_kinds(session: Session, build: Callable[[ColumnElement[bool]], Rows],
 
 
 def _at_activities_of_kinds(query: Rows, which: ColumnElement[bool]) -> Rows:
-    """``query`` over participations, narrowed to ``which`` students and ``kinds``."""
+    """``query`` over participations joined to their activities, narrowed to ``which``
+    students and ``kinds``."""
     return (query.join(Activity, Activity.id == Participation.activity_id)
             .join(Student, Student.id == Participation.student_id)
             .where(which, Activity.kind.in_(_KINDS)))
 
 
+def _in_activities_of_kinds(query: Rows, which: ColumnElement[bool]) -> Rows:
+    """``query`` over participations, narrowed to ``which`` students and ``kinds``
+    without reading each one's activity: the few activities of those kinds are found
+    once (a cohort's 400,000 participations each looked up their activity, a third of
+    the statement's time)."""
+    of_kinds = select(Activity.id).where(Activity.kind.in_(_KINDS))
+    return (query.join(Student, Student.id == Participation.student_id)
+            .where(which, Participation.activity_id.in_(of_kinds)))
+
+
 @statements.kept
 def _participations(which: ColumnElement[bool]) -> Rows:
-    return _at_activities_of_kinds(select(
+    return _in_activities_of_kinds(select(
         Participation.student_id, Participation.activity_id, Participation.status), which)
 
 
 @statements.kept
 def _grouped(which: ColumnElement[bool]) -> Rows:
-    return _at_activities_of_kinds(select(Participation.student_id, *(
+    return _in_activities_of_kinds(select(Participation.student_id, *(
         func.aggregate_strings(case((Participation.status == status,
                                      cast(Participation.activity_id, String))), ",")
         for status in STATUSES)), which).group_by(Participation.student_id)
