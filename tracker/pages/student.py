@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from tracker.pages import ICONS, environment, render
+from tracker.pages import ICONS, environment
 from tracker.standing import (
     STATUS_WORDS,
     ActivityRef,
@@ -35,11 +36,182 @@ def student_page(progress: StudentProgress, message: str | None = None,
     upcoming = Markup("".join([
         f"{_upcoming_row(a, ', '.join([labels[i] for i in a.requirements]))}\n"
         for a in progress.upcoming]))
-    behind = [{"icon": ICONS[r.status], "word": STATUS_WORDS[r.status], "label": r.label}
-              for r in progress.requirements if r.behind]
-    return render("progress.html.j2", p=progress, rows=rows, upcoming=upcoming,
-                  message=message, summary=to_do_in_words(progress), behind=behind,
-                  portal=portal)
+    page = _Page(progress, rows, upcoming, message, to_do_in_words(progress),
+                 tuple([r for r in progress.requirements if r.behind]), portal)
+    template = environment().get_template(PAGE)
+    key = (template, page.shape())
+    try:
+        skeleton = _SKELETONS[key]
+    except KeyError:
+        if len(_SKELETONS) >= MOST_SKELETONS:
+            _SKELETONS.clear()
+        skeleton = _SKELETONS[key] = _skeleton(template, page)
+    if skeleton is None:  # the template does more with a value than print it
+        return template.render(page.context())
+    return skeleton.filled([escape(value(page)) for value in skeleton.values])
+
+
+PAGE = "progress.html.j2"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Page:
+    """What the page's template is given of one student, before it is a context."""
+
+    p: StudentProgress
+    rows: Markup
+    upcoming: Markup
+    message: str | None
+    summary: str
+    behind: tuple[RequirementStanding, ...]
+    portal: str
+
+    def shape(self) -> tuple[Any, ...]:
+        """What the template decides on: two pages of one shape differ only in the
+        values they print (:func:`_skeleton` holds it to that)."""
+        p = self.p
+        return (p.active, p.complete, tuple([r.status for r in self.behind]),
+                bool(self.message), bool(self.upcoming), bool(self.portal))
+
+    def context(self) -> dict[str, Any]:
+        return {"p": self.p, "rows": self.rows, "upcoming": self.upcoming,
+                "message": self.message, "summary": self.summary,
+                "behind": [_behind(r.status, r.label) for r in self.behind],
+                "portal": self.portal}
+
+
+def _behind(status: Any, label: Any) -> dict[str, Any]:
+    return {"icon": ICONS[status], "word": STATUS_WORDS[status], "label": label}
+
+
+# --- the page's skeleton -----------------------------------------------------------------
+# Rendering the template was most of a page's time: a new context, and an attribute
+# look-up and an escape per value, for pages that differ from one another only in a
+# dozen values. So the template is rendered once per shape of page (_Page.shape) with
+# a stand-in for each of those values, and a student's page is that text with their
+# values, escaped as {{ }} escapes them, where the stand-ins were. The text still comes
+# from the template: what it says is what every page says.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Skeleton:
+    pieces: tuple[str, ...]  # the page's text around the values it prints
+    values: tuple[Callable[[_Page], Any], ...]  # each value once (a name shows twice)
+    printed: tuple[int, ...]  # which value goes between each two pieces
+
+    def filled(self, values: list[Markup]) -> str:
+        # (str.format of the whole text took as long as the template's render)
+        text: list[Any] = [*self.pieces, *self.printed]
+        text[::2] = self.pieces
+        text[1::2] = map(values.__getitem__, self.printed)
+        return "".join(text)
+
+
+class _NotJustPrinted(Exception):
+    """The template did more with a student's value than print it."""
+
+
+class _Slot:
+    """Where a student's value goes in the skeleton. It can be printed, and tested when
+    the shape holds its truth (``truth``); anything else, a filter, a comparison, a
+    loop, raises, so that no skeleton stands for pages that differ in more than what
+    they print."""
+
+    __slots__ = ("at", "truth")
+
+    def __init__(self, at: int, truth: bool | None) -> None:
+        self.at, self.truth = at, truth
+
+    def __html__(self) -> str:  # how {{ }} prints it, escaped
+        return f"\x00{self.at}\x00"
+
+    def __bool__(self) -> bool:
+        if self.truth is None:
+            raise _NotJustPrinted
+        return self.truth
+
+    def __str__(self) -> str:
+        raise _NotJustPrinted
+
+    def __eq__(self, other: object) -> bool:
+        raise _NotJustPrinted
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Slots:
+    def __init__(self) -> None:
+        self.values: list[Callable[[_Page], Any]] = []
+        self._at: dict[str, int] = {}
+
+    def slot(self, value: str, truth: bool | None = None) -> _Slot:
+        """The slot of ``value``, a dotted path in a _Page: one for all its places."""
+        at = self._at.get(value)
+        if at is None:
+            at = self._at[value] = len(self.values)
+            self.values.append(_value(value))
+        return _Slot(at, truth)
+
+
+def _value(path: str) -> Callable[[_Page], Any]:
+    attribute, _, place = path.partition("#")  # behind#0.label: behind[0].label
+    if not place:
+        return operator.attrgetter(attribute)
+    at, name = place.split(".")
+    of = operator.attrgetter(name)
+    return lambda page: of(getattr(page, attribute)[int(at)])
+
+
+class _Record:
+    """The student in the skeleton: the fields the shape holds (``held``) as they are,
+    every other a slot."""
+
+    __slots__ = ("_held", "_real", "_slots")
+
+    def __init__(self, real: StudentProgress, held: tuple[str, ...], slots: _Slots) -> None:
+        self._real, self._held, self._slots = real, held, slots
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self._real, name)  # a field it has not is undefined, as on a page
+        if name in self._held:
+            return value
+        return self._slots.slot(f"p.{name}")
+
+
+_SHAPE_OF_P = ("active", "complete")  # the fields of p in _Page.shape
+
+
+def _skeleton(template: Any, page: _Page) -> _Skeleton | None:
+    """The page of ``page``'s shape around the values it prints; None when the template
+    does more with one of them than print it (then each page of that shape is rendered
+    whole)."""
+    slots = _Slots()
+    stand_in = {
+        "p": _Record(page.p, _SHAPE_OF_P, slots),
+        "rows": slots.slot("rows"),
+        "upcoming": slots.slot("upcoming", bool(page.upcoming)),
+        "message": slots.slot("message", bool(page.message)),
+        "summary": slots.slot("summary"),
+        "behind": [_behind(r.status, slots.slot(f"behind#{at}.label"))
+                   for at, r in enumerate(page.behind)],
+        "portal": slots.slot("portal", bool(page.portal)),
+    }
+    try:
+        text = template.render(stand_in)
+    except Exception:  # whatever a stand-in could not stand for
+        return None
+    pieces = text.split("\x00")
+    printed = pieces[1::2]
+    if len(pieces) % 2 == 0 or not all(at.isdigit() and int(at) < len(slots.values)
+                                       for at in printed):
+        return None  # a NUL of the template's own
+    return _Skeleton(tuple(pieces[::2]), tuple(slots.values), tuple(map(int, printed)))
+
+
+_SKELETONS: dict[tuple[Any, ...], _Skeleton | None] = {}
+MOST_SKELETONS = 1024
 
 
 # A row's shared parts depend on every field of its requirement but the lists of what
