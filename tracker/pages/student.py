@@ -7,7 +7,7 @@ import dataclasses
 import operator
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -32,7 +32,7 @@ def student_page(progress: StudentProgress, message: str | None = None,
     labels = {r.id: r.label for r in progress.requirements}
     # The rows as one piece each, every row a line (the template's loop was most of
     # the page's time in a reminder run).
-    rows = Markup("".join([f"{_row(r, activities)}\n" for r in progress.requirements]))
+    rows = Markup("".join([_row(r, activities) for r in progress.requirements]))
     upcoming = Markup("".join([
         f"{_upcoming_row(a, ', '.join([labels[i] for i in a.requirements]))}\n"
         for a in progress.upcoming]))
@@ -54,8 +54,7 @@ def student_page(progress: StudentProgress, message: str | None = None,
 PAGE = "progress.html.j2"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Page:
+class _Page(NamedTuple):  # (a frozen dataclass took three times as long to make)
     """What the page's template is given of one student, before it is a context."""
 
     p: StudentProgress
@@ -218,17 +217,18 @@ MOST_SKELETONS = 1024
 # counted: those fields, read in one step, are the key of the rows made already.
 _SHARED_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(RequirementStanding)
                                        if f.name not in ("counted", "not_counted")))
-_SHARED_ROWS: dict[Any, tuple[str, str, Markup]] = {}
+_SHARED_ROWS: dict[Any, tuple[str, str, str]] = {}
 MOST_SHARED_ROWS = 8192
 
 
 # The rows of requirements with nothing of their own, by record: students who stand
 # the same share one (tracker.standing.Judged.story); the entry keeps it, so its id
 # is not reused.
-_ROWS_OF: dict[int, tuple[RequirementStanding, Markup]] = {}
+_ROWS_OF: dict[int, tuple[RequirementStanding, str]] = {}
 
 
-def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
+def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> str:
+    """The row of ``r``, escaped, and its line's end."""
     if not r.counted and not r.not_counted:
         known = _ROWS_OF.get(id(r))
         if known is not None and known[0] is r:
@@ -239,13 +239,13 @@ def _row(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Markup:
         if len(_SHARED_ROWS) >= MOST_SHARED_ROWS:
             _SHARED_ROWS.clear()
         before, after = _shared_row(dataclasses.replace(r, counted=(), not_counted=()))
-        shared = _SHARED_ROWS[key] = (str(before), str(after), before + after)
+        shared = _SHARED_ROWS[key] = (str(before), f"{after}\n", f"{before}{after}\n")
     if not r.counted and not r.not_counted:  # nothing of its own: the row as it is
         if len(_ROWS_OF) >= MOST_SHARED_ROWS:
             _ROWS_OF.clear()
         _ROWS_OF[id(r)] = (r, shared[2])
         return shared[2]
-    return Markup(f"{shared[0]}{_explained(r, activities)}{shared[1]}")
+    return f"{shared[0]}{_explained(r, activities)}{shared[1]}"
 
 
 # An upcoming activity's row, by what it shows: students share them.
@@ -280,24 +280,25 @@ def explained(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Mar
 def _explained(r: RequirementStanding, activities: dict[int, ActivityRef]) -> str:
     lines = []
     if r.counted:
-        lines.append(_line("Counted", [activities[i] for i in r.counted], ""))
-    reasons: dict[str, list[ActivityRef]] = {}
+        lines.append(_line("Counted", [_said_of(activities[i]) for i in r.counted], ""))
+    reasons: dict[str, list[_Said]] = {}
     for n in r.not_counted:
+        said = _said_of(activities[n.activity])
         held = reasons.get(n.why)
         if held is None:
-            reasons[n.why] = [activities[n.activity]]
+            reasons[n.why] = [said]
         else:
-            held.append(activities[n.activity])
+            held.append(said)
     lines += [_line("Not counted", held, why) for why, held in reasons.items()]
     return "".join(lines)
 
 
-def _line(what: str, held: list[ActivityRef], why: str) -> str:
+def _line(what: str, held: list[_Said], why: str) -> str:
     if len(held) <= NAMED_UP_TO:
-        said = "; ".join([_named(a) for a in held])
+        said = "; ".join([a[1] for a in held])
         said = f"{what}: {said}: {_escaped(why)}" if why else f"{what}: {said}"
     else:
-        dates = ", ".join([_dated(a) for a in held])
+        dates = ", ".join([a[2] for a in held])
         said = f"{what} ({len(held)}, {_escaped(why)}): {dates}" if why else \
             f"{what} ({len(held)}): {dates}"
     return f'<div class="why">{said}</div>'
@@ -308,14 +309,26 @@ def _escaped(why: str) -> str:
     return str(escape(why))
 
 
-@lru_cache(maxsize=4096)
-def _named(a: ActivityRef) -> str:
-    return f"{escape(a.title)} (<span>{a.date}</span>)"
+_Said = tuple[ActivityRef, str, str]
+"""An activity, and how a page names it: by title (and date), by date (the title on
+hover); escaped."""
+
+# By record: a run's stories share one record per activity (tracker.standing.Judged),
+# and the entry keeps it, so its id is not reused. (An lru_cache hashed every field of
+# the activity at each of its mentions.)
+_SAID: dict[int, _Said] = {}
+MOST_SAID = 8192
 
 
-@lru_cache(maxsize=4096)
-def _dated(a: ActivityRef) -> str:
-    return f'<span title="{escape(a.title)}">{a.date}</span>'
+def _said_of(a: ActivityRef) -> _Said:
+    said = _SAID.get(id(a))
+    if said is None or said[0] is not a:
+        if len(_SAID) >= MOST_SAID:
+            _SAID.clear()
+        title = escape(a.title)
+        said = _SAID[id(a)] = (a, f"{title} (<span>{a.date}</span>)",
+                               f'<span title="{title}">{a.date}</span>')
+    return said
 
 
 def _shared_row(r: RequirementStanding) -> tuple[Markup, Markup]:
