@@ -30,7 +30,7 @@ from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month
 from tracker.rules import Evaluator, Progress, RequirementSet, RuleBook, StudentRecord
 from tracker.rules.evaluate import Upcoming, kinds_that_count
-from tracker.rules.explain import Explanation, Participated, explain
+from tracker.rules.explain import DATE_ORDER, Explainer, Explanation, Participated
 from tracker.service.rules import RulesInForce
 from tracker.standing import Judged, StudentProgress, UpcomingActivity
 from tracker.vocabulary import AssignmentStatus
@@ -175,7 +175,8 @@ Decisions = Mapping[int, tuple[str, str | None]]
 class Stories:
     """What explains the standing of some students, read from the database once: each
     one's whole story is told on demand (in whichever process needs it: a reminder run
-    tells them in the processes that word and write the messages)."""
+    tells them in the processes that word and write the messages). ``seen`` holds each
+    student's participations in date order (:data:`tracker.rules.explain.DATE_ORDER`)."""
 
     def __init__(self, in_force: RulesInForce, seen: Mapping[int, Sequence[Participated]],
                  decisions: Mapping[int, Decisions]) -> None:
@@ -183,13 +184,19 @@ class Stories:
         self.seen = seen
         self.decisions = decisions
         self.judged = Judged(in_force.version)
+        # Thousands of students share a requirement set, start month and day: one each.
+        self.explainers: dict[tuple[str, Month, date], Explainer] = {}
 
     def of(self, one: Assessed) -> StudentProgress:
         """The whole story of one of the students read (judged by :func:`assess`)."""
         if one.progress is None:
             raise NoRequirementSet(one.problem or "no requirement set applies")
-        explained = explain(one.progress.requirement_set, one.start, one.day,
-                            self.seen.get(one.student.id, ()))
+        chosen = one.progress.requirement_set
+        key = (chosen.id, one.start, one.day)
+        explainer = self.explainers.get(key)
+        if explainer is None:
+            explainer = self.explainers[key] = Explainer(chosen, one.start, one.day)
+        explained = explainer.explain(self.seen.get(one.student.id, ()))
         return progress_of(one, self.in_force, explained,
                            self.decisions.get(one.student.id, {}), self.judged)
 
@@ -209,6 +216,8 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
             if student_id in wanted:
                 seen[student_id].append(Participated(activity_id, kind, held_on, title,
                                                      status))
+        for participated in seen.values():
+            participated.sort(key=DATE_ORDER)
     elif wanted:  # a cohort: every activity once, shared by the students who were there
         grouped = {row[0]: row[1:] for row in explanations.participations_grouped(
             session, which, kinds) if row[0] in wanted}
@@ -231,32 +240,38 @@ def _decisions(session: Session, which: Which, wanted: Collection[int],
 class _Grouped(Mapping[int, list[Participated]]):
     """The participations of a cohort as the database grouped them (per student, the
     activity ids of each status as text), each student's made into :class:`Participated`
-    records when their story is told: in the processes that tell them, not before.
-    The records of one activity and status are shared by every student told here."""
+    records, in date order, when their story is told: in the processes that tell them,
+    not before. The records of one activity and status are shared by every student told
+    here, each beside its activity's place in date order: a student's are put in order
+    by those numbers, not by comparing dates again for every student."""
 
     def __init__(self, grouped: dict[Any, tuple[str | None, ...]],
                  activity: Mapping[int, tuple[str, date, str]]) -> None:
         self.grouped = grouped
         self.activity = activity
-        # status -> the id as the database wrote it -> the record
-        self.shared: dict[str, dict[str, Participated]] = {s: {} for s in explanations.STATUSES}
+        self.place = {activity_id: place for place, activity_id in enumerate(
+            sorted(activity, key=lambda activity_id: (activity[activity_id][1], activity_id)))}
+        # status -> the id as the database wrote it -> (its place, the record)
+        self.shared: dict[str, dict[str, tuple[int, Participated]]] = {
+            s: {} for s in explanations.STATUSES}
 
     def __getitem__(self, student_id: int) -> list[Participated]:
         activity = self.activity
-        seen = []
+        placed = []
         for status, ids in zip(explanations.STATUSES, self.grouped[student_id],
                                strict=True):
             if not ids:
                 continue
             shared = self.shared[status]
             for text in ids.split(","):
-                participated = shared.get(text)
-                if participated is None:
+                known = shared.get(text)
+                if known is None:
                     activity_id = int(text)
-                    participated = shared[text] = Participated(
-                        activity_id, *activity[activity_id], status)
-                seen.append(participated)
-        return seen
+                    known = shared[text] = (self.place[activity_id], Participated(
+                        activity_id, *activity[activity_id], status))
+                placed.append(known)
+        placed.sort()  # (a student is at an activity once: no two places are the same)
+        return [participated for _, participated in placed]
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.grouped)
