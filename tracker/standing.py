@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from tracker.rules.evaluate import Progress, RequirementProgress
-from tracker.rules.explain import Explanation
+from tracker.rules.explain import Explained, Explanation
 from tracker.rules.model import AssignmentRequirement
 from tracker.vocabulary import AssignmentStatus, RequirementStatus
 
@@ -361,40 +361,53 @@ class Judged:
 
     def story(self, number: str, name: str, start: str, status: str, progress: Progress,
               as_of: date, programme: str, upcoming: Sequence[UpcomingActivity],
-              explanations: Sequence[Explanation] | None = None,
+              explained: Explained | None = None,
               decisions: Mapping[int, tuple[str, str | None]] | None = None,
               waivers: Mapping[str, str] | None = None) -> StudentProgress:
-        """One student's whole story from the rules' decision, what counted (per
-        requirement, as :func:`tracker.rules.explain.explain` gives it), the state of
-        their assignments (by number: status and feedback) and why requirements were
-        waived (by id)."""
+        """One student's whole story from the rules' decision, what counted (as
+        :meth:`tracker.rules.explain.Explainer.explain` gives it), the state of their
+        assignments (by number: status and feedback) and why requirements were waived
+        (by id)."""
         requirements = []
-        named: dict[int, ActivityRef] = {}
-        activities = self._activities
+        explanations = explained.requirements if explained is not None else None
         for i, item in enumerate(progress.requirements):
-            explanation = explanations[i] if explanations is not None else None
             assignment = None
             if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
                 assignment = decisions.get(item.requirement.number, ("none", None))
             waived = waivers.get(item.requirement.id) if waivers else None
+            # Where the student stands on it, the same record for every student who
+            # stands so; with what counted for them, when anything did, their own.
+            key = (id(item.requirement), item.required, item.done, item.status,
+                   item.due, item.scheduled, assignment, waived)
+            shared = self._told.get(key)
+            if shared is None:
+                shared = self._told[key] = self.explained(item, None, assignment, waived)
+            explanation = explanations[i] if explanations is not None else None
             if explanation is not None and (explanation.counted or explanation.not_counted):
-                requirements.append(self.explained(item, explanation, assignment, waived))
-            else:  # nothing of its own: the same record for every student who stands so
-                key = (id(item.requirement), item.required, item.done, item.status,
-                       item.due, item.scheduled, assignment, waived)
-                shared = self._told.get(key)
-                if shared is None:
-                    shared = self._told[key] = self.explained(item, None, assignment, waived)
+                requirements.append(self._with(shared, explanation))
+            else:
                 requirements.append(shared)
-            if explanation is not None:
-                for p in explanation.counted:
-                    named[p.activity] = activities.get(p.activity) or self._activity(p)
-                for p, _ in explanation.not_counted:
-                    named[p.activity] = activities.get(p.activity) or self._activity(p)
         standings = tuple(requirements)
+        activities = self._activities
         chosen = progress.requirement_set
         return StudentProgress(
             number, name, start, status, chosen.id, self.rules_version, progress.complete,
             standing_of(progress.complete, standings), attention(standings), standings,
             as_of, tuple(upcoming), programme, chosen.label,
-            tuple(sorted(named.values(), key=lambda a: (a.date, a.id))))
+            () if explained is None else  # (named in date order: the activities' order)
+            tuple([activities.get(p.activity) or self._activity(p) for p in explained.named]))
+
+    def _with(self, shared: RequirementStanding,
+              explanation: Explanation) -> RequirementStanding:
+        """``shared`` with what counted toward it and why the others did not."""
+        counted = tuple([p.activity for p in explanation.counted])
+        not_counted: tuple[NotCounted, ...] = ()
+        if explanation.not_counted:
+            known = self._not_counted
+            not_counted = tuple([known.get((p.activity, why)) or self._why_not(p.activity, why)
+                                 for p, why in explanation.not_counted])
+        s = shared
+        return RequirementStanding(
+            s.id, s.label, s.kind, s.required, s.done, s.remaining, s.optional, s.status,
+            s.due, s.scheduled, s.blocking, s.behind, s.sentence, counted, not_counted,
+            s.assignment_status, s.feedback, s.pending_claims, s.waived_reason)

@@ -38,6 +38,16 @@ class Explanation:
 NOTHING = Explanation((), ())
 """What explains a requirement that none of a student's activities concern."""
 
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """A student's activities against a requirement set."""
+
+    requirements: tuple[Explanation, ...]  # per requirement of the set
+    # Those of a kind some requirement counts, in date order: every one is counted or
+    # not counted by one at least, so these are all the explanations name.
+    named: tuple[Participated, ...]
+
 DATE_ORDER = attrgetter("held_on", "activity")
 """The order :meth:`Explainer.explain` takes participations in (and explains them in)."""
 
@@ -46,7 +56,7 @@ def explain(requirement_set: RequirementSet, start: Month, as_of: date,
             participated: Iterable[Participated]) -> tuple[Explanation, ...]:
     """Per requirement of the set (assignments: nothing), in date order."""
     return Explainer(requirement_set, start, as_of).explain(
-        sorted(participated, key=DATE_ORDER))
+        sorted(participated, key=DATE_ORDER)).requirements
 
 
 class Explainer:
@@ -68,7 +78,7 @@ class Explainer:
             for kind in dict.fromkeys(kinds_that_count(requirement)):
                 self.routes.setdefault(kind, []).append(route)
 
-    def explain(self, in_date_order: Sequence[Participated]) -> tuple[Explanation, ...]:
+    def explain(self, in_date_order: Sequence[Participated]) -> Explained:
         """Per requirement of the set, what of ``in_date_order`` (a student's
         participations, ordered by :data:`DATE_ORDER`) counted and why the rest did not."""
         size = len(self.requirements)
@@ -77,10 +87,12 @@ class Explainer:
         caps: dict[int, _Caps] = {}  # the student's points so far, per points requirement
         routes, as_of, first_day = self.routes, self.as_of, self.first_day
         attended = ParticipationStatus.ATTENDED
+        named = []
         for item in in_date_order:
             to = routes.get(item.kind)
             if to is None:  # a kind no requirement of the set counts
                 continue
+            named.append(item)
             held_on = item.held_on
             if held_on > as_of:
                 why = self.after
@@ -105,8 +117,9 @@ class Explainer:
                         counted[index].append(item)
                 else:
                     counted[index].append(item)
-        return tuple([Explanation(tuple(c), tuple(n)) if c or n else NOTHING
-                      for c, n in zip(counted, not_counted, strict=True)])
+        return Explained(tuple([Explanation(tuple(c), tuple(n)) if c or n else NOTHING
+                                for c, n in zip(counted, not_counted, strict=True)]),
+                         tuple(named))
 
 
 class _Route:

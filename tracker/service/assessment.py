@@ -30,7 +30,7 @@ from tracker.errors import NoRequirementSet, NotFound
 from tracker.months import Month
 from tracker.rules import Evaluator, Progress, RequirementSet, RuleBook, StudentRecord
 from tracker.rules.evaluate import Upcoming, kinds_that_count
-from tracker.rules.explain import DATE_ORDER, Explainer, Explanation, Participated
+from tracker.rules.explain import DATE_ORDER, Explained, Explainer, Participated
 from tracker.service.rules import RulesInForce
 from tracker.standing import Judged, StudentProgress, UpcomingActivity
 from tracker.vocabulary import AssignmentStatus
@@ -301,7 +301,7 @@ def _as_of(status: str, submitted_on: date | None, decided_on: date | None,
 
 
 def progress_of(assessed: Assessed, in_force: RulesInForce,
-                explained: tuple[Explanation, ...], decisions: Decisions,
+                explained: Explained, decisions: Decisions,
                 judged: Judged) -> StudentProgress:
     """A student's whole story from their assessment, what counted and their
     assignments' states."""
