@@ -96,3 +96,24 @@ def test_requirements_with_nothing_of_their_own_are_one_record_and_one_row(
     monkeypatch.setattr(student, "_UPCOMING_ROWS", {})
     assert [student.student_page(s) for s in told] == pages  # as made afresh
     assert len(student._ROWS_OF) == len({id(r) for r in bare})
+
+
+def test_students_of_other_starts_and_sets_are_told_their_own_words(cohort, monkeypatch):
+    """The words of why an activity did not count are worked out once per requirement
+    set, start month and day, and each student is told those of theirs."""
+    cohort("student", "override", "s2000008", "alc", "--reason", "as the old programme")
+    told, _, _ = stories_of(cohort.url, 0, monkeypatch)
+    words = {(s.start, s.requirement_set): {(r.id, n.activity): n.why for r in s.requirements
+                                            for n in r.not_counted}
+             for s in told if s.student in ("s2000001", "s2000008", "s2000010")}
+    assert words[("2023-09", "aasco")] == {
+        ("colloquia", 1): "before the start month (2023-09)",
+        ("mentorship", 3): "outside programme year 1 (2023-09 to 2024-08): in year 2"}
+    assert words[("2024-09", "aasco")] == {  # the mentor meeting counted
+        ("colloquia", 1): "before the start month (2024-09)",
+        ("colloquia", 5): "after 2025-06-01, the day judged"}
+    assert words[("2023-09", "alc")] == {  # a mentor meeting is not one of alc's kinds
+        ("alc-points", 1): "before the start month (2023-09)",
+        ("alc-colloquia", 1): "before the start month (2023-09)",
+        ("alc-points", 5): "after 2025-06-01, the day judged",
+        ("alc-colloquia", 5): "after 2025-06-01, the day judged"}

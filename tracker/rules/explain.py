@@ -14,7 +14,7 @@ from operator import attrgetter
 
 from tracker.months import Month
 from tracker.rules.evaluate import kinds_that_count
-from tracker.rules.model import PointsRequirement, Requirement, RequirementSet
+from tracker.rules.model import PointsRequirement, Requirement, RequirementSet, SharedCap
 from tracker.vocabulary import ParticipationStatus
 
 
@@ -126,6 +126,8 @@ class _Route:
     """One requirement as the activities of a kind it counts meet it: the days its
     programme year runs (``opens`` to before ``closes``; None: every year), its caps."""
 
+    __slots__ = ("_outside", "caps", "closes", "index", "opens", "start", "year_words")
+
     def __init__(self, index: int, requirement: Requirement, start: Month) -> None:
         self.index = index
         self.start = start
@@ -151,40 +153,60 @@ class _Route:
         return words
 
 
+class _Shared:
+    """A cap on kinds together, with its words."""
+
+    __slots__ = ("maximum", "words")
+
+    def __init__(self, cap: SharedCap) -> None:
+        self.maximum = cap.maximum
+        self.words = f"over the cap of {cap.maximum} points shared by {' and '.join(cap.kinds)}"
+
+
+NO_CAP = 10**9  # (the rules' own stand-in for a kind without a cap, where kinds share one)
+
+
 class _CapRules:
-    """A points requirement's caps, with the words of each."""
+    """A points requirement's caps, per kind: what it earns, its own cap (None: none)
+    and the words of being over it, the shared cap it is held to (None: none; a kind in
+    several is held to the last, as the rules were read), and the shared caps whose
+    points it adds to (once for each time one names it)."""
 
     def __init__(self, requirement: PointsRequirement) -> None:
-        self.points = requirement.points
-        self.caps = requirement.caps
-        # (a kind in several shared caps is held to the last: as the rules were read)
-        self.shared = {kind: group for group in requirement.shared_caps for kind in group.kinds}
-        self.over_own = {kind: f"over the cap of {cap} points for {kind}"
-                         for kind, cap in self.caps.items()}
-        self.over_shared = {id(group): (f"over the cap of {group.maximum} points shared by "
-                                        f"{' and '.join(group.kinds)}")
-                            for group in requirement.shared_caps}
+        shared = [(cap, _Shared(cap)) for cap in requirement.shared_caps]
+        held_to = {kind: words for cap, words in shared for kind in cap.kinds}
+        self.of_kind: dict[str, tuple[int, int | None, str, _Shared | None,
+                                      tuple[_Shared, ...]]] = {
+            kind: (points, requirement.caps.get(kind),
+                   f"over the cap of {requirement.caps[kind]} points for {kind}"
+                   if kind in requirement.caps else "",
+                   held_to.get(kind),
+                   tuple(words for cap, words in shared for k in cap.kinds if k == kind))
+            for kind, points in requirement.points.items()}
 
 
 class _Caps:
     """Points earned so far, activity by activity, against a requirement's caps."""
 
+    __slots__ = ("earned", "rules", "together")
+
     def __init__(self, rules: _CapRules) -> None:
         self.rules = rules
-        self.per_kind: dict[str, int] = {}
+        self.earned: dict[str, int] = {}  # per kind, before its own cap
+        self.together: dict[_Shared, int] = {}  # per shared cap, after the kinds' own
 
     def over(self, kind: str) -> str:
         """'' and count the activity when it still earns a point; else why not."""
-        rules = self.rules
-        earned = self.per_kind.get(kind, 0)
-        cap = rules.caps.get(kind)
+        points, cap, over_cap, held_to, adds_to = self.rules.of_kind[kind]
+        earned = self.earned.get(kind, 0)
         if cap is not None and earned >= cap:
-            return rules.over_own[kind]
-        group = rules.shared.get(kind) if rules.shared else None
-        if group is not None:
-            together = sum([min(self.per_kind.get(k, 0), rules.caps.get(k, 10**9))
-                            for k in group.kinds])
-            if together >= group.maximum:
-                return rules.over_shared[id(group)]
-        self.per_kind[kind] = earned + rules.points[kind]
+            return over_cap
+        if held_to is not None and self.together.get(held_to, 0) >= held_to.maximum:
+            return held_to.words
+        self.earned[kind] = earned + points
+        if adds_to:  # (kept up to date: it was summed again at every activity)
+            own = NO_CAP if cap is None else cap
+            added = min(earned + points, own) - min(earned, own)
+            for shared in adds_to:
+                self.together[shared] = self.together.get(shared, 0) + added
         return ""
