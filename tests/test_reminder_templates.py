@@ -154,3 +154,71 @@ def test_a_dict_key_is_read_without_jinjas_attribute_miss_and_methods_stay_metho
     assert slow == ["keys", "missing"]  # never "label"
     with pytest.raises(SecurityError, match="__class__"):  # still the sandbox's
         render_bounded(env.get_template("u"), {"item": {"label": "Colloquia"}})
+
+
+def _contexts():
+    """Reminder contexts of every shape the built-in wording has: with and without a
+    portal, overdue, at risk or open, counted and not counted, done and coming up."""
+    from datetime import date
+
+    def item(status, counted=(), not_counted=()):
+        return {"id": f"r-{status}", "label": f"Colloquia {status}", "status": status,
+                "icon": "✗" if status == "overdue" else "○", "done": 2, "required": 4,
+                "remaining": 2, "due": date(2026, 6, 30), "scheduled": 1,
+                "why": "2 more needed, 1 scheduled before 2026-06-30", "decision": "",
+                "counted": list(counted), "not_counted": list(not_counted)}
+
+    overdue = item("overdue", ["Talk (2025-10-01)", "Fair (2025-11-02)"],
+                   ["Talk (2025-09-01): excused"])
+    at_risk = item("at risk", ["{{ not a template }} (2025-10-01)"])
+    still_open = item("open")
+    coming = {"date": date(2026, 2, 1), "title": "Café — Career day", "kind": "event",
+              "counts_for": "Colloquia, Events"}
+    for portal in ("", "https://tracker.example.org/"):
+        for items in ([overdue, at_risk, still_open], [at_risk], [still_open], []):
+            for done, upcoming in (([], []), (["Intake", "CV (waived)"], [coming])):
+                yield {
+                    "student": "s2000001", "name": "Zoë van Dijk", "first_name": "Zoë",
+                    "email": "zoe@example.org", "programme": "AASCO",
+                    "requirement_set": "AASCO 2025", "as_of": date(2026, 1, 15),
+                    "items": items,
+                    "overdue": [i for i in items if i["status"] == "overdue"],
+                    "at_risk": [i for i in items if i["status"] == "at risk"],
+                    "still_open": [i for i in items if i["status"] == "open"],
+                    "coordinator": "Anna Coordinator", "portal": portal,
+                    "next_deadline": date(2026, 6, 30), "done_items": done,
+                    "upcoming": upcoming, "gist": "1 item overdue, 1 at risk"}
+
+
+def test_the_built_in_wording_is_the_sandboxed_one_word_for_word():
+    """The built-in template skips the sandbox (it is ours): what it says must be what
+    the sandbox makes of the same template, for every shape a reminder takes."""
+    from tracker.pages.reminder import ReminderWriter, _built_in_parts
+
+    sandboxed = ReminderWriter()._sandboxed_parts()
+    contexts = list(_contexts())
+    assert len(contexts) == 16
+    for context in contexts:
+        fast = _built_in_parts()(dict(context))
+        assert fast == sandboxed(dict(context))
+        assert all(fast)  # subject, message and body, each worded
+
+
+def test_a_coordinators_template_is_still_worded_in_the_sandbox(tmp_path, monkeypatch):
+    """Only the built-in template takes the trusted road; a coordinator's file, even one
+    that only extends the built-in one, is rendered in the sandbox, bounded."""
+    from tracker.pages import reminder
+
+    template = tmp_path / "ours.txt"
+    template.write_text(message_block("Hello {{ first_name }}"))
+    bounded = []
+    original = reminder.render_bounded
+
+    def counted(parts, context):
+        bounded.append(type(parts.environment))
+        return original(parts, context)
+
+    monkeypatch.setattr(reminder, "render_bounded", counted)
+    assert reminder.ReminderWriter()._renderer() is reminder._built_in_parts()
+    _, message, _ = reminder.ReminderWriter(template)._renderer()(next(_contexts()))
+    assert message == "Hello Zoë" and bounded == [reminder.BoundedSandbox]

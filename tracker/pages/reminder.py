@@ -15,6 +15,7 @@ template that fails for one student stops the run with one line and nothing sent
 
 from __future__ import annotations
 
+import functools
 import signal
 import stat
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 from tracker import forked
 from tracker.errors import InvalidInput
 from tracker.pages import ICONS
-from tracker.pages.sandbox import BoundedSandbox, render_bounded
+from tracker.pages.sandbox import DICT_ATTRIBUTES, BoundedSandbox, render_bounded
 from tracker.pages.student import student_page
 from tracker.service.mail import Letter
 from tracker.service.reminders import Recipient, Worded
@@ -156,17 +157,15 @@ class ReminderWriter:
               timed: bool) -> list[Worded | str]:
         """The words of the recipients ``part`` takes; at the first that fails, why (in
         words, naming the student) instead."""
-        env = BoundedSandbox(self.sources)
-        parts = env.get_template("parts")
+        render = self._renderer()
         worded: list[Worded | str] = []
         for recipient in forked.pick(recipients, part):
             context = reminder_context(recipient.progress, recipient.email, self.coordinator,
                                        self.portal)
-            context["reminder"] = self.template
             try:
                 if timed:
                     signal.setitimer(signal.ITIMER_REAL, SECONDS_A_MESSAGE)
-                rendered = render_bounded(parts, context)
+                subject, message, text = render(context)
             except RecursionError:
                 return [*worded, f"for {recipient.student}: the template calls "
                                  "itself without end"]
@@ -175,10 +174,29 @@ class ReminderWriter:
             finally:
                 if timed:
                     signal.setitimer(signal.ITIMER_REAL, 0)
-            subject, message, text = rendered.split(_SEPARATOR, 2)
             worded.append(Worded(" ".join(subject.split()), text.strip() + "\n",
                                  message.strip(), tuple(i["id"] for i in context["items"])))
         return worded
+
+    def _renderer(self) -> Callable[[dict[str, Any]], tuple[str, str, str]]:
+        """The subject, message and body of a reminder from its context: the built-in
+        template's own road when it is the one in use, else the sandbox's."""
+        return _built_in_parts() if self.template == DEFAULT_TEMPLATE else \
+            self._sandboxed_parts()
+
+    def _sandboxed_parts(self) -> Callable[[dict[str, Any]], tuple[str, str, str]]:
+        """The subject, message and body of a reminder as the template (a coordinator's,
+        or the built-in one as a coordinator's template sees it) words them: in the
+        sandbox, bounded, in one rendering."""
+        parts = BoundedSandbox(self.sources).get_template("parts")
+        template = self.template
+
+        def render(context: dict[str, Any]) -> tuple[str, str, str]:
+            context["reminder"] = template
+            subject, message, text = render_bounded(parts, context).split(_SEPARATOR, 2)
+            return subject, message, text
+
+        return render
 
     # --- the message -------------------------------------------------------------------
 
@@ -229,6 +247,43 @@ def _failure(recipient: Recipient, error: Exception) -> str:
         what = "it needs more memory than a message may use"
     where = f", line {line}" if line else ""
     return f"for {recipient.student}{where}: {what}"
+
+
+@functools.cache
+def _built_in_parts() -> Callable[[dict[str, Any]], tuple[str, str, str]]:
+    """The subject, message and body of a reminder in the built-in wording, the same
+    text as :meth:`ReminderWriter._sandboxed_parts` makes of it (a test holds them
+    equal), each block rendered by itself. The template is ours, so it needs neither
+    the sandbox's checks nor its bounds (the process's limits still hold); a rendering
+    of the sandbox's ``parts`` cost a context of its own, two calls through the sandbox
+    (``super()`` and ``self.message()``) and a check of every filter's result, which
+    was most of a reminder's wording."""
+    from jinja2 import DictLoader, Environment, StrictUndefined
+
+    class Trusted(Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            """A dict's key without an attribute's miss first, as in the sandbox."""
+            if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+            return super().getattr(obj, attribute)
+
+    source = resources.files("tracker.pages").joinpath("templates", DEFAULT_TEMPLATE)
+    env = Trusted(loader=DictLoader({DEFAULT_TEMPLATE: source.read_text("utf-8")}),
+                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                  autoescape=False, auto_reload=False)
+    template = env.get_template(DEFAULT_TEMPLATE)
+    subject, message, body = (template.blocks[name] for name in ("subject", "message",
+                                                                  "body"))
+    join = "".join
+
+    def render(context: dict[str, Any]) -> tuple[str, str, str]:
+        blocks = template.new_context(context, shared=True)  # (no globals: none is used)
+        return join(subject(blocks)), join(message(blocks)), join(body(blocks))
+
+    return render
 
 
 def _block_node() -> Any:

@@ -22,7 +22,7 @@ _MOST_POWER = 64  # x ** n: n at most this
 
 
 _MOST_NUMBER = 10**12
-_DICT_ATTRIBUTES = frozenset(dir(dict))
+DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def _too_big(value: Any) -> bool:
@@ -59,7 +59,7 @@ class BoundedSandbox(SandboxedEnvironment):
         key, as Jinja2 gives it after the attribute is not found, without raising and
         catching that miss each time; a dict's own methods (``item.keys``) and every
         other object go Jinja2's way."""
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
