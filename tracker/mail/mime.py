@@ -45,19 +45,45 @@ def _header(value: str) -> str:
     return Header(value, "utf-8").encode()
 
 
-def _body(kind: str, text: str, boundary: str) -> str:
+def _body(kind: str, text: str, boundary: str) -> bytes:
     """A text part (RFC 2045): as it is when it is ASCII in short lines (7bit), else
-    base64 in lines of 76 characters; one call into C either way."""
-    if not text.endswith("\n"):
-        text += "\n"  # as the email package ends every text part
-    head = f"--{boundary}\nContent-Type: text/{kind}; charset=\"utf-8\"\n"
-    if text.isascii() and max(map(len, text.split("\n"))) <= _LONGEST_LINE:
-        return f"{head}Content-Transfer-Encoding: 7bit\n\n{text}\n"  # \n: the delimiter's
-    encoded = binascii.b2a_base64(text.encode("utf-8"), newline=False).decode("ascii")
-    lines = "\n".join([encoded[i:i + 76] for i in range(0, len(encoded), 76)])
-    return f"{head}Content-Transfer-Encoding: base64\n\n{lines}\n"
+    base64 in lines of 76 characters."""
+    if text.isascii():
+        return _part(kind, text.encode("ascii"), boundary, ascii=True)
+    return _part(kind, text.encode("utf-8"), boundary, ascii=False)
+
+
+def _part(kind: str, data: bytes, boundary: str, ascii: bool) -> bytes:
+    """The part of ``data``, the text already encoded (UTF-8; ``ascii`` when it is
+    only ASCII), made in bytes: the HTML part is some ten kilobytes, and each copy of it
+    as text and back cost as much as writing it."""
+    if not data.endswith(b"\n"):
+        data += b"\n"  # as the email package ends every text part
+    head = f"--{boundary}\nContent-Type: text/{kind}; charset=\"utf-8\"\n".encode("ascii")
+    if ascii and not _has_long_line(data):
+        return b"".join((head, b"Content-Transfer-Encoding: 7bit\n\n", data, b"\n"))
+    encoded = binascii.b2a_base64(data, newline=False)
+    lines = b"\n".join([encoded[i:i + 76] for i in range(0, len(encoded), 76)])
+    return b"".join((head, b"Content-Transfer-Encoding: base64\n\n", lines, b"\n"))
+
 
 _LONGEST_LINE = 900  # RFC 5322 allows 998 characters a line
+# A line longer than _LONGEST_LINE covers a whole stretch of _STRETCH bytes that starts at
+# a multiple of _STRETCH (it starts at most _STRETCH - 1 before one, and 2 * _STRETCH - 1
+# is not more than its length), so only such a stretch without a line's end is looked at
+# more closely: a few searches in C instead of a string for each of some 150 lines.
+_STRETCH = (_LONGEST_LINE + 2) // 2
+
+
+def _has_long_line(data: bytes) -> bool:
+    """Whether a line of ``data`` (lines end in LF) is longer than :data:`_LONGEST_LINE`."""
+    for start in range(0, len(data) - _STRETCH + 1, _STRETCH):
+        if data.find(b"\n", start, start + _STRETCH) < 0:
+            line_start = data.rfind(b"\n", 0, start) + 1
+            line_end = data.find(b"\n", start + _STRETCH)
+            if (len(data) if line_end < 0 else line_end) - line_start > _LONGEST_LINE:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -87,12 +113,13 @@ class MessageMaker:
                    f"Message-ID: {message_id}\n"
                    "MIME-Version: 1.0\n")
         if html is None:  # one text part: its own headers are the message's
-            body = _body("plain", text, "").split("\n", 1)[1]  # no boundary line
-            if body.endswith("\n\n"):
+            body = _body("plain", text, "").split(b"\n", 1)[1]  # no boundary line
+            if body.endswith(b"\n\n"):
                 body = body[:-1]  # (the newline that would precede a delimiter)
-            return Message(address, message_id, (headers + body).encode("ascii"))
+            return Message(address, message_id, headers.encode("ascii") + body)
         headers += f"Content-Type: multipart/alternative; boundary=\"{self.boundary}\"\n\n"
-        html = html.encode("ascii", "xmlcharrefreplace").decode("ascii")
-        data = (headers + _body("plain", text, self.boundary)
-                + _body("html", html, self.boundary) + f"--{self.boundary}--\n")
-        return Message(address, message_id, data.encode("ascii"))
+        data = b"".join((headers.encode("ascii"), _body("plain", text, self.boundary),
+                         _part("html", html.encode("ascii", "xmlcharrefreplace"),
+                               self.boundary, ascii=True),
+                         f"--{self.boundary}--\n".encode("ascii")))
+        return Message(address, message_id, data)
