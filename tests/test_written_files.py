@@ -162,3 +162,40 @@ def test_an_outbox_written_in_parallel_with_a_link_planted_says_so_in_one_line(
         "symbolic link (the tracker does not write through links); name the file itself\n")
     assert precious.read_text() == "ssh-ed25519 AAAA\n"
     assert [p.name for p in outbox.iterdir()] == ["s1234568.eml"]  # the link, as it was
+
+
+@pytest.mark.parametrize("there", ["database", "wal", "link", "fifo", "companion"])
+def test_a_message_written_aside_never_replaces_a_database_a_link_or_a_pipe(tmp_path, there):
+    import os
+
+    from tracker.private_files import put_in_place, write_aside
+
+    outbox, aside = tmp_path / "outbox", tmp_path / "aside"
+    outbox.mkdir()
+    aside.mkdir()
+    path = outbox / "s2000001.eml"
+    if there == "database":
+        path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    elif there == "wal":
+        path.write_bytes(b"\x37\x7f\x06\x82" + b"\x00" * 28)
+    elif there == "link":
+        (tmp_path / "target").write_text("x")
+        path.symlink_to(tmp_path / "target")
+    elif there == "fifo":
+        os.mkfifo(path)
+    else:
+        (outbox / "s2000001").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+        path = outbox / "s2000001-wal"
+    with pytest.raises(CannotWrite):
+        write_aside(path, b"a message\n", aside)
+    assert list(aside.iterdir()) == []
+    if there == "link":
+        assert (tmp_path / "target").read_text() == "x"
+    message = outbox / "s2000002.eml"
+    message.write_bytes(b"an older message, longer than the new one\n")
+    message.chmod(0o640)
+    write_aside(message, b"a message\n", aside)
+    assert message.read_bytes().startswith(b"an older")  # until it is put in place
+    put_in_place(aside, outbox, ["s2000002.eml"])
+    assert message.read_bytes() == b"a message\n"
+    assert stat.S_IMODE(message.stat().st_mode) == 0o640

@@ -60,20 +60,19 @@ def write_private(path: Path, data: bytes) -> None:
     _sync_folder(path.parent)
 
 
-def write_aside(path: Path, data: bytes, aside: Path) -> Path:
+def write_aside(path: Path, data: bytes, aside: Path) -> None:
     """``data`` written whole and on disk as ``aside/<path's name>``, a new file in a
     folder of the caller's, to replace ``path`` later by :func:`put_in_place` (what
     :func:`write_private` does in one step, for many files that must appear together or
     not at all). ``path`` is judged now, as :func:`write_private` judges it."""
     existing = _replaceable(path)
-    temporary = aside / path.name
+    temporary = os.fspath(aside) + os.sep + path.name  # (no Path made: thousands a run)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                              | os.O_CLOEXEC, _PRIVATE)
     except OSError as error:
         raise _refusal(path, error) from None
     _fill(descriptor, temporary, path, data, existing)
-    return temporary
 
 
 def _replaceable(path: Path) -> os.stat_result | None:
@@ -84,7 +83,7 @@ def _replaceable(path: Path) -> os.stat_result | None:
     return existing
 
 
-def _fill(descriptor: int, temporary: Path, path: Path, data: bytes,
+def _fill(descriptor: int, temporary: str | Path, path: Path, data: bytes,
           existing: os.stat_result | None) -> None:
     """``data`` written whole into the new file ``temporary`` (open as ``descriptor``,
     closed here) and put on disk, with the permissions of the ``existing`` file it will
@@ -98,7 +97,8 @@ def _fill(descriptor: int, temporary: Path, path: Path, data: bytes,
         finally:
             os.close(descriptor)
     except BaseException as error:  # a full disk, and Ctrl-C too: no half file is left
-        temporary.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
         if isinstance(error, OSError):
             raise _refusal(path, error) from None
         raise
@@ -211,12 +211,13 @@ def _existing(path: Path) -> os.stat_result | None:
     """What is at ``path`` now (None: nothing), refused unless it is a plain file that is
     not a database; a name that belongs to a database's companion files is refused too,
     even before SQLite makes the file."""
-    for suffix in _COMPANIONS:
-        if path.name.endswith(suffix) and _is_database(
-                path.with_name(path.name[:-len(suffix)])):
-            raise CannotWrite(f"cannot write {path}: it belongs to the database "
-                              f"{path.with_name(path.name[:-len(suffix)])}; name another "
-                              "file")
+    name = path.name
+    if name.endswith(_COMPANIONS):
+        for suffix in _COMPANIONS:
+            if name.endswith(suffix) and _is_database(path.with_name(name[:-len(suffix)])):
+                raise CannotWrite(f"cannot write {path}: it belongs to the database "
+                                  f"{path.with_name(name[:-len(suffix)])}; name another "
+                                  "file")
     try:
         found = os.lstat(path)
     except FileNotFoundError:
@@ -245,11 +246,23 @@ def _refuse_what_it_is(path: Path, found: os.stat_result, descriptor: int | None
 def _head(path: Path, descriptor: int | None) -> bytes:
     if descriptor is not None:
         return os.pread(descriptor, len(_SQLITE_MAGIC), 0)
+    # Three calls into the system, not a file object's dozen: an outbox run replaces
+    # thousands of files, each looked at first. Not through a link, and never waiting
+    # on a pipe, should either be put there since it was found to be a plain file.
     try:
-        with path.open("rb") as file:
-            return file.read(len(_SQLITE_MAGIC))
+        descriptor = os.open(path, _READ_HEAD)
     except OSError:  # unreadable: then it is not ours to judge; writing will say
         return b""
+    try:
+        return os.read(descriptor, len(_SQLITE_MAGIC))  # (from its start: just opened)
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)
+
+
+_READ_HEAD = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+    | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # (what the system has)
 
 
 def _is_database(path: Path) -> bool:
