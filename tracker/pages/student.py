@@ -15,6 +15,7 @@ from tracker.pages import ICONS, environment
 from tracker.standing import (
     STATUS_WORDS,
     ActivityRef,
+    NotCounted,
     RequirementStanding,
     StudentProgress,
     UpcomingActivity,
@@ -29,16 +30,14 @@ def student_page(progress: StudentProgress, message: str | None = None,
     """The page; ``message`` (a reminder's own words) on top when given, and a link to
     the portal (``portal``, its address) when there is one."""
     activities = {a.id: a for a in progress.activities}
-    labels = {r.id: r.label for r in progress.requirements}
+    requirements = progress.requirements
     # The rows as one piece each, every row a line (the template's loop was most of
     # the page's time in a reminder run).
-    rows = Markup("".join([_row(r, activities) for r in progress.requirements]))
-    upcoming = Markup("".join([
-        f"{_upcoming_row(a, ', '.join([labels[i] for i in a.requirements]))}\n"
-        for a in progress.upcoming]))
-    page = _Page(progress, rows, upcoming, message, to_do_in_words(progress),
-                 tuple([r for r in progress.requirements if r.behind]), portal)
-    template = environment().get_template(PAGE)
+    rows = Markup("".join([_row(r, activities) for r in requirements]))
+    upcoming = _upcoming(progress) if progress.upcoming else Markup()
+    page = _Page(progress, rows, upcoming, message, _summary(progress),
+                 tuple([r for r in requirements if r.behind]), portal)
+    template = _template()
     key = (template, page.shape())
     try:
         skeleton = _SKELETONS[key]
@@ -47,8 +46,45 @@ def student_page(progress: StudentProgress, message: str | None = None,
             _SKELETONS.clear()
         skeleton = _SKELETONS[key] = _skeleton(template, page)
     if skeleton is None:  # the template does more with a value than print it
-        return template.render(page.context())
-    return skeleton.filled([escape(value(page)) for value in skeleton.values])
+        return str(template.render(page.context()))
+    return skeleton.filled([escaped(value(page)) for value, escaped in skeleton.values])
+
+
+def _upcoming(progress: StudentProgress) -> Markup:
+    labels = {r.id: r.label for r in progress.requirements}
+    return Markup("".join([
+        f"{_upcoming_row(a, ', '.join([labels[i] for i in a.requirements]))}\n"
+        for a in progress.upcoming]))
+
+
+# The page's template, with the environment it came from: asked of the environment at
+# every page it was a seventh of the page's own time. (A test's environment of its own
+# is another environment, so its template is asked for.)
+_TEMPLATE: list[Any] = [None, None]
+
+
+def _template() -> Any:
+    env = environment()
+    if _TEMPLATE[0] is not env:
+        _TEMPLATE[:] = env, env.get_template(PAGE)
+    return _TEMPLATE[1]
+
+
+# What is left to do in words depends only on whether the student is complete and on
+# each requirement's status and whether it blocks: students share a few dozen.
+_WHAT_SUMMARY_SAYS = operator.attrgetter("status", "blocking")
+_SUMMARIES: dict[tuple[Any, ...], str] = {}
+MOST_SUMMARIES = 4096
+
+
+def _summary(progress: StudentProgress) -> str:
+    key = (progress.complete, *map(_WHAT_SUMMARY_SAYS, progress.requirements))
+    summary = _SUMMARIES.get(key)
+    if summary is None:
+        if len(_SUMMARIES) >= MOST_SUMMARIES:
+            _SUMMARIES.clear()
+        summary = _SUMMARIES[key] = to_do_in_words(progress)
+    return summary
 
 
 PAGE = "progress.html.j2"
@@ -95,7 +131,8 @@ def _behind(status: Any, label: Any) -> dict[str, Any]:
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Skeleton:
     pieces: tuple[str, ...]  # the page's text around the values it prints
-    values: tuple[Callable[[_Page], Any], ...]  # each value once (a name shows twice)
+    # each value once (a name shows twice), and how it is escaped
+    values: tuple[tuple[Callable[[_Page], Any], Callable[[Any], Markup]], ...]
     printed: tuple[int, ...]  # which value goes between each two pieces
 
     def filled(self, values: list[Markup]) -> str:
@@ -140,7 +177,7 @@ class _Slot:
 
 class _Slots:
     def __init__(self) -> None:
-        self.values: list[Callable[[_Page], Any]] = []
+        self.values: list[tuple[Callable[[_Page], Any], Callable[[Any], Markup]]] = []
         self._at: dict[str, int] = {}
 
     def slot(self, value: str, truth: bool | None = None) -> _Slot:
@@ -148,8 +185,16 @@ class _Slots:
         at = self._at.get(value)
         if at is None:
             at = self._at[value] = len(self.values)
-            self.values.append(_value(value))
+            self.values.append((_value(value), _ESCAPED.get(value, _escaped_value)))
         return _Slot(at, truth)
+
+
+# Most of what a page prints, the programme, the date, the summary, a label, is what the
+# page before printed: escaped once each (an escape was a tenth of a page). The rows are
+# escaped already (Markup: an escape would only copy them), and far too many to keep.
+_escaped_value = lru_cache(maxsize=4096, typed=True)(escape)
+_ESCAPED: dict[str, Callable[[Any], Markup]] = {"rows": Markup.__html__,
+                                                "upcoming": Markup.__html__}
 
 
 def _value(path: str) -> Callable[[_Page], Any]:
@@ -278,19 +323,50 @@ def explained(r: RequirementStanding, activities: dict[int, ActivityRef]) -> Mar
 
 
 def _explained(r: RequirementStanding, activities: dict[int, ActivityRef]) -> str:
-    lines = []
+    get = activities.__getitem__
+    counted = ""
     if r.counted:
-        lines.append(_line("Counted", [_said_of(activities[i]) for i in r.counted], ""))
-    reasons: dict[str, list[_Said]] = {}
-    for n in r.not_counted:
-        said = _said_of(activities[n.activity])
-        held = reasons.get(n.why)
-        if held is None:
-            reasons[n.why] = [said]
-        else:
-            held.append(said)
-    lines += [_line("Not counted", held, why) for why, held in reasons.items()]
-    return "".join(lines)
+        named = tuple(map(get, r.counted))
+        key = tuple(map(id, named))
+        known = _COUNTED_LINES.get(key)
+        if known is None:
+            if len(_COUNTED_LINES) >= MOST_LINES:
+                _COUNTED_LINES.clear()
+            known = _COUNTED_LINES[key] = (
+                named, _line("Counted", [_said_of(a) for a in named], ""))
+        counted = known[1]
+    if not r.not_counted:
+        return counted
+    not_counted = r.not_counted
+    named = tuple(map(get, map(_ACTIVITY, not_counted)))
+    key = (*map(id, not_counted), *map(id, named))
+    known_not = _NOT_COUNTED_LINES.get(key)
+    if known_not is None:
+        if len(_NOT_COUNTED_LINES) >= MOST_LINES:
+            _NOT_COUNTED_LINES.clear()
+        reasons: dict[str, list[_Said]] = {}
+        for n, a in zip(not_counted, named, strict=True):
+            said = _said_of(a)
+            held = reasons.get(n.why)
+            if held is None:
+                reasons[n.why] = [said]
+            else:
+                held.append(said)
+        known_not = _NOT_COUNTED_LINES[key] = (
+            not_counted, named,
+            "".join([_line("Not counted", held, why) for why, held in reasons.items()]))
+    return f"{counted}{known_not[2]}"
+
+
+# A requirement's lines, by the records they name: the same few hundred reasons and
+# groups of activities come back student after student (the records are one per
+# activity and reason in a run, tracker.standing.Judged). Keyed by the records' ids,
+# each entry keeping its records so that no id of its key is reused while it is kept.
+_ACTIVITY = operator.attrgetter("activity")
+_COUNTED_LINES: dict[tuple[int, ...], tuple[tuple[ActivityRef, ...], str]] = {}
+_NOT_COUNTED_LINES: dict[tuple[int, ...], tuple[tuple[NotCounted, ...],
+                                                tuple[ActivityRef, ...], str]] = {}
+MOST_LINES = 32768
 
 
 def _line(what: str, held: list[_Said], why: str) -> str:
