@@ -18,6 +18,7 @@ from tracker.standing import (
     DONE,
     OPEN,
     OVERDUE,
+    WAIVED,
     ActivityRef,
     NotCounted,
     RequirementStanding,
@@ -147,3 +148,33 @@ def _rendered_whole(monkeypatch, p):
         inner.setattr(page_module, "_skeleton", lambda template, page: None)
         inner.setattr(page_module, "_SKELETONS", {})
         return page_module.student_page(p, "Hello.", "")
+
+
+def test_the_lines_kept_of_one_student_are_not_told_of_another_with_other_records():
+    """Lines are kept by the records they name: a student of another run, whose
+    activities and reasons have the same ids but other titles and whys, is told their
+    own; one with the same records is told the same."""
+    first = progress()
+    again = page_module.student_page(first)
+    assert page_module.student_page(first) == again
+    other = progress(
+        requirements=(requirement("colloquia", OVERDUE, counted=(1,),
+                                  not_counted=(NotCounted(2, "over the cap"),)),
+                      requirement("seminar", OPEN)),
+        activities=(ActivityRef(1, "colloquium", date(2025, 1, 1), "Other peers"),
+                    ActivityRef(2, "colloquium", date(2025, 2, 1), "Sooner")))
+    page = page_module.student_page(other)
+    assert "Other peers" in page and "Sooner" in page and "over the cap" in page
+    assert "Later" not in page and "excused" not in page
+    assert "Later" in again and "excused" in again
+
+
+def test_the_summary_kept_says_what_is_left_of_each_student():
+    waived = progress(complete=True, requirements=(
+        requirement("colloquia", DONE, sentence=""),
+        dataclasses.replace(requirement("seminar", DONE, sentence="waived"),
+                            status=WAIVED, blocking=False)))
+    done = progress(complete=True, requirements=ALL_DONE)
+    assert "every required item is done (1 waived)" in page_module.student_page(waived)
+    assert "every required item is done." in page_module.student_page(done)
+    assert "1 waived" not in page_module.student_page(done)
