@@ -44,10 +44,27 @@ def student_page(progress: StudentProgress, message: str | None = None,
     except KeyError:
         if len(_SKELETONS) >= MOST_SKELETONS:
             _SKELETONS.clear()
-        skeleton = _SKELETONS[key] = _skeleton(template, page)
+        return _first_of_its_shape(template, page, key)
     if skeleton is None:  # the template does more with a value than print it
         return str(template.render(page.context()))
+    return _filled(skeleton, page)
+
+
+def _filled(skeleton: _Skeleton, page: _Page) -> str:
     return skeleton.filled([escaped(value(page)) for value, escaped in skeleton.values])
+
+
+def _first_of_its_shape(template: Any, page: _Page, key: tuple[Any, ...]) -> str:
+    """The first page of a shape, rendered whole; its skeleton is kept only when it
+    makes exactly that page. A stand-in raises when the template compares it, loops
+    over it or makes it a string, but a filter on a block, a captured block or a test
+    of its type would see the stand-in and say something else of it without raising:
+    such a template's pages are all rendered whole."""
+    whole = str(template.render(page.context()))
+    skeleton = _skeleton(template, page)
+    _SKELETONS[key] = skeleton if skeleton is not None and \
+        _filled(skeleton, page) == whole else None
+    return whole
 
 
 def _upcoming(progress: StudentProgress) -> Markup:
@@ -106,7 +123,8 @@ class _Page(NamedTuple):  # (a frozen dataclass took three times as long to make
         values they print (:func:`_skeleton` holds it to that)."""
         p = self.p
         return (p.active, p.complete, tuple([r.status for r in self.behind]),
-                bool(self.message), bool(self.upcoming), bool(self.portal))
+                self.message is None, bool(self.message), bool(self.upcoming),
+                bool(self.portal))
 
     def context(self) -> dict[str, Any]:
         return {"p": self.p, "rows": self.rows, "upcoming": self.upcoming,
@@ -149,9 +167,10 @@ class _NotJustPrinted(Exception):
 
 class _Slot:
     """Where a student's value goes in the skeleton. It can be printed, and tested when
-    the shape holds its truth (``truth``); anything else, a filter, a comparison, a
-    loop, raises, so that no skeleton stands for pages that differ in more than what
-    they print."""
+    the shape holds its truth (``truth``); most else, a filter on it, a comparison, a
+    loop, raises. What does not raise (a filter on a whole block, a test of its type)
+    is caught by :func:`_first_of_its_shape`, which keeps a skeleton only when it makes
+    its first page exactly as the template does."""
 
     __slots__ = ("at", "truth")
 
