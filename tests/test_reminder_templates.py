@@ -43,6 +43,7 @@ DOUBLING = '{% set a = "' + "x" * 23 + '" %}' + \
     ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "the template calls itself"),
     ('{{ "x" * 10**9 }}', "makes more than 200,000 characters"),
     ('{{ "x" * 75000 }}{{ "x" * 75000 }}', "would be longer than 200,000 characters"),
+    ('{{ "\\x00" }}', "writes a NUL character"),  # (it would move words between parts)
     ("{{ 7 ** 7 ** 7 }}", "makes a number beyond"),
     ("{{ 2 ** 100000 }}", "a power of 100000 is too large"),
     ('{{ "a"|center(1000000000) }}', "too large an argument"),
@@ -72,6 +73,9 @@ def test_a_template_that_fails_stops_everything_before_anything_leaves(
 
 @pytest.mark.parametrize("body, said", [
     ('{% if student == "s2000003" %}{{ 1/0 }}{% endif %}', "for s2000003, line 1: "),
+    # each process takes every other student: the first to fail in order is named
+    ('{% if student in ("s2000002", "s2000003") %}{{ 1/0 }}{% endif %}',
+     "for s2000002, line 1: "),
     (DOUBLING.replace("%}", '%}{% if student == "s2000002" %}', 1) + "{% endif %}",
      "more memory than a message may use"),
 ])

@@ -114,7 +114,9 @@ class ReminderWriter:
             raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
         finally:
             _WORDING = None
-        self._checked([w for worded, _ in shares for w in worded])  # a part that failed
+        failed = _first_failure(parts, [worded for worded, _ in shares])
+        if failed is not None:
+            raise InvalidInput(f"{self.where}: {failed[1]}")
         # The stories told in the children come back, so nobody tells them again.
         for recipient, story in zip(recipients, forked.merged(parts, [t for _, t in shares]),
                                     strict=True):
@@ -131,20 +133,21 @@ class ReminderWriter:
         if not recipients:
             return []
 
-        def word_part(part: range) -> tuple[str | None, R | None]:
+        def word_part(part: range) -> tuple[tuple[int, str] | None, R | None]:
             signal.signal(signal.SIGALRM, _alarm)
             worded = self._word(recipients, part, timed=True)
-            if worded and isinstance(worded[-1], str):
-                return worded[-1], None
+            failed = _first_failure([part], [worded])
+            if failed is not None:
+                return failed, None
             return None, then(part, worded)  # type: ignore[arg-type]  # (no str)
 
         try:
             done = forked.in_workers(word_part, parts, _limits(len(recipients)))
         except forked.WorkerFailed as failure:
             raise InvalidInput(f"{self.where}: the wording stopped: {failure}") from None
-        problems = [problem for problem, _ in done if problem is not None]
+        problems = [failed for failed, _ in done if failed is not None]
         if problems:
-            raise InvalidInput(f"{self.where}: {problems[0]}")
+            raise InvalidInput(f"{self.where}: {min(problems)[1]}")
         return [then_said for _, then_said in done]  # type: ignore[misc]  # (none failed)
 
     def _checked(self, worded: list[Worded | str]) -> list[Worded]:
@@ -193,7 +196,11 @@ class ReminderWriter:
 
         def render(context: dict[str, Any]) -> tuple[str, str, str]:
             context["reminder"] = template
-            subject, message, text = render_bounded(parts, context).split(_SEPARATOR, 2)
+            pieces = render_bounded(parts, context).split(_SEPARATOR)
+            if len(pieces) != 3:  # (it would move words from one part into another)
+                raise ValueError("the template writes a NUL character, which no part of "
+                                 "a message may hold")
+            subject, message, text = pieces
             return subject, message, text
 
         return render
@@ -232,6 +239,17 @@ def _word_part(part: range) -> tuple[list[Worded | str], list[StudentProgress]]:
     signal.signal(signal.SIGALRM, _alarm)
     worded = writer._word(recipients, part, timed=True)
     return worded, [r.progress for r in forked.pick(recipients, part)[:len(worded)]]
+
+
+def _first_failure(parts: Sequence[range], shares: Sequence[list[Worded | str]]) \
+        -> tuple[int, str] | None:
+    """Where the first student in the recipients' order failed, and why: each part
+    stops at its first failure (its last entry, then why in words), and the parts
+    interleave, so the first of a part need not be the first of all."""
+    failed = [(part[len(worded) - 1], worded[-1]) for part, worded in zip(parts, shares,
+                                                                            strict=True)
+              if worded and isinstance(worded[-1], str)]
+    return min(failed) if failed else None
 
 
 def _failure(recipient: Recipient, error: Exception) -> str:
