@@ -9,6 +9,7 @@ from email.policy import default
 
 import pytest
 
+from tracker.errors import InvalidInput
 from tracker.mail.mime import _LONGEST_LINE, MessageMaker, _has_long_line
 
 
@@ -46,3 +47,15 @@ def test_a_message_reads_back_part_for_part():
             assert unescape(got.get_content()) == html + ("" if html.endswith("\n") else "\n")
             long = _longest(html.encode("ascii", "xmlcharrefreplace")) > _LONGEST_LINE
             assert got["Content-Transfer-Encoding"] == ("base64" if long else "7bit")
+
+
+@pytest.mark.parametrize("field", ["name", "address", "subject"])
+@pytest.mark.parametrize("breaker", ["\r\nBcc: eve@example.org", "\rBcc: x", "\x00"])
+def test_no_header_takes_a_line_break_or_a_nul(field, breaker):
+    """Names, addresses and subjects are checked where they are entered; the message
+    refuses them again, so that no Bcc: can ride in on a name."""
+    values = {"name": "Ada Lovelace", "address": "ada@example.org", "subject": "Hello"}
+    values[field] += breaker
+    with pytest.raises(InvalidInput, match="line break or NUL"):
+        MessageMaker("AASCO <aasco@example.org>").make(
+            values["name"], values["address"], values["subject"], "Text.\n")

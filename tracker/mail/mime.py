@@ -105,6 +105,9 @@ class MessageMaker:
 
     def make(self, name: str, address: str, subject: str, text: str,
              html: str | None = None) -> Message:
+        for value in (name, address, subject):  # (what is written checks them too)
+            if "\n" in value or "\r" in value or "\x00" in value:
+                raise InvalidInput(f"a line break or NUL in a header: {value!r}")
         message_id = make_msgid("tracker", domain=self.domain)
         headers = (f"From: {self.sender}\n"
                    f"To: {formataddr((name, address))}\n"
