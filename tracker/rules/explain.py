@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
+from typing import Any
 
 from tracker.months import Month
 from tracker.rules.evaluate import kinds_that_count
@@ -77,49 +78,79 @@ class Explainer:
             route = _Route(index, requirement, start)
             for kind in dict.fromkeys(kinds_that_count(requirement)):
                 self.routes.setdefault(kind, []).append(route)
+        # Where each activity a student was at goes is the same for every student of
+        # the set, start and day, but for the caps: it is worked out at its first
+        # student. By record (a cohort's students share one per activity and status),
+        # each entry keeping its record, so that the id is not reused.
+        self._plans: dict[int, tuple[Participated, _Plan | None]] = {}
 
     def explain(self, in_date_order: Sequence[Participated]) -> Explained:
         """Per requirement of the set, what of ``in_date_order`` (a student's
         participations, ordered by :data:`DATE_ORDER`) counted and why the rest did not."""
         size = len(self.requirements)
-        counted: list[list[Participated]] = [[] for _ in range(size)]
-        not_counted: list[list[tuple[Participated, str]]] = [[] for _ in range(size)]
+        # counted toward requirement i: lists[i]; not counted, with why: lists[size + i]
+        lists: list[list[Any]] = [[] for _ in range(2 * size)]
         caps: dict[int, _Caps] = {}  # the student's points so far, per points requirement
-        routes, as_of, first_day = self.routes, self.as_of, self.first_day
-        attended = ParticipationStatus.ATTENDED
+        plans = self._plans
         named = []
         for item in in_date_order:
-            to = routes.get(item.kind)
-            if to is None:  # a kind no requirement of the set counts
+            known = plans.get(id(item))
+            if known is None or known[0] is not item:
+                known = plans[id(item)] = (item, self._plan(item))
+            plan = known[1]
+            if plan is None:  # a kind no requirement of the set counts
                 continue
             named.append(item)
-            held_on = item.held_on
-            if held_on > as_of:
-                why = self.after
-            elif item.status != attended:
-                why = item.status  # excused
-            elif held_on < first_day:
-                why = self.before
-            else:
-                why = ""
-            for route in to:
-                index = route.index
-                if why:
-                    not_counted[index].append((item, why))
-                elif route.opens is not None and not route.opens <= held_on < route.closes:
-                    not_counted[index].append((item, route.outside(held_on)))
-                elif route.caps is not None:
-                    state = caps.get(index) or caps.setdefault(index, _Caps(route.caps))
-                    over = state.over(item.kind)
-                    if over:
-                        not_counted[index].append((item, over))
-                    else:
-                        counted[index].append(item)
+            settled, capped = plan
+            for slot, told in settled:
+                lists[slot].append(told)
+            for index, rules in capped:
+                state = caps.get(index) or caps.setdefault(index, _Caps(rules))
+                over = state.over(item.kind)
+                if over:
+                    lists[size + index].append((item, over))
                 else:
-                    counted[index].append(item)
+                    lists[index].append(item)
         return Explained(tuple([Explanation(tuple(c), tuple(n)) if c or n else NOTHING
-                                for c, n in zip(counted, not_counted, strict=True)]),
+                                for c, n in zip(lists[:size], lists[size:], strict=True)]),
                          tuple(named))
+
+    def _plan(self, item: Participated) -> _Plan | None:
+        """Where ``item`` goes, for any student: per requirement that counts its kind,
+        counted or not and why; those whose caps decide, apart (None: no requirement
+        counts its kind)."""
+        to = self.routes.get(item.kind)
+        if to is None:
+            return None
+        held_on = item.held_on
+        if held_on > self.as_of:
+            why = self.after
+        elif item.status != ParticipationStatus.ATTENDED:
+            why = item.status  # excused
+        elif held_on < self.first_day:
+            why = self.before
+        else:
+            why = ""
+        size = len(self.requirements)
+        settled: list[tuple[int, Any]] = []
+        capped: list[tuple[int, _CapRules]] = []
+        for route in to:
+            index = route.index
+            if why:
+                settled.append((size + index, (item, why)))
+            elif route.opens is not None and not route.opens <= held_on < route.closes:
+                settled.append((size + index, (item, route.outside(held_on))))
+            elif route.caps is not None:
+                capped.append((index, route.caps))
+            else:
+                settled.append((index, item))
+        return tuple(settled), tuple(capped)
+
+
+_Plan = tuple[tuple[tuple[int, Any], ...], tuple[tuple[int, "_CapRules"], ...]]
+"""Where an activity goes (see :meth:`Explainer._plan`): (the list it goes in, what it
+adds: itself, or itself with why not) for each requirement it is settled for, and
+(the requirement, its caps) for each whose caps decide."""
 
 
 class _Route:
