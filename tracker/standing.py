@@ -26,10 +26,11 @@ everything that shows it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from tracker.rules.evaluate import Progress, RequirementProgress
@@ -291,6 +292,7 @@ class Judged:
         self._sentences: dict[tuple[Any, ...], str] = {}
         self._not_counted: dict[tuple[int, str], NotCounted] = {}
         self._activities: dict[int, ActivityRef] = {}
+        self._told_with: dict[tuple[Any, ...], RequirementStanding] = {}  # (see _with)
 
     def requirement(self, item: RequirementProgress) -> RequirementStanding:
         """A requirement's standing, without what counted (a cohort's rows)."""
@@ -400,14 +402,62 @@ class Judged:
     def _with(self, shared: RequirementStanding,
               explanation: Explanation) -> RequirementStanding:
         """``shared`` with what counted toward it and why the others did not."""
-        counted = tuple([p.activity for p in explanation.counted])
+        counted = tuple(map(_ACTIVITY, explanation.counted))
         not_counted: tuple[NotCounted, ...] = ()
         if explanation.not_counted:
             known = self._not_counted
             not_counted = tuple([known.get((p.activity, why)) or self._why_not(p.activity, why)
                                  for p, why in explanation.not_counted])
-        s = shared
-        return RequirementStanding(
-            s.id, s.label, s.kind, s.required, s.done, s.remaining, s.optional, s.status,
-            s.due, s.scheduled, s.blocking, s.behind, s.sentence, counted, not_counted,
-            s.assignment_status, s.feedback, s.pending_claims, s.waived_reason)
+        # Many students of a run were told the same of a requirement: one record each.
+        # (By ids: the shared records and the reasons are kept here for the run.)
+        key = (id(shared), counted, *map(id, not_counted))
+        told = self._told_with.get(key)
+        if told is None:
+            told = self._told_with[key] = _with_lists(shared, counted, not_counted)
+        return told
+
+
+_ACTIVITY = attrgetter("activity")
+
+
+def _copier() -> Callable[[RequirementStanding, tuple[int, ...], tuple[NotCounted, ...]],
+                          RequirementStanding]:
+    """A function that makes a requirement's standing with other lists of what counted
+    and what did not, setting its slots directly: a frozen dataclass's ``__init__`` sets
+    each of the 19 fields through ``object.__setattr__``, twice the time. (A field added
+    to RequirementStanding and not here fails at import.)"""
+    new = object.__new__
+    (set_id, set_label, set_kind, set_required, set_done, set_remaining, set_optional,
+     set_status, set_due, set_scheduled, set_blocking, set_behind, set_sentence, set_counted,
+     set_not_counted, set_assignment_status, set_feedback, set_pending_claims,
+     set_waived_reason) = [vars(RequirementStanding)[field.name].__set__
+                           for field in dataclasses.fields(RequirementStanding)]
+
+    def with_lists(s: RequirementStanding, counted: tuple[int, ...],
+                   not_counted: tuple[NotCounted, ...]) -> RequirementStanding:
+        r = new(RequirementStanding)
+        set_id(r, s.id)
+        set_label(r, s.label)
+        set_kind(r, s.kind)
+        set_required(r, s.required)
+        set_done(r, s.done)
+        set_remaining(r, s.remaining)
+        set_optional(r, s.optional)
+        set_status(r, s.status)
+        set_due(r, s.due)
+        set_scheduled(r, s.scheduled)
+        set_blocking(r, s.blocking)
+        set_behind(r, s.behind)
+        set_sentence(r, s.sentence)
+        set_counted(r, counted)
+        set_not_counted(r, not_counted)
+        set_assignment_status(r, s.assignment_status)
+        set_feedback(r, s.feedback)
+        set_pending_claims(r, s.pending_claims)
+        set_waived_reason(r, s.waived_reason)
+        return r
+
+    return with_lists
+
+
+_with_lists = _copier()
