@@ -7,8 +7,8 @@ keeps the two in agreement (what counted adds up to what is done).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -80,9 +80,10 @@ class Explainer:
                 self.routes.setdefault(kind, []).append(route)
         # Where each activity a student was at goes is the same for every student of
         # the set, start and day, but for the caps: it is worked out at its first
-        # student. By record (a cohort's students share one per activity and status),
-        # each entry keeping its record, so that the id is not reused.
-        self._plans: dict[int, tuple[Participated, _Plan | None]] = {}
+        # student. By record (a cohort's students share one per activity and status);
+        # the records are kept, so that their ids are not reused.
+        self._plans: dict[int, _Plan] = {}
+        self._kept: list[Participated] = []
 
     def explain(self, in_date_order: Sequence[Participated]) -> Explained:
         """Per requirement of the set, what of ``in_date_order`` (a student's
@@ -91,14 +92,12 @@ class Explainer:
         # counted toward requirement i: lists[i]; not counted, with why: lists[size + i]
         lists: list[list[Any]] = [[] for _ in range(2 * size)]
         caps: dict[int, _Caps] = {}  # the student's points so far, per points requirement
-        plans = self._plans
         named = []
-        for item in in_date_order:
-            known = plans.get(id(item))
-            if known is None or known[0] is not item:
-                known = plans[id(item)] = (item, self._plan(item))
-            plan = known[1]
-            if plan is None:  # a kind no requirement of the set counts
+        for item, plan in zip(in_date_order, map(self._plans.get, map(id, in_date_order)),
+                              strict=True):
+            if plan is None:
+                plan = self._planned(item)
+            if plan is UNCOUNTED:
                 continue
             named.append(item)
             settled, capped = plan
@@ -111,17 +110,22 @@ class Explainer:
                     lists[size + index].append((item, over))
                 else:
                     lists[index].append(item)
-        return Explained(tuple([Explanation(tuple(c), tuple(n)) if c or n else NOTHING
+        return Explained(tuple([_explanation(tuple(c), tuple(n)) if c or n else NOTHING
                                 for c, n in zip(lists[:size], lists[size:], strict=True)]),
                          tuple(named))
 
-    def _plan(self, item: Participated) -> _Plan | None:
+    def _planned(self, item: Participated) -> _Plan:
+        plan = self._plans[id(item)] = self._plan(item)
+        self._kept.append(item)
+        return plan
+
+    def _plan(self, item: Participated) -> _Plan:
         """Where ``item`` goes, for any student: per requirement that counts its kind,
-        counted or not and why; those whose caps decide, apart (None: no requirement
-        counts its kind)."""
+        counted or not and why; those whose caps decide, apart (:data:`UNCOUNTED`: no
+        requirement counts its kind)."""
         to = self.routes.get(item.kind)
         if to is None:
-            return None
+            return UNCOUNTED
         held_on = item.held_on
         if held_on > self.as_of:
             why = self.after
@@ -151,6 +155,31 @@ _Plan = tuple[tuple[tuple[int, Any], ...], tuple[tuple[int, "_CapRules"], ...]]
 """Where an activity goes (see :meth:`Explainer._plan`): (the list it goes in, what it
 adds: itself, or itself with why not) for each requirement it is settled for, and
 (the requirement, its caps) for each whose caps decide."""
+
+UNCOUNTED: _Plan = ((), ())
+"""The plan of an activity of a kind no requirement of the set counts (not named)."""
+
+
+def _maker() -> Callable[[tuple[Participated, ...], tuple[tuple[Participated, str], ...]],
+                         Explanation]:
+    """A function that makes an :class:`Explanation` by setting its slots directly (a
+    frozen dataclass's ``__init__`` goes through ``object.__setattr__``, twice the time;
+    a field added and not here fails at import)."""
+    new = object.__new__
+    set_counted, set_not_counted = [vars(Explanation)[field.name].__set__
+                                    for field in fields(Explanation)]
+
+    def explanation(counted: tuple[Participated, ...],
+                    not_counted: tuple[tuple[Participated, str], ...]) -> Explanation:
+        made = new(Explanation)
+        set_counted(made, counted)
+        set_not_counted(made, not_counted)
+        return made
+
+    return explanation
+
+
+_explanation = _maker()
 
 
 class _Route:
