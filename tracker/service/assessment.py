@@ -242,42 +242,64 @@ class _Grouped(Mapping[int, list[Participated]]):
     activity ids of each status as text), each student's made into :class:`Participated`
     records, in date order, when their story is told: in the processes that tell them,
     not before. The records of one activity and status are shared by every student told
-    here, each beside its activity's place in date order: a student's are put in order
-    by those numbers, not by comparing dates again for every student."""
+    here. Each id as the database wrote it stands for a number, its activity's place in
+    date order and its status: a student's are put in order by those numbers (sorting
+    numbers, not dates nor pairs), all in a few steps over the whole student."""
 
     def __init__(self, grouped: dict[Any, tuple[str | None, ...]],
                  activity: Mapping[int, tuple[str, date, str]]) -> None:
         self.grouped = grouped
-        self.activity = activity
-        self.place = {activity_id: place for place, activity_id in enumerate(
-            sorted(activity, key=lambda activity_id: (activity[activity_id][1], activity_id)))}
-        # status -> the id as the database wrote it -> (its place, the record)
-        self.shared: dict[str, dict[str, tuple[int, Participated]]] = {
-            s: {} for s in explanations.STATUSES}
+        statuses = len(explanations.STATUSES)
+        order = sorted(activity, key=lambda activity_id: (activity[activity_id][1],
+                                                          activity_id))
+        place = {activity_id: place for place, activity_id in enumerate(order)}
+        # per status: the id as text -> the number its record is known by
+        self.numbers = [_Numbers(place, statuses, s) for s in range(statuses)]
+        self.records = _Records(order, activity, explanations.STATUSES)
 
     def __getitem__(self, student_id: int) -> list[Participated]:
-        activity = self.activity
-        placed = []
-        for status, ids in zip(explanations.STATUSES, self.grouped[student_id],
-                               strict=True):
-            if not ids:
-                continue
-            shared = self.shared[status]
-            for text in ids.split(","):
-                known = shared.get(text)
-                if known is None:
-                    activity_id = int(text)
-                    known = shared[text] = (self.place[activity_id], Participated(
-                        activity_id, *activity[activity_id], status))
-                placed.append(known)
-        placed.sort()  # (a student is at an activity once: no two places are the same)
-        return [participated for _, participated in placed]
+        numbers: list[int] = []
+        for of_status, ids in zip(self.numbers, self.grouped[student_id], strict=True):
+            if ids:
+                numbers += map(of_status.__getitem__, ids.split(","))
+        numbers.sort()  # (a student is at an activity once: no two are the same)
+        return list(map(self.records.__getitem__, numbers))
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.grouped)
 
     def __len__(self) -> int:
         return len(self.grouped)
+
+
+class _Numbers(dict[str, int]):
+    """An activity id as the database wrote it -> its place in date order and a status,
+    as one number (``place * statuses + status``); known at first sight."""
+
+    def __init__(self, place: Mapping[int, int], statuses: int, status: int) -> None:
+        super().__init__()
+        self.place, self.statuses, self.status = place, statuses, status
+
+    def __missing__(self, text: str) -> int:
+        number = self[text] = self.place[int(text)] * self.statuses + self.status
+        return number
+
+
+class _Records(dict[int, Participated]):
+    """The number of :class:`_Numbers` -> the record of that activity and status, made
+    when first asked for."""
+
+    def __init__(self, order: Sequence[int], activity: Mapping[int, tuple[str, date, str]],
+                 statuses: Sequence[str]) -> None:
+        super().__init__()
+        self.order, self.activity, self.statuses = order, activity, statuses
+
+    def __missing__(self, number: int) -> Participated:
+        place, status = divmod(number, len(self.statuses))
+        activity_id = self.order[place]
+        record = self[number] = Participated(activity_id, *self.activity[activity_id],
+                                             self.statuses[status])
+        return record
 
 
 def told(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
