@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from tracker.rules.evaluate import Progress, RequirementProgress
-from tracker.rules.explain import Explained, Explanation
+from tracker.rules.explain import NOTHING, Explained, Explanation
 from tracker.rules.model import AssignmentRequirement
 from tracker.vocabulary import AssignmentStatus, RequirementStatus
 
@@ -64,6 +64,8 @@ class Standing(StrEnum):
 
 
 NO_FEEDBACK = "no feedback given"
+NOTHING_HANDED_IN = ("none", None)
+"""An assignment's state and feedback when the student handed nothing in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +295,7 @@ class Judged:
         self._not_counted: dict[tuple[int, str], NotCounted] = {}
         self._activities: dict[int, ActivityRef] = {}
         self._told_with: dict[tuple[Any, ...], RequirementStanding] = {}  # (see _with)
+        self._judged: dict[tuple[Any, ...], tuple[Standing, str]] = {}  # (see story)
 
     def requirement(self, item: RequirementProgress) -> RequirementStanding:
         """A requirement's standing, without what counted (a cohort's rows)."""
@@ -371,33 +374,48 @@ class Judged:
         assignments (by number: status and feedback) and why requirements were waived
         (by id)."""
         requirements = []
-        explanations = explained.requirements if explained is not None else None
-        for i, item in enumerate(progress.requirements):
+        standings = []  # the shared records: what the student's standing is judged on
+        told = self._told
+        explanations = (explained.requirements if explained is not None
+                        else (None,) * len(progress.requirements))
+        for item, explanation in zip(progress.requirements, explanations, strict=True):
+            requirement = item.requirement
             assignment = None
-            if decisions is not None and isinstance(item.requirement, AssignmentRequirement):
-                assignment = decisions.get(item.requirement.number, ("none", None))
-            waived = waivers.get(item.requirement.id) if waivers else None
+            if decisions is not None and isinstance(requirement, AssignmentRequirement):
+                assignment = decisions.get(requirement.number, NOTHING_HANDED_IN)
+            waived = waivers.get(requirement.id) if waivers else None
             # Where the student stands on it, the same record for every student who
             # stands so; with what counted for them, when anything did, their own.
-            key = (id(item.requirement), item.required, item.done, item.status,
+            key = (id(requirement), item.required, item.done, item.status,
                    item.due, item.scheduled, assignment, waived)
-            shared = self._told.get(key)
+            shared = told.get(key)
             if shared is None:
-                shared = self._told[key] = self.explained(item, None, assignment, waived)
-            explanation = explanations[i] if explanations is not None else None
-            if explanation is not None and (explanation.counted or explanation.not_counted):
-                requirements.append(self._with(shared, explanation))
-            else:
+                shared = told[key] = self.explained(item, None, assignment, waived)
+            standings.append(shared)
+            if explanation is None or explanation is NOTHING or not (
+                    explanation.counted or explanation.not_counted):
                 requirements.append(shared)
-        standings = tuple(requirements)
+            else:
+                requirements.append(self._with(shared, explanation))
+        # Its lists aside, a requirement's record is the shared one: so are the student's
+        # standing and what needs a look, for every student who stands so.
+        judged_key = (progress.complete, *map(id, standings))
+        judged = self._judged.get(judged_key)
+        if judged is None:
+            judged = self._judged[judged_key] = (standing_of(progress.complete, standings),
+                                                 attention(standings))
         activities = self._activities
+        named: tuple[ActivityRef | None, ...] = ()
+        if explained is not None:  # (named in date order: the activities' order)
+            named = tuple(map(activities.get, map(_ACTIVITY, explained.named)))
+            if not all(named):  # (an activity first named)
+                named = tuple([activities.get(p.activity) or self._activity(p)
+                               for p in explained.named])
         chosen = progress.requirement_set
         return StudentProgress(
             number, name, start, status, chosen.id, self.rules_version, progress.complete,
-            standing_of(progress.complete, standings), attention(standings), standings,
-            as_of, tuple(upcoming), programme, chosen.label,
-            () if explained is None else  # (named in date order: the activities' order)
-            tuple([activities.get(p.activity) or self._activity(p) for p in explained.named]))
+            judged[0], judged[1], tuple(requirements), as_of, tuple(upcoming), programme,
+            chosen.label, cast(tuple[ActivityRef, ...], named))
 
     def _with(self, shared: RequirementStanding,
               explanation: Explanation) -> RequirementStanding:
