@@ -295,7 +295,6 @@ class Judged:
         self._not_counted: dict[tuple[int, str], NotCounted] = {}
         self._activities: dict[int, ActivityRef] = {}
         self._told_with: dict[tuple[Any, ...], RequirementStanding] = {}  # (see _with)
-        self._judged: dict[tuple[Any, ...], tuple[Standing, str]] = {}  # (see story)
 
     def requirement(self, item: RequirementProgress) -> RequirementStanding:
         """A requirement's standing, without what counted (a cohort's rows)."""
@@ -374,7 +373,6 @@ class Judged:
         assignments (by number: status and feedback) and why requirements were waived
         (by id)."""
         requirements = []
-        standings = []  # the shared records: what the student's standing is judged on
         told = self._told
         explanations = (explained.requirements if explained is not None
                         else (None,) * len(progress.requirements))
@@ -391,19 +389,12 @@ class Judged:
             shared = told.get(key)
             if shared is None:
                 shared = told[key] = self.explained(item, None, assignment, waived)
-            standings.append(shared)
             if explanation is None or explanation is NOTHING or not (
                     explanation.counted or explanation.not_counted):
                 requirements.append(shared)
             else:
                 requirements.append(self._with(shared, explanation))
-        # Its lists aside, a requirement's record is the shared one: so are the student's
-        # standing and what needs a look, for every student who stands so.
-        judged_key = (progress.complete, *map(id, standings))
-        judged = self._judged.get(judged_key)
-        if judged is None:
-            judged = self._judged[judged_key] = (standing_of(progress.complete, standings),
-                                                 attention(standings))
+        standings = tuple(requirements)
         activities = self._activities
         named: tuple[ActivityRef | None, ...] = ()
         if explained is not None:  # (named in date order: the activities' order)
@@ -412,10 +403,11 @@ class Judged:
                 named = tuple([activities.get(p.activity) or self._activity(p)
                                for p in explained.named])
         chosen = progress.requirement_set
-        return StudentProgress(
+        return _story((
             number, name, start, status, chosen.id, self.rules_version, progress.complete,
-            judged[0], judged[1], tuple(requirements), as_of, tuple(upcoming), programme,
-            chosen.label, cast(tuple[ActivityRef, ...], named))
+            standing_of(progress.complete, standings), attention(standings), standings,
+            as_of, tuple(upcoming), programme, chosen.label,
+            cast(tuple[ActivityRef, ...], named)))
 
     def _with(self, shared: RequirementStanding,
               explanation: Explanation) -> RequirementStanding:
@@ -479,3 +471,43 @@ def _copier() -> Callable[[RequirementStanding, tuple[int, ...], tuple[NotCounte
 
 
 _with_lists = _copier()
+
+
+def _story_maker() -> Callable[[tuple[Any, ...]], StudentProgress]:
+    """A function that makes a :class:`StudentProgress` of its fields' values in order,
+    setting its slots directly (see :func:`_copier`; a field added and not here fails at
+    import)."""
+    new = object.__new__
+    slots = {name: vars(cls)[name] for cls in StudentProgress.__mro__
+             for name in getattr(cls, "__slots__", ())}
+    (set_student, set_name, set_start, set_status, set_requirement_set, set_rules_version,
+     set_complete, set_standing, set_attention, set_requirements, set_as_of, set_upcoming,
+     set_programme, set_requirement_set_label, set_activities) = [
+        slots[field.name].__set__ for field in dataclasses.fields(StudentProgress)]
+
+    def story(values: tuple[Any, ...]) -> StudentProgress:
+        (student, name, start, status, requirement_set, rules_version, complete, standing,
+         attention_, requirements, as_of, upcoming, programme, requirement_set_label,
+         activities) = values
+        made = new(StudentProgress)
+        set_student(made, student)
+        set_name(made, name)
+        set_start(made, start)
+        set_status(made, status)
+        set_requirement_set(made, requirement_set)
+        set_rules_version(made, rules_version)
+        set_complete(made, complete)
+        set_standing(made, standing)
+        set_attention(made, attention_)
+        set_requirements(made, requirements)
+        set_as_of(made, as_of)
+        set_upcoming(made, upcoming)
+        set_programme(made, programme)
+        set_requirement_set_label(made, requirement_set_label)
+        set_activities(made, activities)
+        return made
+
+    return story
+
+
+_story = _story_maker()
