@@ -117,3 +117,22 @@ def test_students_of_other_starts_and_sets_are_told_their_own_words(cohort, monk
         ("alc-colloquia", 1): "before the start month (2023-09)",
         ("alc-points", 5): "after 2025-06-01, the day judged",
         ("alc-colloquia", 5): "after 2025-06-01, the day judged"}
+
+
+def test_a_cohort_s_ids_are_put_in_date_order_with_their_status_and_shared():
+    """The ids of each status, as the database wrote them in no order, come back in the
+    activities' date order (by id on one day), one record per activity and status for
+    every student."""
+    activity = {3: ("colloquium", date(2024, 3, 1), "C"), 1: ("colloquium", date(2024, 5, 1), "A"),
+                2: ("mentor-meeting", date(2024, 3, 1), "B")}
+    grouped = assessment._Grouped({10: ("1,3", "2"), 11: (None, "3,02"), 12: ("1", None)},
+                                  activity)
+    told = {student: [(p.activity, p.status, p.held_on) for p in grouped[student]]
+            for student in (10, 11, 12)}
+    assert told == {
+        10: [(2, "excused", date(2024, 3, 1)), (3, "attended", date(2024, 3, 1)),
+             (1, "attended", date(2024, 5, 1))],
+        11: [(2, "excused", date(2024, 3, 1)), (3, "excused", date(2024, 3, 1))],
+        12: [(1, "attended", date(2024, 5, 1))]}
+    assert grouped[10][2] is grouped[12][0] and grouped[10][0] is grouped[11][0]
+    assert grouped[10][0].title == "B" and len(grouped) == 3 and set(grouped) == {10, 11, 12}

@@ -73,3 +73,27 @@ def test_the_activities_named_are_those_of_kinds_the_set_counts_in_date_order():
     explained = Explainer(ALC, Month(2016, 9), date(2018, 1, 1)).explain(
         [other, seminar, peers])
     assert explained.named == (seminar, peers)
+
+
+def test_students_at_the_same_activities_in_other_records_are_told_alike():
+    """Where an activity goes is kept per record: records of the same activity made
+    afresh for each student (a student's page) are told as a shared one."""
+    explainer = Explainer(AASCO, Month(2024, 2), date(2025, 6, 1))
+
+    def activities() -> list[Participated]:
+        return [at(1, "mentor-meeting", "2024-01-15"), at(2, "colloquium", "2024-03-01"),
+                at(3, "colloquium", "2024-04-01", "excused"), at(4, "mentor-meeting", "2025-07-01")]
+
+    first = explainer.explain(activities())
+    assert [explainer.explain(activities()) for _ in range(3)] == [first] * 3
+    assert first == Explainer(AASCO, Month(2024, 2), date(2025, 6, 1)).explain(activities())
+    assert first.requirements == explain(AASCO, Month(2024, 2), date(2025, 6, 1), activities())
+
+
+def test_an_explanation_made_by_its_slots_is_the_dataclass_s():
+    from tracker.rules.explain import _explanation
+
+    counted, not_counted = (at(1, "colloquium", "2024-03-01"),), ((at(2, "x", "2024-04-01"), "no"),)
+    made = _explanation(counted, not_counted)
+    assert made == Explanation(counted, not_counted) and type(made) is Explanation
+    assert hash(made) == hash(Explanation(counted, not_counted))
