@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from tracker import forked
 from tracker.errors import InvalidInput
 from tracker.pages import ICONS
-from tracker.pages.sandbox import DICT_ATTRIBUTES, BoundedSandbox, render_bounded
+from tracker.pages.sandbox import BoundedSandbox, DictKeys, render_bounded
 from tracker.pages.student import student_page
 from tracker.service.mail import Letter
 from tracker.service.reminders import Recipient, Worded
@@ -278,15 +278,8 @@ def _built_in_parts() -> Callable[[dict[str, Any]], tuple[str, str, str]]:
     was most of a reminder's wording."""
     from jinja2 import DictLoader, Environment, StrictUndefined
 
-    class Trusted(Environment):
-        def getattr(self, obj: Any, attribute: str) -> Any:
-            """A dict's key without an attribute's miss first, as in the sandbox."""
-            if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
-                try:
-                    return obj[attribute]
-                except KeyError:
-                    pass
-            return super().getattr(obj, attribute)
+    class Trusted(DictKeys, Environment):
+        pass
 
     source = resources.files("tracker.pages").joinpath("templates", DEFAULT_TEMPLATE)
     env = Trusted(loader=DictLoader({DEFAULT_TEMPLATE: source.read_text("utf-8")}),

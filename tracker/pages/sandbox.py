@@ -41,7 +41,22 @@ def _refuse(what: str, value: Any) -> SecurityError:
     return SecurityError(f"{what} makes more than {MOST_CHARACTERS:,} characters")
 
 
-class BoundedSandbox(SandboxedEnvironment):
+class DictKeys:
+    """``item.label`` of a plain dict (what a reminder's context is made of) is its key,
+    as Jinja2 gives it after the attribute is not found, without raising and catching
+    that miss each time; a dict's own methods (``item.keys``) and every other object go
+    the environment's own way (the sandbox's, in a sandbox)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)  # type: ignore[misc]
+
+
+class BoundedSandbox(DictKeys, SandboxedEnvironment):
     """Jinja2's sandbox, with ``*``, ``**`` and ``+`` and every call and filter checked
     for results (and arguments) too large for a message."""
 
@@ -53,18 +68,6 @@ class BoundedSandbox(SandboxedEnvironment):
                          auto_reload=False)
         self.filters = {name: _bounded(f) for name, f in self.filters.items()}
         self.globals.clear()  # no range, lipsum, cycler ...: the names a template gets
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """``item.label`` of a plain dict (what a reminder's context is made of) is its
-        key, as Jinja2 gives it after the attribute is not found, without raising and
-        catching that miss each time; a dict's own methods (``item.keys``) and every
-        other object go Jinja2's way."""
-        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and right > _MOST_POWER:
