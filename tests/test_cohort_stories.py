@@ -136,3 +136,36 @@ def test_a_cohort_s_ids_are_put_in_date_order_with_their_status_and_shared():
         12: [(1, "attended", date(2024, 5, 1))]}
     assert grouped[10][2] is grouped[12][0] and grouped[10][0] is grouped[11][0]
     assert grouped[10][0].title == "B" and len(grouped) == 3 and set(grouped) == {10, 11, 12}
+
+
+def test_a_cohort_read_alongside_is_what_its_transaction_reads_or_nothing(cohort):
+    """A reminder run reads its cohort's participations on a connection of its own while
+    it judges the students (on SQLite): what it reads is what the transaction itself
+    reads, and tells the same stories; a commit by anyone in between makes it give
+    nothing, and the transaction reads them itself. PostgreSQL reads in the transaction."""
+    db = Database.from_url(resolve_url(cohort.url))
+    try:
+        for someone_writes in (False, True):
+            with db.read_alongside() as alongside, \
+                    db.transaction(read_only=True) as session:
+                in_force = rules_in_force(session)  # (this transaction's snapshot)
+                if someone_writes:
+                    cohort("student", "edit", "s2000001", "--name", f"Ada {someone_writes}")
+                which = Which(cohort_students(None))
+                assessment.read_cohort_alongside(alongside, in_force, which)
+                assessed = [one for one in assessment.assess(
+                    session, in_force, which, date(2025, 6, 1)) if one.progress is not None]
+                read = alongside.result()
+                kinds = assessment.counting_kinds(in_force.book)
+                own = {row[0]: tuple(row[1:]) for row in
+                       explanations.participations_grouped(session, which, kinds)}
+                told = [assessment.stories(session, in_force, assessed, which, read).of(one)
+                        for one in assessed]
+                alone = list(assessment.told(session, in_force, assessed, which))
+            assert told == alone and len(told) == STUDENTS
+            if db.engine.dialect.name == "sqlite" and not someone_writes:
+                assert read == own and len(read) == STUDENTS
+            else:
+                assert read is None
+    finally:
+        db.dispose()

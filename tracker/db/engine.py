@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import InvalidInput
 
+T = TypeVar("T")
 DATABASE_ENV = "TRACKER_DATABASE_URL"
 DATA_DIR_ENV = "TRACKER_DATA_DIR"
 
@@ -319,6 +320,19 @@ class Database:
         with self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def read_alongside(self) -> Iterator[Alongside[Any]]:
+        """A read that can run in a thread of its own, on a connection of its own, while
+        a read-only transaction opened inside this block goes on (see :class:`Alongside`):
+        a reminder run reads its stories while it judges its students, each work on a
+        core of its own. On PostgreSQL it does not run, and the transaction reads it."""
+        alongside: Alongside[Any] = Alongside(
+            self.engine if self.engine.dialect.name == "sqlite" else None)
+        try:
+            yield alongside
+        finally:
+            alongside.close()
+
     def durable(self) -> None:
         """From now on a commit is on disk when it returns, also against a power cut.
 
@@ -332,3 +346,60 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class Alongside(Generic[T]):
+    """A read in a thread, on a connection of its own, beside a read-only transaction
+    that began after this was made; :meth:`result` gives its value only when it saw what
+    that transaction sees. SQLite says whether any connection committed between two
+    questions on one connection (``PRAGMA data_version``): asked before the transaction
+    began and again after the read, the same answer means nothing was committed from
+    before the transaction's snapshot to after the read's, so the two are one. A write
+    meanwhile, or a failed read, gives None: the transaction then reads it itself."""
+
+    def __init__(self, engine: Engine | None) -> None:
+        self._connection = None if engine is None else \
+            engine.connect().execution_options(**{READ_ONLY: True})
+        self._before = None if self._connection is None else self._version()
+        self._thread: Any = None
+        self._value: T | None = None
+
+    def _version(self) -> Any:
+        assert self._connection is not None
+        with self._connection.begin():
+            return self._connection.exec_driver_sql("PRAGMA data_version").scalar()
+
+    def start(self, read: Callable[[Connection], T]) -> None:
+        """``read`` begun; call it once the transaction has read something (its snapshot
+        is taken at its first read)."""
+        if self._connection is None:
+            return
+        import threading
+
+        self._thread = threading.Thread(target=self._run, args=(read,), daemon=True)
+        self._thread.start()
+
+    def _run(self, read: Callable[[Connection], T]) -> None:
+        assert self._connection is not None
+        try:
+            with self._connection.begin():
+                value = read(self._connection)
+            if self._version() == self._before:
+                self._value = value
+        except Exception:  # (the transaction reads it itself, and says what went wrong)
+            self._value = None
+
+    def result(self) -> T | None:
+        """The read's value, once it is done; None when it did not run, failed, or
+        another connection committed meanwhile."""
+        if self._thread is None:
+            return None
+        self._thread.join()
+        return self._value
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

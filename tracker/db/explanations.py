@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tracker.db import statements
@@ -64,6 +65,37 @@ def participations_grouped(session: Session, which: Which,
     thousand students is ten thousand rows, not the four hundred thousand of their
     participations."""
     return _of_kinds(session, _grouped, which, kinds)
+
+
+# A cohort's grouped participations as one text: a student's fields apart by US, the
+# students by RS (neither is in an activity id or in a number the database writes).
+_FIELD, _RECORD = "\x1f", "\x1e"
+
+
+def participations_grouped_at_once(connection: Connection, which: Which,
+                                   kinds: Collection[str]) -> dict[int, tuple[str | None, ...]]:
+    """What :func:`participations_grouped` gives (by student id), read as one row of
+    one text: the database works it out in one step, so a thread that reads it holds
+    Python's lock for no more than the start and the end (row by row it would take
+    the lock back ten thousand times from a thread that is busy judging students)."""
+    if not kinds:
+        return {}
+    text = connection.execute(_grouped_at_once(which.condition),
+                              which.bound(kinds=sorted(kinds))).scalar()
+    grouped: dict[int, tuple[str | None, ...]] = {}
+    for record in text.split(_RECORD) if text else ():
+        student_id, *ids = record.split(_FIELD)
+        grouped[int(student_id)] = tuple([of_status or None for of_status in ids])
+    return grouped
+
+
+@statements.kept
+def _grouped_at_once(which: ColumnElement[bool]) -> Select[str | None]:
+    grouped = _grouped(which).subquery()
+    fields: ColumnElement[str] = cast(grouped.c.student_id, String)
+    for column in list(grouped.c)[1:]:
+        fields = fields.concat(_FIELD).concat(func.coalesce(column, ""))
+    return select(func.group_concat(fields, _RECORD))
 
 
 def participations_with_activities(session: Session, which: Which,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker.db import activities, explanations
+from tracker.db.engine import Alongside
 from tracker.db.progress import (
     Column,
     Enrolled,
@@ -201,11 +202,28 @@ class Stories:
                            self.decisions.get(one.student.id, {}), self.judged)
 
 
+def read_cohort_alongside(alongside: Alongside[Grouped], in_force: RulesInForce,
+                          which: Which) -> None:
+    """The participations :func:`stories` reads for a cohort of ``which``, begun on a
+    connection of its own while the caller judges the students (hand what it gives to
+    :func:`stories` as ``read_already``)."""
+    kinds = counting_kinds(in_force.book)
+    alongside.start(lambda connection: explanations.participations_grouped_at_once(
+        connection, which, kinds))
+
+
+Grouped = dict[int, tuple[str | None, ...]]
+"""A cohort's participations as the database grouped them (see
+:func:`tracker.db.explanations.participations_grouped`), by student id."""
+
+
 def stories(session: Session, in_force: RulesInForce, assessed: Collection[Assessed],
-            which: Which) -> Stories:
+            which: Which, read_already: Grouped | None = None) -> Stories:
     """What explains where each of ``assessed`` (students of ``which``) stands: the
     activities they were at, of the kinds the rules count, and their assignments' states
-    on the day judged. Two queries (three for a cohort), however many students."""
+    on the day judged. Two queries (three for a cohort), however many students; a
+    cohort's participations ``read_already`` (in this transaction's snapshot) are not
+    read again."""
     wanted = {one.student.id for one in assessed}
     day = next(iter(assessed)).day if assessed else date.today()
     kinds = counting_kinds(in_force.book)
@@ -219,8 +237,10 @@ def stories(session: Session, in_force: RulesInForce, assessed: Collection[Asses
         for participated in seen.values():
             participated.sort(key=DATE_ORDER)
     elif wanted:  # a cohort: every activity once, shared by the students who were there
-        grouped = {row[0]: row[1:] for row in explanations.participations_grouped(
-            session, which, kinds) if row[0] in wanted}
+        rows = read_already.items() if read_already is not None else (
+            (row[0], row[1:]) for row in explanations.participations_grouped(
+                session, which, kinds))
+        grouped = {student_id: ids for student_id, ids in rows if student_id in wanted}
         return Stories(in_force, _Grouped(grouped, explanations.activities_of_kinds(
             session, kinds)), _decisions(session, which, wanted, day))
     return Stories(in_force, dict(seen), _decisions(session, which, wanted, day))

@@ -34,7 +34,13 @@ from tracker.db.models import Reminder, Student, utcnow
 from tracker.db.which import Which
 from tracker.errors import InvalidInput
 from tracker.mail.mime import Message
-from tracker.service.assessment import Assessed, Stories, assess, stories
+from tracker.service.assessment import (
+    Assessed,
+    Stories,
+    assess,
+    read_cohort_alongside,
+    stories,
+)
 from tracker.service.mail import (
     Delivery,
     Letter,
@@ -105,7 +111,7 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
                            f"0 to {MOST_SKIP_DAYS:,}")
     day = as_of or date.today()
     since = (now or utcnow()) - timedelta(days=skip_days)
-    with db.transaction(read_only=True) as session:
+    with db.read_alongside() as alongside, db.transaction(read_only=True) as session:
         in_force = rules_in_force(session)
         which: ColumnElement[bool] = cohort_students(cohort, StudentStatus.ACTIVE.value)
         skipped: list[Skipped] = []
@@ -115,6 +121,8 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
             which = and_(which, Student.id.in_([s.id for s in named]))
             skipped += [Skipped(s.number, s.name, f"{s.status}, not active") for s in named
                         if s.status != StudentStatus.ACTIVE]
+        else:  # a cohort: its stories are read on a core of their own meanwhile
+            read_cohort_alongside(alongside, in_force, Which(which))
         emails = students.emails(session, Which(which))
         candidates: list[Assessed] = []
         for assessed in assess(session, in_force, Which(which), day):
@@ -140,7 +148,7 @@ def select(db: Database, numbers: Sequence[str] = (), *, cohort: int | None = No
                 skipped.append(Skipped(student.number, student.name, "no e-mail address"))
             else:
                 chosen.append(assessed)
-        gathered = stories(session, in_force, chosen, Which(which))
+        gathered = stories(session, in_force, chosen, Which(which), alongside.result())
         recipients = tuple(Recipient(one.student.id, one.student.number, one.student.name,
                                      emails[one.student.id] or "", one, gathered)
                            for one in chosen)
