@@ -195,6 +195,8 @@ def test_a_coordinator_on_a_laptop_sees_the_cohort_page_run_under_the_csp(chromi
     page.goto(site["base"] + "/")
     page.get_by_label("Your e-mail address or student number").fill("coordinator@example.org")
     page.get_by_role("button", name="Send me a sign-in link").click()
+    # (the mail can arrive before the browser has the answer: going on then aborts it)
+    page.get_by_role("heading", name="Check your mail").wait_for()
     page.goto(mailed_link(site, "coordinator@example.org"))
     visit.shot("7-confirm-coordinator-laptop.png")
     page.get_by_label("The 6-digit code from your authenticator app").fill(
