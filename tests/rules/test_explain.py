@@ -88,12 +88,3 @@ def test_students_at_the_same_activities_in_other_records_are_told_alike():
     assert [explainer.explain(activities()) for _ in range(3)] == [first] * 3
     assert first == Explainer(AASCO, Month(2024, 2), date(2025, 6, 1)).explain(activities())
     assert first.requirements == explain(AASCO, Month(2024, 2), date(2025, 6, 1), activities())
-
-
-def test_an_explanation_made_by_its_slots_is_the_dataclass_s():
-    from tracker.rules.explain import _explanation
-
-    counted, not_counted = (at(1, "colloquium", "2024-03-01"),), ((at(2, "x", "2024-04-01"), "no"),)
-    made = _explanation(counted, not_counted)
-    assert made == Explanation(counted, not_counted) and type(made) is Explanation
-    assert hash(made) == hash(Explanation(counted, not_counted))

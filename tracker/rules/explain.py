@@ -7,8 +7,8 @@ keeps the two in agreement (what counted adds up to what is done).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -110,7 +110,7 @@ class Explainer:
                     lists[size + index].append((item, over))
                 else:
                     lists[index].append(item)
-        return Explained(tuple([_explanation(tuple(c), tuple(n)) if c or n else NOTHING
+        return Explained(tuple([Explanation(tuple(c), tuple(n)) if c or n else NOTHING
                                 for c, n in zip(lists[:size], lists[size:], strict=True)]),
                          tuple(named))
 
@@ -158,28 +158,6 @@ adds: itself, or itself with why not) for each requirement it is settled for, an
 
 UNCOUNTED: _Plan = ((), ())
 """The plan of an activity of a kind no requirement of the set counts (not named)."""
-
-
-def _maker() -> Callable[[tuple[Participated, ...], tuple[tuple[Participated, str], ...]],
-                         Explanation]:
-    """A function that makes an :class:`Explanation` by setting its slots directly (a
-    frozen dataclass's ``__init__`` goes through ``object.__setattr__``, twice the time;
-    a field added and not here fails at import)."""
-    new = object.__new__
-    set_counted, set_not_counted = [vars(Explanation)[field.name].__set__
-                                    for field in fields(Explanation)]
-
-    def explanation(counted: tuple[Participated, ...],
-                    not_counted: tuple[tuple[Participated, str], ...]) -> Explanation:
-        made = new(Explanation)
-        set_counted(made, counted)
-        set_not_counted(made, not_counted)
-        return made
-
-    return explanation
-
-
-_explanation = _maker()
 
 
 class _Route:
